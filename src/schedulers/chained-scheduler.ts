@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import type { NestedSchedulers, SchedulerDefinition } from './definition.js';
+import {
+  constructChildren,
+  refuseChildren,
+  refuseEpoch,
+  stepChild,
+  type CompositeState,
+} from './nested.js';
+
+/** Steps all its schedulers every epoch, each on the lrs the previous one left (their effects multiply). */
+export function chainedScheduler(nested: NestedSchedulers) {
+  const config = z.strictObject({
+    schedulers: z.array(nested.config).min(1).describe('The schedulers, stepped in this order'),
+  });
+  type Config = z.infer<typeof config>;
+
+  const first = (c: Config, state: CompositeState) => ({
+    config: c.schedulers[0] as Config['schedulers'][number],
+    state: state.children[0],
+  });
+
+  const definition: SchedulerDefinition<Config, CompositeState> = {
+    type: 'ChainedScheduler',
+    config,
+
+    construct(c, groups) {
+      refuseChildren(c.schedulers, (child) =>
+        child.type === 'ReduceLROnPlateau'
+          ? 'ChainedScheduler steps its schedulers without a metric, which ReduceLROnPlateau needs'
+          : null,
+      );
+      return constructChildren(nested, c.schedulers, groups);
+    },
+
+    step(c, state, groups, report) {
+      refuseEpoch('ChainedScheduler', report);
+      let current = { state, groups };
+      for (let i = 0; i < c.schedulers.length; i++) {
+        current = stepChild(nested, c.schedulers, current.state, i, current.groups, {});
+      }
+      return current;
+    },
+
+    // ChainedScheduler has no last_epoch or base_lrs of its own; report its first scheduler's.
+    describe(c, state, groups) {
+      const { config: firstConfig, state: firstState } = first(c, state);
+      return nested.definitionOf(firstConfig.type).describe(firstConfig, firstState, groups);
+    },
+
+    cyclesMomentum: (c) => c.schedulers.some((child) => nested.definitionOf(child.type).cyclesMomentum(child)),
+  };
+  return definition;
+}

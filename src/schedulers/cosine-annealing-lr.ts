@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { finiteNumber, positiveInt } from './config-fields.js';
+import { currentLrs, epochScheduler } from './epoch-scheduler.js';
+
+/**
+ * Cosine annealing from the base lr to `eta_min` over `T_max` epochs. Stepped without
+ * an epoch, PyTorch applies the recursive form, which keeps oscillating past T_max.
+ */
+export const cosineAnnealingLR = epochScheduler({
+  type: 'CosineAnnealingLR',
+  config: z.strictObject({
+    T_max: positiveInt.describe('Maximum number of iterations (half a cosine period)'),
+    eta_min: finiteNumber.default(0).describe('Minimum learning rate'),
+  }),
+  lrs: ({ T_max, eta_min }, at) => {
+    const e = at.last_epoch;
+    if (e === 0) return currentLrs(at);
+    if ((e - 1 - T_max) % (2 * T_max) === 0) {
+      // At the bottom of a period the ratio below is 0/0; PyTorch adds the step instead.
+      return at.groups.map(
+        (g, i) => g.lr + ((at.base_lrs[i] as number) - eta_min) * (1 - Math.cos(Math.PI / T_max)) / 2,
+      );
+    }
+    return at.groups.map(
+      (g) =>
+        ((1 + Math.cos((Math.PI * e) / T_max)) / (1 + Math.cos((Math.PI * (e - 1)) / T_max))) *
+          (g.lr - eta_min) +
+        eta_min,
+    );
+  },
+  closedForm: ({ T_max, eta_min }, at) =>
+    at.base_lrs.map(
+      (base) => eta_min + ((base - eta_min) * (1 + Math.cos((Math.PI * at.last_epoch) / T_max))) / 2,
+    ),
+});

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { finiteNumber, positiveInt } from './config-fields.js';
+import type { SchedulerDefinition } from './definition.js';
+import { withInitialLrs, type EpochState } from './epoch-scheduler.js';
+import { InvalidReport } from './errors.js';
+
+const config = z.strictObject({
+  T_0: positiveInt.describe('Number of epochs until the first restart'),
+  T_mult: positiveInt.default(1).describe('Factor by which the period grows after each restart'),
+  eta_min: finiteNumber.default(0).describe('Minimum learning rate'),
+});
+
+type Config = z.infer<typeof config>;
+
+export interface WarmRestartsState extends EpochState {
+  /** Length of the current period. */
+  readonly T_i: number;
+  /** Epochs (possibly fractional) since the last restart. */
+  readonly T_cur: number;
+}
+
+/** Where in which period a (possibly fractional) epoch falls, as PyTorch's `step(epoch)` finds it. */
+function positionAt({ T_0, T_mult }: Config, epoch: number): Pick<WarmRestartsState, 'T_i' | 'T_cur'> {
+  if (epoch < T_0) return { T_i: T_0, T_cur: epoch };
+  if (T_mult === 1) return { T_i: T_0, T_cur: epoch % T_0 };
+  const n = Math.trunc(Math.log((epoch / T_0) * (T_mult - 1) + 1) / Math.log(T_mult));
+  return { T_i: T_0 * T_mult ** n, T_cur: epoch - (T_0 * (T_mult ** n - 1)) / (T_mult - 1) };
+}
+
+/**
+ * SGDR: cosine annealing that restarts every T_i epochs, T_i growing by T_mult. Takes
+ * fractional epochs (`epoch: 3.25`) for per-batch use, as PyTorch documents.
+ */
+export const cosineAnnealingWarmRestarts: SchedulerDefinition<Config, WarmRestartsState> = {
+  type: 'CosineAnnealingWarmRestarts',
+  config,
+
+  construct(config, inputGroups) {
+    const groups = withInitialLrs(inputGroups);
+    const base_lrs = groups.map((g) => g.initial_lr as number);
+    const created = { last_epoch: -1, base_lrs, T_i: config.T_0, T_cur: -1 };
+    return this.step(config, created, groups, {});
+  },
+
+  step(config, state, groups, report) {
+    let epoch: number;
+    let position: Pick<WarmRestartsState, 'T_i' | 'T_cur'>;
+    if (report.epoch === undefined && state.last_epoch < 0) {
+      epoch = 0;
+      position = positionAt(config, 0);
+    } else if (report.epoch === undefined) {
+      epoch = state.last_epoch + 1;
+      const T_cur = state.T_cur + 1;
+      position =
+        T_cur >= state.T_i
+          ? { T_i: state.T_i * config.T_mult, T_cur: T_cur - state.T_i }
+          : { T_i: state.T_i, T_cur };
+    } else {
+      epoch = report.epoch;
+      if (epoch < 0) throw new InvalidReport(['epoch'], `Expected non-negative epoch, but got ${epoch}`);
+      position = positionAt(config, epoch);
+    }
+    const { eta_min } = config;
+    const lrs = state.base_lrs.map(
+      (base) => eta_min + ((base - eta_min) * (1 + Math.cos((Math.PI * position.T_cur) / position.T_i))) / 2,
+    );
+    return {
+      state: { ...state, ...position, last_epoch: Math.floor(epoch) },
+      groups: groups.map((g, i) => ({ ...g, lr: lrs[i] as number })),
+    };
+  },
+
+  describe: (_config, state) => ({ last_epoch: state.last_epoch, base_lrs: state.base_lrs }),
+  cyclesMomentum: () => false,
+};

@@ -1,0 +1,61 @@
+import type { z } from 'zod';
+import type { ParamGroup } from './param-groups.js';
+
+/** What a training job reports after an epoch (or batch), as the core sees it. */
+export interface StepReport {
+  /** ReduceLROnPlateau's `step(metrics)`; ignored by the others. */
+  readonly metric?: number;
+  /** PyTorch's `step(epoch)`; absent for the usual `step()`. */
+  readonly epoch?: number;
+}
+
+/** Any scheduler config as the registry sees it: the class name and its arguments. */
+export interface SchedulerConfig {
+  readonly type: string;
+}
+
+/** Every leaf scheduler keeps PyTorch's `last_epoch` (composites keep their children's states). */
+export interface LeafState {
+  readonly last_epoch: number;
+}
+
+export interface Advanced<S> {
+  readonly state: S;
+  readonly groups: readonly ParamGroup[];
+}
+
+/** The public numbers of a state beside the groups' lrs and momentums. */
+export interface Described {
+  readonly last_epoch: number;
+  readonly base_lrs: readonly number[];
+  readonly plateau?: {
+    readonly best: number;
+    readonly num_bad_epochs: number;
+    readonly cooldown_counter: number;
+  };
+}
+
+/**
+ * One PyTorch scheduler class as pure functions over plain JSON. The registry holds
+ * one of these per `type`; routes, storage and composites only ever use this contract.
+ */
+// `any` defaults let the registry hold definitions of every config and state type.
+export interface SchedulerDefinition<C = any, S = any> {
+  /** PyTorch's class name, the `type` of a config. */
+  readonly type: string;
+  /** Constructor arguments with PyTorch's names and defaults (without `type`). */
+  readonly config: z.ZodType<C>;
+  /** The constructor, including the initial step PyTorch takes in it. Throws InvalidConfig. */
+  construct(config: C, groups: readonly ParamGroup[]): Advanced<S>;
+  /** One `scheduler.step(...)`. Throws InvalidReport or StepRefused, never half-way. */
+  step(config: C, state: S, groups: readonly ParamGroup[], report: StepReport): Advanced<S>;
+  describe(config: C, state: S, groups: readonly ParamGroup[]): Described;
+  /** Whether groups' momentum (or beta1) is part of the schedule. */
+  cyclesMomentum(config: C): boolean;
+}
+
+/** How composites reach the schedulers they nest, without importing the registry. */
+export interface NestedSchedulers {
+  readonly config: z.ZodType<SchedulerConfig>;
+  definitionOf(type: string): SchedulerDefinition;
+}

@@ -1,0 +1,96 @@
+import type { z } from 'zod';
+import type { Advanced, SchedulerDefinition, LeafState, StepReport } from './definition.js';
+import { InvalidConfig, StepRefused } from './errors.js';
+import { lrsOf, withMomentum, type ParamGroup } from './param-groups.js';
+
+/** PyTorch's `LRScheduler` state: everything but the optimizer's groups. */
+export interface EpochState extends LeafState {
+  readonly base_lrs: readonly number[];
+}
+
+/** What `get_lr()` sees: the scheduler's state and the optimizer's current groups. */
+export interface LrContext {
+  readonly last_epoch: number;
+  readonly base_lrs: readonly number[];
+  readonly groups: readonly ParamGroup[];
+}
+
+/**
+ * A scheduler built on PyTorch's `LRScheduler` base class: `step()` advances
+ * `last_epoch` and applies the chainable `get_lr()`; `step(epoch)` jumps to `epoch`
+ * and applies the closed form where the class has one.
+ */
+export interface EpochSchedulerSpec<C> {
+  readonly type: string;
+  readonly config: z.ZodType<C>;
+  /** The constructor's work before the base class runs: checks, and any groups it rewrites. */
+  prepare?(config: C, groups: readonly ParamGroup[]): readonly ParamGroup[];
+  /** base_lrs when the class overrides the groups' `initial_lr` (CyclicLR). */
+  baseLrs?(config: C, groups: readonly ParamGroup[]): readonly number[];
+  /** `get_lr()`: usually chainable, i.e. computed from the groups' current lrs. */
+  lrs(config: C, at: LrContext): readonly number[];
+  /** `_get_closed_form_lr()`, used by `step(epoch)` where PyTorch defines it. */
+  closedForm?(config: C, at: LrContext): readonly number[];
+  /** Whether `get_lr()` also writes momentum (or beta1) into the groups. */
+  cyclesMomentum?(config: C): boolean;
+  /** The momentums `get_lr()` writes, where it cycles them. */
+  momentums?(config: C, at: LrContext): readonly number[];
+}
+
+export function epochScheduler<C>(spec: EpochSchedulerSpec<C>): SchedulerDefinition<C, EpochState> {
+  const cyclesMomentum = (config: C): boolean => spec.cyclesMomentum?.(config) ?? false;
+  const step = (
+    config: C,
+    state: EpochState,
+    groups: readonly ParamGroup[],
+    report: StepReport,
+  ): Advanced<EpochState> => {
+    const explicit = report.epoch !== undefined;
+    const last_epoch = explicit ? (report.epoch as number) : state.last_epoch + 1;
+    const at: LrContext = { last_epoch, base_lrs: state.base_lrs, groups };
+    const lrs = explicit && spec.closedForm ? spec.closedForm(config, at) : spec.lrs(config, at);
+    const bad = lrs.findIndex((lr) => !Number.isFinite(lr));
+    if (bad >= 0) {
+      throw new StepRefused(
+        `${spec.type} would set the lr of param group ${bad} to ${String(lrs[bad])} at epoch ${last_epoch}`,
+      );
+    }
+    const momentums = cyclesMomentum(config) ? (spec.momentums?.(config, at) ?? null) : null;
+    return {
+      state: { ...state, last_epoch },
+      groups: groups.map((group, i) => {
+        const withLr = { ...group, lr: lrs[i] as number };
+        const momentum = momentums?.[i];
+        return momentum === undefined ? withLr : withMomentum(withLr, momentum);
+      }),
+    };
+  };
+
+  return {
+    type: spec.type,
+    config: spec.config,
+    construct(config, inputGroups) {
+      const prepared = spec.prepare ? spec.prepare(config, inputGroups) : inputGroups;
+      const groups = withInitialLrs(prepared);
+      const base_lrs = spec.baseLrs?.(config, groups) ?? groups.map((g) => g.initial_lr as number);
+      try {
+        return step(config, { last_epoch: -1, base_lrs }, groups, {});
+      } catch (error) {
+        // The constructor's own step failing is a refused config, as in PyTorch.
+        if (error instanceof StepRefused) throw new InvalidConfig([], error.message);
+        throw error;
+      }
+    },
+    step,
+    describe: (_config, state) => ({ last_epoch: state.last_epoch, base_lrs: state.base_lrs }),
+    cyclesMomentum,
+  };
+}
+
+/** PyTorch uses setdefault: only the first scheduler on an optimizer fixes `initial_lr`. */
+export function withInitialLrs(groups: readonly ParamGroup[]): ParamGroup[] {
+  return groups.map((g) => (g.initial_lr === undefined ? { ...g, initial_lr: g.lr } : g));
+}
+
+/** `get_lr()` for schedulers that leave the lr alone on a given epoch. */
+export const currentLrs = (at: LrContext): number[] => lrsOf(at.groups);

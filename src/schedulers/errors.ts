@@ -1,0 +1,41 @@
+/**
+ * The three ways the scheduler core refuses work. The HTTP layer maps them to
+ * 400 (config, report) and 422 (step), keeping the core free of HTTP.
+ */
+
+export type FieldPath = readonly (string | number)[];
+
+/** A configuration PyTorch's constructor would refuse, or one that could never step. */
+export class InvalidConfig extends Error {
+  constructor(
+    readonly path: FieldPath,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'InvalidConfig';
+  }
+
+  /** The same error seen from one level up, e.g. from inside `schedulers[1]`. */
+  under(...prefix: FieldPath): InvalidConfig {
+    return new InvalidConfig([...prefix, ...this.path], this.message);
+  }
+}
+
+/** A step report this scheduler cannot take as written (a missing metric, an epoch it has no use for). */
+export class InvalidReport extends Error {
+  constructor(
+    readonly path: FieldPath,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'InvalidReport';
+  }
+}
+
+/** A well-formed step that PyTorch would raise on (OneCycleLR past its end, a non-finite lr_lambda). */
+export class StepRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StepRefused';
+  }
+}

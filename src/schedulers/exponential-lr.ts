@@ -1,0 +1,13 @@
+import { z } from 'zod';
+import { finiteNumber } from './config-fields.js';
+import { currentLrs, epochScheduler } from './epoch-scheduler.js';
+
+/** Multiplies the lr by `gamma` every epoch. */
+export const exponentialLR = epochScheduler({
+  type: 'ExponentialLR',
+  config: z.strictObject({
+    gamma: finiteNumber.describe('Multiplicative factor of lr decay'),
+  }),
+  lrs: ({ gamma }, at) => (at.last_epoch === 0 ? currentLrs(at) : at.groups.map((g) => g.lr * gamma)),
+  closedForm: ({ gamma }, at) => at.base_lrs.map((base) => base * gamma ** at.last_epoch),
+});

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { finiteNumber, nonNegativeInt } from './config-fields.js';
+import { currentLrs, epochScheduler } from './epoch-scheduler.js';
+
+/** Multiplies the lr by `gamma` at each milestone (once per repetition of it). */
+export const multiStepLR = epochScheduler({
+  type: 'MultiStepLR',
+  config: z.strictObject({
+    milestones: z.array(nonNegativeInt).describe('Epochs at which to decay; repeats decay again'),
+    gamma: finiteNumber.default(0.1).describe('Multiplicative factor of lr decay'),
+  }),
+  lrs: ({ milestones, gamma }, at) => {
+    const hits = milestones.filter((m) => m === at.last_epoch).length;
+    return hits === 0 ? currentLrs(at) : at.groups.map((g) => g.lr * gamma ** hits);
+  },
+  closedForm: ({ milestones, gamma }, at) => {
+    // bisect_right over the sorted milestones: how many have been passed.
+    const passed = milestones.filter((m) => m <= at.last_epoch).length;
+    return at.base_lrs.map((base) => base * gamma ** passed);
+  },
+});

@@ -1,0 +1,72 @@
+import type { Advanced, NestedSchedulers, SchedulerConfig, StepReport } from './definition.js';
+import { InvalidConfig, InvalidReport } from './errors.js';
+import type { ParamGroup } from './param-groups.js';
+
+/** What composite schedulers share: building, stepping and inspecting their children. */
+
+export interface CompositeState {
+  readonly children: readonly unknown[];
+}
+
+/**
+ * Constructs the children in order on the same groups, as a user constructing them one
+ * after the other on one optimizer would: each constructor's initial step composes.
+ */
+export function constructChildren(
+  nested: NestedSchedulers,
+  configs: readonly SchedulerConfig[],
+  groups: readonly ParamGroup[],
+): Advanced<CompositeState> {
+  let current = groups;
+  const children = configs.map((config, i) => {
+    try {
+      const built = nested.definitionOf(config.type).construct(config, current);
+      current = built.groups;
+      return built.state;
+    } catch (error) {
+      throw error instanceof InvalidConfig ? error.under('schedulers', i) : error;
+    }
+  });
+  return { state: { children }, groups: current };
+}
+
+export function stepChild(
+  nested: NestedSchedulers,
+  configs: readonly SchedulerConfig[],
+  state: CompositeState,
+  index: number,
+  groups: readonly ParamGroup[],
+  report: StepReport,
+): Advanced<CompositeState> {
+  const config = configs[index] as SchedulerConfig;
+  const stepped = nested.definitionOf(config.type).step(config, state.children[index], groups, report);
+  const children = state.children.map((child, i) => (i === index ? stepped.state : child));
+  return { state: { ...state, children }, groups: stepped.groups };
+}
+
+/** Composites' step() takes no epoch in PyTorch. */
+export function refuseEpoch(type: string, report: StepReport): void {
+  if (report.epoch !== undefined) {
+    throw new InvalidReport(['epoch'], `${type}.step() takes no epoch; report without one`);
+  }
+}
+
+/** Children that could never step inside a composite, refused at creation. */
+export function refuseChildren(
+  configs: readonly SchedulerConfig[],
+  refused: (config: SchedulerConfig, index: number) => string | null,
+): void {
+  configs.forEach((config, i) => {
+    const reason = refused(config, i);
+    if (reason !== null) throw new InvalidConfig(['schedulers', i, 'type'], reason);
+  });
+}
+
+/** PyTorch's recursive_undo: every leaf forgets the step its constructor took. */
+export function undoInitialStep(state: unknown): unknown {
+  const s = state as Record<string, unknown>;
+  if (Array.isArray(s.children)) return { ...s, children: s.children.map(undoInitialStep) };
+  return { ...s, last_epoch: (s.last_epoch as number) - 1 };
+}
+
+export const COMPOSITE_TYPES: ReadonlySet<string> = new Set(['SequentialLR', 'ChainedScheduler']);

@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { finiteNumber, numberOrPerGroup, positiveInt, unitInterval } from './config-fields.js';
+import { epochScheduler, type LrContext } from './epoch-scheduler.js';
+import { InvalidConfig, StepRefused } from './errors.js';
+import { perGroup, withMomentum, type ParamGroup } from './param-groups.js';
+
+const config = z.strictObject({
+  max_lr: numberOrPerGroup.describe('Peak lr, for all groups or per group'),
+  total_steps: positiveInt.nullable().default(null).describe('Length of the cycle; or give epochs and steps_per_epoch'),
+  epochs: positiveInt.nullable().default(null),
+  steps_per_epoch: positiveInt.nullable().default(null),
+  pct_start: unitInterval('pct_start').default(0.3).describe('Fraction of the cycle spent increasing the lr'),
+  anneal_strategy: z.enum(['cos', 'linear']).default('cos'),
+  cycle_momentum: z.boolean().default(true).describe('Cycle momentum (or beta1) inversely to the lr'),
+  base_momentum: numberOrPerGroup.default(0.85),
+  max_momentum: numberOrPerGroup.default(0.95),
+  div_factor: finiteNumber.default(25.0).describe('initial_lr = max_lr / div_factor'),
+  final_div_factor: finiteNumber.default(1e4).describe('min_lr = initial_lr / final_div_factor'),
+  three_phase: z.boolean().default(false).describe("Anneal back to initial_lr before min_lr (fast.ai's schedule)"),
+});
+
+type Config = z.infer<typeof config>;
+
+type LrKey = 'initial_lr' | 'max_lr' | 'min_lr';
+type MomentumKey = 'max_momentum' | 'base_momentum';
+
+interface Phase {
+  readonly end_step: number;
+  readonly start_lr: LrKey;
+  readonly end_lr: LrKey;
+  readonly start_momentum: MomentumKey;
+  readonly end_momentum: MomentumKey;
+}
+
+function totalSteps(c: Config): number {
+  if (c.total_steps !== null) return c.total_steps;
+  if (c.epochs !== null && c.steps_per_epoch !== null) return c.epochs * c.steps_per_epoch;
+  throw new InvalidConfig(['total_steps'], 'You must define either total_steps OR (epochs AND steps_per_epoch)');
+}
+
+function phases(c: Config): Phase[] {
+  const total = totalSteps(c);
+  const warmupEnd = c.pct_start * total - 1;
+  if (!c.three_phase) {
+    return [
+      { end_step: warmupEnd, start_lr: 'initial_lr', end_lr: 'max_lr', start_momentum: 'max_momentum', end_momentum: 'base_momentum' },
+      { end_step: total - 1, start_lr: 'max_lr', end_lr: 'min_lr', start_momentum: 'base_momentum', end_momentum: 'max_momentum' },
+    ];
+  }
+  return [
+    { end_step: warmupEnd, start_lr: 'initial_lr', end_lr: 'max_lr', start_momentum: 'max_momentum', end_momentum: 'base_momentum' },
+    { end_step: 2 * c.pct_start * total - 2, start_lr: 'max_lr', end_lr: 'initial_lr', start_momentum: 'base_momentum', end_momentum: 'max_momentum' },
+    { end_step: total - 1, start_lr: 'initial_lr', end_lr: 'min_lr', start_momentum: 'max_momentum', end_momentum: 'max_momentum' },
+  ];
+}
+
+const anneal = {
+  cos: (start: number, end: number, pct: number) => end + ((start - end) / 2.0) * (Math.cos(Math.PI * pct) + 1),
+  linear: (start: number, end: number, pct: number) => (end - start) * pct + start,
+};
+
+/** The phase `step` falls in and how far through it, as PyTorch's get_lr() walks them. */
+function locate(c: Config, step: number): { phase: Phase; pct: number } {
+  const total = totalSteps(c);
+  if (step > total) {
+    throw new StepRefused(`OneCycleLR cannot take step ${step}: the cycle has total_steps = ${total}`);
+  }
+  const all = phases(c);
+  let start = 0.0;
+  for (const [i, phase] of all.entries()) {
+    if (step <= phase.end_step || i === all.length - 1) {
+      return { phase, pct: (step - start) / (phase.end_step - start) };
+    }
+    start = phase.end_step;
+  }
+  throw new Error('unreachable: the last phase always matches');
+}
+
+const read = (group: ParamGroup, key: LrKey | MomentumKey): number => group[key] as number;
+
+/**
+ * The 1cycle policy (Smith & Topin): the lr rises from max_lr/div_factor to max_lr, then
+ * anneals far below the start, with momentum moving the other way. Stepped every batch.
+ */
+export const oneCycleLR = epochScheduler({
+  type: 'OneCycleLR',
+  config,
+  prepare(c, groups) {
+    totalSteps(c);
+    const n = groups.length;
+    const maxLrs = perGroup('max_lr', c.max_lr, n);
+    const maxMomentums = perGroup('max_momentum', c.max_momentum, n);
+    const baseMomentums = perGroup('base_momentum', c.base_momentum, n);
+    return groups.map((g, i) => {
+      const initial_lr = (maxLrs[i] as number) / c.div_factor;
+      const withLrs = { ...g, initial_lr, max_lr: maxLrs[i] as number, min_lr: initial_lr / c.final_div_factor };
+      if (!c.cycle_momentum) return withLrs;
+      const max_momentum = maxMomentums[i] as number;
+      return withMomentum({ ...withLrs, max_momentum, base_momentum: baseMomentums[i] as number }, max_momentum);
+    });
+  },
+  lrs(c, at) {
+    const { phase, pct } = locate(c, at.last_epoch);
+    return at.groups.map((g) => anneal[c.anneal_strategy](read(g, phase.start_lr), read(g, phase.end_lr), pct));
+  },
+  cyclesMomentum: (c) => c.cycle_momentum,
+  momentums(c, at: LrContext) {
+    const { phase, pct } = locate(c, at.last_epoch);
+    return at.groups.map((g) =>
+      anneal[c.anneal_strategy](read(g, phase.start_momentum), read(g, phase.end_momentum), pct),
+    );
+  },
+});

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { InvalidConfig } from './errors.js';
+
+/**
+ * An optimizer param group as PyTorch schedulers see it: the keys a client sends,
+ * plus the keys schedulers write into the group and read back on later steps
+ * (PyTorch keeps `initial_lr`, OneCycleLR's `max_lr`/`min_lr`, ... in the group, not
+ * in the scheduler). Schedulers take groups in and hand new groups out.
+ */
+export interface ParamGroup {
+  readonly lr: number;
+  readonly momentum?: number;
+  readonly betas?: readonly [number, number];
+  readonly initial_lr?: number;
+  readonly max_lr?: number;
+  readonly min_lr?: number;
+  readonly max_momentum?: number;
+  readonly base_momentum?: number;
+}
+
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+
+/** What a client may send for one group when creating a session. */
+export const paramGroupInput = z
+  .strictObject({
+    lr: finite.refine((lr) => lr >= 0, 'must be >= 0').describe('Learning rate of the group'),
+    momentum: finite.optional().describe('SGD-style momentum; cycled by CyclicLR and OneCycleLR'),
+    betas: z
+      .tuple([finite, finite])
+      .optional()
+      .describe('Adam-style betas; beta1 is cycled instead of momentum when present'),
+  })
+  .describe('One optimizer param group, as in torch.optim');
+
+export type ParamGroupInput = z.infer<typeof paramGroupInput>;
+
+/** Adam-style groups cycle beta1, the others momentum (SGD's default momentum is 0). */
+export function momentumOf(group: ParamGroup): number {
+  return group.betas ? group.betas[0] : (group.momentum ?? 0);
+}
+
+export function withMomentum(group: ParamGroup, momentum: number): ParamGroup {
+  return group.betas
+    ? { ...group, betas: [momentum, group.betas[1]] }
+    : { ...group, momentum };
+}
+
+export function withLrs(groups: readonly ParamGroup[], lrs: readonly number[]): ParamGroup[] {
+  return groups.map((group, i) => ({ ...group, lr: lrs[i] ?? group.lr }));
+}
+
+export function lrsOf(groups: readonly ParamGroup[]): number[] {
+  return groups.map((group) => group.lr);
+}
+
+/**
+ * A scalar-or-list argument (`min_lr`, `max_lr`, ...) resolved to one value per group,
+ * refusing a list of the wrong length as PyTorch does.
+ */
+export function perGroup<T>(field: string, value: T | readonly T[], groupCount: number): T[] {
+  if (!Array.isArray(value)) return Array.from({ length: groupCount }, () => value as T);
+  if (value.length !== groupCount) {
+    throw new InvalidConfig([field], `expected ${groupCount} values (one per param group), got ${value.length}`);
+  }
+  return [...value];
+}

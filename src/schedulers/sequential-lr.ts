@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { nonNegativeInt } from './config-fields.js';
+import type { NestedSchedulers, SchedulerDefinition } from './definition.js';
+import { InvalidConfig } from './errors.js';
+import {
+  COMPOSITE_TYPES,
+  constructChildren,
+  refuseChildren,
+  refuseEpoch,
+  stepChild,
+  undoInitialStep,
+  type CompositeState,
+} from './nested.js';
+
+interface SequentialState extends CompositeState {
+  readonly last_epoch: number;
+}
+
+/** Python's bisect.bisect_right, so unsorted milestones behave exactly as in PyTorch. */
+function bisectRight(values: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (x < (values[mid] as number)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/**
+ * Runs its schedulers one after another, switching at each milestone; the scheduler
+ * taking over restarts from epoch 0 on the groups' current lrs (e.g. warmup, then cosine).
+ */
+export function sequentialLR(nested: NestedSchedulers) {
+  const config = z.strictObject({
+    schedulers: z.array(nested.config).min(1).describe('The schedulers, in the order they take over'),
+    milestones: z.array(nonNegativeInt).describe('Epochs at which the next scheduler takes over'),
+  });
+  type Config = z.infer<typeof config>;
+
+  const definition: SchedulerDefinition<Config, SequentialState> = {
+    type: 'SequentialLR',
+    config,
+
+    construct(c, groups) {
+      refuseChildren(c.schedulers, (child, i) => {
+        if (child.type === 'ReduceLROnPlateau') return 'SequentialLR does not support ReduceLROnPlateau';
+        if (i > 0 && COMPOSITE_TYPES.has(child.type)) {
+          return `${child.type} can only be the first scheduler of a SequentialLR: PyTorch restarts the others with step(0), which ${child.type} does not take`;
+        }
+        return null;
+      });
+      if (c.milestones.length !== c.schedulers.length - 1) {
+        throw new InvalidConfig(
+          ['milestones'],
+          `Sequential Schedulers expects number of schedulers provided to be one more than the number of milestone points, but got number of schedulers ${c.schedulers.length} and the number of milestones to be equal to ${c.milestones.length}`,
+        );
+      }
+      const built = constructChildren(nested, c.schedulers, groups);
+      // PyTorch then resets the lrs, undoes every child's initial step and redoes the first's.
+      const reset = built.groups.map((g) => ({ ...g, lr: g.initial_lr ?? g.lr }));
+      const undone = { children: built.state.children.map(undoInitialStep) };
+      const first = stepChild(nested, c.schedulers, undone, 0, reset, {});
+      return { state: { ...first.state, last_epoch: 0 }, groups: first.groups };
+    },
+
+    step(c, state, groups, report) {
+      refuseEpoch('SequentialLR', report);
+      const last_epoch = state.last_epoch + 1;
+      const index = bisectRight(c.milestones, last_epoch);
+      const restarts = index > 0 && c.milestones[index - 1] === last_epoch;
+      const stepped = stepChild(nested, c.schedulers, state, index, groups, restarts ? { epoch: 0 } : {});
+      return { state: { ...stepped.state, last_epoch }, groups: stepped.groups };
+    },
+
+    describe: (_c, state, groups) => ({
+      last_epoch: state.last_epoch,
+      base_lrs: groups.map((g) => g.initial_lr ?? g.lr),
+    }),
+
+    cyclesMomentum: (c) => c.schedulers.some((child) => nested.definitionOf(child.type).cyclesMomentum(child)),
+  };
+  return definition;
+}
