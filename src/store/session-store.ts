@@ -1,0 +1,192 @@
+import { fromWire, toWire } from '../api/wire-numbers.js';
+import type { SchedulerConfig } from '../schedulers/definition.js';
+import type { ParamGroup } from '../schedulers/param-groups.js';
+import type { Schedule } from '../schedulers/schedule.js';
+import type { Db } from './database.js';
+
+/** A session as stored: its identity, its config and the schedule after its last step. */
+export interface StoredSession {
+  readonly seq: number;
+  readonly id: string;
+  readonly key: string | null;
+  readonly name: string | null;
+  readonly metadata: Record<string, unknown>;
+  readonly param_groups: readonly ParamGroup[];
+  readonly step: number;
+  readonly schedule: Schedule;
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+/** What a step reported, in the form the history keeps (numbers may be NaN or infinite). */
+export interface StoredReport {
+  readonly metric?: number;
+  readonly metrics?: Record<string, number>;
+  readonly epoch?: number;
+}
+
+export interface StoredHistoryEntry {
+  readonly step: number;
+  readonly recorded_at: string;
+  readonly report: StoredReport | null;
+  readonly state: unknown;
+  readonly groups: readonly ParamGroup[];
+}
+
+interface SessionRow {
+  seq: number;
+  id: string;
+  key: string | null;
+  name: string | null;
+  metadata: string;
+  param_groups: string;
+  scheduler: string;
+  step: number;
+  scheduler_state: string;
+  groups: string;
+  created_at: string;
+  updated_at: string;
+}
+
+interface HistoryRow {
+  step: number;
+  recorded_at: string;
+  report: string | null;
+  scheduler_state: string;
+  groups: string;
+}
+
+// NaN and infinities survive the JSON columns as strings.
+const encode = (value: unknown): string => JSON.stringify(toWire(value));
+const decode = <T>(text: string): T => fromWire(JSON.parse(text)) as T;
+
+function toSession(row: SessionRow): StoredSession {
+  return {
+    seq: row.seq,
+    id: row.id,
+    key: row.key,
+    name: row.name,
+    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    param_groups: JSON.parse(row.param_groups) as ParamGroup[],
+    step: row.step,
+    schedule: {
+      config: JSON.parse(row.scheduler) as SchedulerConfig,
+      state: decode(row.scheduler_state),
+      groups: decode<ParamGroup[]>(row.groups),
+    },
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
+
+function toHistoryEntry(row: HistoryRow): StoredHistoryEntry {
+  return {
+    step: row.step,
+    recorded_at: row.recorded_at,
+    report: row.report === null ? null : decode<StoredReport>(row.report),
+    state: decode(row.scheduler_state),
+    groups: decode<ParamGroup[]>(row.groups),
+  };
+}
+
+export interface NewSession {
+  readonly id: string;
+  readonly key: string | null;
+  readonly name: string | null;
+  readonly metadata: Record<string, unknown>;
+  readonly param_groups: readonly ParamGroup[];
+  readonly schedule: Schedule;
+  readonly at: string;
+}
+
+/** All SQL the service runs, as prepared statements. Callers group calls with `transaction`. */
+export class SessionStore {
+  private readonly statements;
+
+  constructor(private readonly db: Db) {
+    this.statements = {
+      insertSession: db.prepare(`
+        INSERT INTO sessions (id, key, name, metadata, param_groups, scheduler, step, scheduler_state, groups, created_at, updated_at)
+        VALUES (@id, @key, @name, @metadata, @param_groups, @scheduler, 0, @scheduler_state, @groups, @at, @at)`),
+      insertHistory: db.prepare(`
+        INSERT INTO history (session_seq, step, recorded_at, report, scheduler_state, groups)
+        VALUES (?, ?, ?, ?, ?, ?)`),
+      byId: db.prepare('SELECT * FROM sessions WHERE id = ?'),
+      byKey: db.prepare('SELECT * FROM sessions WHERE key = ?'),
+      newestFirst: db.prepare('SELECT * FROM sessions WHERE seq < ? ORDER BY seq DESC LIMIT ?'),
+      deleteById: db.prepare('DELETE FROM sessions WHERE id = ?'),
+      moveTo: db.prepare(`
+        UPDATE sessions SET step = ?, scheduler_state = ?, groups = ?, updated_at = ? WHERE seq = ?`),
+      historyAt: db.prepare('SELECT * FROM history WHERE session_seq = ? AND step = ?'),
+      historyAfter: db.prepare('SELECT * FROM history WHERE session_seq = ? AND step > ? ORDER BY step LIMIT ?'),
+      dropHistoryAfter: db.prepare('DELETE FROM history WHERE session_seq = ? AND step > ?'),
+    };
+  }
+
+  /** Runs `work` in one IMMEDIATE transaction: all of it lands, or none of it. */
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work).immediate();
+  }
+
+  findById(id: string): StoredSession | undefined {
+    const row = this.statements.byId.get(id) as SessionRow | undefined;
+    return row && toSession(row);
+  }
+
+  findByKey(key: string): StoredSession | undefined {
+    const row = this.statements.byKey.get(key) as SessionRow | undefined;
+    return row && toSession(row);
+  }
+
+  /** Inserts the session and its step-0 history row. */
+  insert(session: NewSession): StoredSession {
+    const { schedule } = session;
+    const info = this.statements.insertSession.run({
+      id: session.id,
+      key: session.key,
+      name: session.name,
+      metadata: JSON.stringify(session.metadata),
+      param_groups: JSON.stringify(session.param_groups),
+      scheduler: JSON.stringify(schedule.config),
+      scheduler_state: encode(schedule.state),
+      groups: encode(schedule.groups),
+      at: session.at,
+    });
+    const seq = Number(info.lastInsertRowid);
+    this.statements.insertHistory.run(seq, 0, session.at, null, encode(schedule.state), encode(schedule.groups));
+    return this.findById(session.id) as StoredSession;
+  }
+
+  /** Newest first, starting below `beforeSeq`; one extra row tells whether a next page exists. */
+  listNewestFirst(limit: number, beforeSeq: number = Number.MAX_SAFE_INTEGER): StoredSession[] {
+    return (this.statements.newestFirst.all(beforeSeq, limit) as SessionRow[]).map(toSession);
+  }
+
+  delete(id: string): boolean {
+    return this.statements.deleteById.run(id).changes > 0;
+  }
+
+  /** Records one applied step: the session's new current schedule and its history row. */
+  appendStep(session: StoredSession, schedule: Schedule, report: StoredReport, at: string): void {
+    const step = session.step + 1;
+    const state = encode(schedule.state);
+    const groups = encode(schedule.groups);
+    this.statements.moveTo.run(step, state, groups, at, session.seq);
+    this.statements.insertHistory.run(session.seq, step, at, encode(report), state, groups);
+  }
+
+  historyAt(session: StoredSession, step: number): StoredHistoryEntry | undefined {
+    const row = this.statements.historyAt.get(session.seq, step) as HistoryRow | undefined;
+    return row && toHistoryEntry(row);
+  }
+
+  historyAfter(session: StoredSession, afterStep: number, limit: number): StoredHistoryEntry[] {
+    return (this.statements.historyAfter.all(session.seq, afterStep, limit) as HistoryRow[]).map(toHistoryEntry);
+  }
+
+  /** Makes `entry` the session's current step again and forgets every step after it. */
+  rewindTo(session: StoredSession, entry: StoredHistoryEntry, at: string): void {
+    this.statements.dropHistoryAfter.run(session.seq, entry.step);
+    this.statements.moveTo.run(entry.step, encode(entry.state), encode(entry.groups), at, session.seq);
+  }
+}
