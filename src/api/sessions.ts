@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { paramGroupInput } from '../schedulers/param-groups.js';
+import { schedulerConfig } from '../schedulers/registry.js';
+import { stateSchema } from './state.js';
+import { wireNumber, wireNumberInput } from './wire-numbers.js';
+
+/** Request and response bodies of the session routes: the one source of their types and docs. */
+
+export const MAX_PARAM_GROUPS = 1000;
+export const MAX_PREVIEW_STEPS = 100_000;
+
+const paramGroups = z.array(paramGroupInput).min(1).max(MAX_PARAM_GROUPS).describe("The optimizer's param groups");
+
+export const sessionInputSchema = z
+  .strictObject({
+    name: z.string().min(1).max(200).optional().describe('Free-form display name'),
+    key: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Client-chosen unique key (e.g. the run id): creating again finds the same session'),
+    param_groups: paramGroups,
+    scheduler: schedulerConfig,
+    metadata: z.record(z.string(), z.unknown()).optional().describe('Free-form JSON kept with the session'),
+  })
+  .meta({ id: 'NewSession' });
+
+export type SessionInput = z.infer<typeof sessionInputSchema>;
+
+export const sessionSchema = z
+  .object({
+    id: z.string(),
+    name: z.string().nullable(),
+    key: z.string().nullable(),
+    metadata: z.record(z.string(), z.unknown()),
+    created_at: z.string().describe('ISO 8601 timestamp'),
+    updated_at: z.string().describe('ISO 8601 timestamp of the last change'),
+    param_groups: z.array(paramGroupInput).describe('The groups as given at creation'),
+    scheduler: schedulerConfig,
+    state: stateSchema,
+  })
+  .meta({ id: 'Session' });
+
+export type Session = z.infer<typeof sessionSchema>;
+
+export const sessionIdParams = z.object({ id: z.string().min(1).max(100) });
+
+const cursor = z.string().max(200).optional().describe('next_cursor of the previous page');
+
+export const listSessionsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor,
+});
+
+export const sessionListSchema = z.object({
+  items: z.array(sessionSchema),
+  next_cursor: z.string().nullable(),
+});
+
+const reportFields = {
+  metric: wireNumberInput.optional().describe('The metric ReduceLROnPlateau watches; stored for the others'),
+  metrics: z
+    .record(z.string().min(1).max(100), wireNumberInput)
+    .optional()
+    .describe('Other named numbers to keep in the history'),
+  epoch: z
+    .number()
+    .refine(Number.isFinite, 'must be a finite number')
+    .optional()
+    .describe('scheduler.step(epoch): jump to this epoch (closed form where PyTorch has one)'),
+};
+
+export const reportInputSchema = z.strictObject(reportFields).meta({ id: 'StepReport' });
+
+export type ReportInput = z.infer<typeof reportInputSchema>;
+
+export const stepInputSchema = z
+  .strictObject({
+    ...reportFields,
+    expected_step: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe('The state.step the client last saw; makes retries safe'),
+  })
+  .meta({ id: 'StepRequest' });
+
+export const stepResultSchema = stateSchema
+  .extend({ replayed: z.boolean().describe('True when this answers a retry of the last step') })
+  .meta({ id: 'StepResult' });
+
+export const rewindInputSchema = z
+  .strictObject({ to_step: z.number().int().nonnegative().describe('The step to go back to (0 is the creation)') })
+  .meta({ id: 'RewindRequest' });
+
+export const reportSchema = z
+  .object({
+    metric: wireNumber.optional(),
+    metrics: z.record(z.string(), wireNumber).optional(),
+    epoch: z.number().optional(),
+  })
+  .meta({ id: 'RecordedReport' });
+
+export const historyEntrySchema = z
+  .object({
+    step: z.number().int(),
+    recorded_at: z.string(),
+    report: reportSchema.nullable().describe('null for step 0, the creation'),
+    state: stateSchema,
+  })
+  .meta({ id: 'HistoryEntry' });
+
+export const historyQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor,
+});
+
+export const historyPageSchema = z.object({
+  items: z.array(historyEntrySchema),
+  next_cursor: z.string().nullable(),
+});
+
+export const previewInputSchema = z
+  .strictObject({
+    param_groups: paramGroups,
+    scheduler: schedulerConfig,
+    steps: z.number().int().min(0).max(MAX_PREVIEW_STEPS).optional().describe('Steps without reports'),
+    reports: z.array(reportInputSchema).max(MAX_PREVIEW_STEPS).optional().describe('One report per step'),
+  })
+  .refine((body) => body.steps === undefined || body.reports === undefined, {
+    message: 'give steps or reports, not both',
+    path: ['reports'],
+  })
+  .meta({ id: 'PreviewRequest' });
+
+export const previewSchema = z.object({ points: z.array(stateSchema) });

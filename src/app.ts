@@ -1,0 +1,45 @@
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { drainResponsesOnClose } from './plugins/drain-on-close.js';
+import { registerOpenApi } from './plugins/openapi.js';
+import { registerProblemHandling } from './plugins/problems.js';
+import { healthRoutes } from './routes/health.js';
+import { previewRoutes } from './routes/preview.js';
+import { sessionRoutes } from './routes/sessions.js';
+import { stepRoutes } from './routes/steps.js';
+import { openDatabase } from './store/database.js';
+import { SessionStore } from './store/session-store.js';
+
+export interface AppOptions {
+  /** SQLite file (created and migrated), or ':memory:'. */
+  readonly databasePath: string;
+  readonly logger?: FastifyServerOptions['logger'];
+}
+
+/** 100000-step previews with metrics run to a few MiB; anything far beyond is a mistake. */
+export const BODY_LIMIT = 16 * 1024 * 1024;
+
+/** How long closing waits for answers still being written out. */
+const DRAIN_GRACE_MS = 5_000;
+
+/** Builds the service: database, problem answers, OpenAPI, routes. Listening is server.ts's job. */
+export async function buildApp(options: AppOptions) {
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: BODY_LIMIT, return503OnClosing: true });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // JSON only: Fastify would otherwise parse text/plain bodies too, where 415 is the answer.
+  app.removeContentTypeParser('text/plain');
+
+  const db = openDatabase(options.databasePath);
+  app.addHook('onClose', async () => db.close());
+  const store = new SessionStore(db);
+
+  drainResponsesOnClose(app, DRAIN_GRACE_MS);
+  registerProblemHandling(app);
+  await registerOpenApi(app);
+  await app.register(healthRoutes, { store });
+  await app.register(sessionRoutes, { store });
+  await app.register(stepRoutes, { store });
+  await app.register(previewRoutes);
+  return app;
+}

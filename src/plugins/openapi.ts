@@ -1,0 +1,50 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+
+export const OPENAPI_INFO = {
+  title: 'lrsched',
+  version: '1.0.0',
+  description:
+    "Learning-rate scheduling service: PyTorch's torch.optim.lr_scheduler over HTTP. Create a session, " +
+    'report each finished epoch or batch, get the learning rate to use next. Every step persists in SQLite.',
+};
+
+type OpenApiDocument = ReturnType<typeof jsonSchemaTransformObject>;
+
+/** Components in name order: zod's registry order depends on which module loaded first. */
+function sortedComponents(document: OpenApiDocument): OpenApiDocument {
+  const components = (document as { components?: { schemas?: Record<string, unknown> } }).components;
+  if (components?.schemas) {
+    components.schemas = Object.fromEntries(
+      Object.entries(components.schemas).sort(([a], [b]) => a.localeCompare(b)),
+    );
+  }
+  return document;
+}
+
+/** The OpenAPI document, generated from the routes' zod schemas, at /openapi.json and /docs. */
+export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: OPENAPI_INFO,
+      tags: [
+        { name: 'sessions', description: 'Scheduler sessions' },
+        { name: 'steps', description: 'Stepping, rewinding and reading history' },
+        { name: 'preview', description: 'Schedules computed without storing anything' },
+        { name: 'operations', description: 'Health' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: (input) => sortedComponents(jsonSchemaTransformObject(input)),
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}
+
+/** The document as committed in openapi/openapi.json: pretty-printed, newline-terminated. */
+export function renderOpenApiDocument(app: FastifyInstance): string {
+  return `${JSON.stringify(app.swagger(), null, 2)}\n`;
+}

@@ -1,0 +1,29 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { problemResponses } from '../api/problem.js';
+import { previewInputSchema, previewSchema } from '../api/sessions.js';
+import { toState } from '../api/state.js';
+import { previewSchedule } from '../schedulers/schedule.js';
+import { refusingAsProblem } from '../sessions/refusals.js';
+
+export const previewRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post(
+    '/v1/preview',
+    {
+      schema: {
+        summary: 'Compute a schedule without storing anything',
+        tags: ['preview'],
+        body: previewInputSchema,
+        response: { 200: previewSchema, ...problemResponses(400, 422) },
+      },
+    },
+    async (request) => {
+      const { param_groups, scheduler, steps, reports } = request.body;
+      const stepReports = reports ?? Array.from({ length: steps ?? 0 }, () => ({}));
+      const views = refusingAsProblem(() => previewSchedule(scheduler, param_groups, stepReports), {
+        report: ['reports'],
+        bareSteps: reports === undefined,
+      });
+      return { points: views.map((view, k) => toState(k, view)) };
+    },
+  );
+};

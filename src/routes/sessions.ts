@@ -1,0 +1,86 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { decodeCursor, encodeCursor } from '../api/cursor.js';
+import { problemResponses } from '../api/problem.js';
+import {
+  listSessionsQuery,
+  sessionIdParams,
+  sessionInputSchema,
+  sessionListSchema,
+  sessionSchema,
+} from '../api/sessions.js';
+import { createSession } from '../sessions/create-session.js';
+import { findSession } from '../sessions/step-session.js';
+import { sessionView } from '../sessions/views.js';
+import type { SessionStore } from '../store/session-store.js';
+
+export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = async (app, { store }) => {
+  app.post(
+    '/v1/sessions',
+    {
+      schema: {
+        summary: 'Create a scheduler session (or find the one with this key)',
+        tags: ['sessions'],
+        body: sessionInputSchema,
+        response: { 201: sessionSchema, 200: sessionSchema, ...problemResponses(400, 409) },
+      },
+    },
+    async (request, reply) => {
+      const { session, created } = createSession(store, request.body, new Date().toISOString());
+      if (created) request.log.info({ session: session.id, type: session.schedule.config.type }, 'session created');
+      return reply.code(created ? 201 : 200).send(sessionView(session));
+    },
+  );
+
+  app.get(
+    '/v1/sessions',
+    {
+      schema: {
+        summary: 'List sessions, newest first',
+        tags: ['sessions'],
+        querystring: listSessionsQuery,
+        response: { 200: sessionListSchema, ...problemResponses(400) },
+      },
+    },
+    async (request) => {
+      const { limit, cursor } = request.query;
+      const page = store.listNewestFirst(limit + 1, decodeCursor(cursor));
+      const items = page.slice(0, limit);
+      const last = items.at(-1);
+      return {
+        items: items.map(sessionView),
+        next_cursor: page.length > limit && last ? encodeCursor(last.seq) : null,
+      };
+    },
+  );
+
+  app.get(
+    '/v1/sessions/:id',
+    {
+      schema: {
+        summary: 'Read one session and its current state',
+        tags: ['sessions'],
+        params: sessionIdParams,
+        response: { 200: sessionSchema, ...problemResponses(404) },
+      },
+    },
+    async (request) => sessionView(findSession(store, request.params.id)),
+  );
+
+  app.delete(
+    '/v1/sessions/:id',
+    {
+      schema: {
+        summary: 'Delete a session and its history',
+        tags: ['sessions'],
+        params: sessionIdParams,
+        response: { 204: z.null().describe('Deleted'), ...problemResponses(404) },
+      },
+    },
+    async (request, reply) => {
+      if (!store.delete(request.params.id)) findSession(store, request.params.id);
+      request.log.info({ session: request.params.id }, 'session deleted');
+      return reply.code(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import { ProblemError } from '../api/problem.js';
+import type { SessionInput } from '../api/sessions.js';
+import { startSchedule } from '../schedulers/schedule.js';
+import type { SessionStore, StoredSession } from '../store/session-store.js';
+import { canonicalJson } from './canonical-json.js';
+import { refusingAsProblem } from './refusals.js';
+
+/**
+ * Creates a session, or with a `key` that exists, finds it again: a restarted job
+ * gets its own session back, provided it asks for the same schedule.
+ */
+export function createSession(
+  store: SessionStore,
+  input: SessionInput,
+  now: string,
+): { session: StoredSession; created: boolean } {
+  const schedule = refusingAsProblem(() => startSchedule(input.scheduler, input.param_groups));
+  return store.transaction(() => {
+    if (input.key !== undefined) {
+      const existing = store.findByKey(input.key);
+      if (existing) {
+        const same =
+          canonicalJson(existing.param_groups) === canonicalJson(input.param_groups) &&
+          canonicalJson(existing.schedule.config) === canonicalJson(input.scheduler);
+        if (!same) {
+          throw new ProblemError(
+            409,
+            `a session with key '${input.key}' already exists with different param_groups or scheduler (id ${existing.id})`,
+          );
+        }
+        return { session: existing, created: false };
+      }
+    }
+    const session = store.insert({
+      id: randomUUID(),
+      key: input.key ?? null,
+      name: input.name ?? null,
+      metadata: input.metadata ?? {},
+      param_groups: input.param_groups,
+      schedule,
+      at: now,
+    });
+    return { session, created: true };
+  });
+}

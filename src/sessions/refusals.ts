@@ -1,0 +1,43 @@
+import { ProblemError } from '../api/problem.js';
+import { InvalidConfig, InvalidReport, StepRefused, type FieldPath } from '../schedulers/errors.js';
+
+const dotted = (path: FieldPath): string => path.join('.');
+
+/**
+ * Turns the core's refusals into problem answers, with the field path as the client
+ * wrote it (`scheduler.schedulers.1.gamma`, `reports.41.metric`).
+ */
+export interface RefusalContext {
+  /** Where the scheduler config sits in the request (default `scheduler`). */
+  readonly config?: FieldPath;
+  /** Where the step report sits in the request. */
+  readonly report?: FieldPath;
+  /** A preview by `steps` count: a report problem is then the absence of `reports`. */
+  readonly bareSteps?: boolean;
+}
+
+export function asProblem(error: unknown, where: RefusalContext = {}): unknown {
+  if (error instanceof InvalidReport && where.bareSteps) {
+    const message = `${error.message}; send reports instead of steps`;
+    return new ProblemError(400, `steps: ${message}`, { errors: [{ path: 'steps', message }] });
+  }
+  if (error instanceof InvalidConfig) {
+    const path = dotted([...(where.config ?? ['scheduler']), ...error.path]);
+    return new ProblemError(400, `${path}: ${error.message}`, { errors: [{ path, message: error.message }] });
+  }
+  if (error instanceof InvalidReport) {
+    const path = dotted([...(where.report ?? []), ...error.path]);
+    return new ProblemError(400, `${path}: ${error.message}`, { errors: [{ path, message: error.message }] });
+  }
+  if (error instanceof StepRefused) return new ProblemError(422, error.message);
+  return error;
+}
+
+/** Runs core work, rethrowing its refusals as problems. */
+export function refusingAsProblem<T>(work: () => T, where?: RefusalContext): T {
+  try {
+    return work();
+  } catch (error) {
+    throw asProblem(error, where);
+  }
+}

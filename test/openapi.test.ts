@@ -1,0 +1,57 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderOpenApiDocument } from '../src/plugins/openapi.js';
+import { SCHEDULER_TYPES } from '../src/schedulers/registry.js';
+import { call, startTestApp, type App } from './support/app.js';
+
+let app: App;
+let close: () => Promise<void>;
+beforeAll(async () => ({ app, close } = await startTestApp()));
+afterAll(async () => close());
+
+const committed = readFileSync(new URL('../openapi/openapi.json', import.meta.url), 'utf8');
+
+describe('the OpenAPI document', () => {
+  it('is what the routes generate (npm run openapi:check)', () => {
+    expect(committed, 'run `npm run openapi` and commit openapi/openapi.json').toBe(renderOpenApiDocument(app));
+  });
+
+  it('is valid OpenAPI 3.1', async () => {
+    const validator = new Validator();
+    const result = await validator.validate(JSON.parse(committed));
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe('3.1');
+  });
+
+  it('is served at /openapi.json, identical to the committed file', async () => {
+    const answer = await call(app, 'GET', '/openapi.json');
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual(JSON.parse(committed));
+  });
+
+  it('describes every route of the contract and every scheduler type', () => {
+    const doc = JSON.parse(committed);
+    expect(Object.keys(doc.paths).sort()).toEqual(
+      [
+        '/healthz',
+        '/v1/preview',
+        '/v1/sessions',
+        '/v1/sessions/{id}',
+        '/v1/sessions/{id}/history',
+        '/v1/sessions/{id}/rewind',
+        '/v1/sessions/{id}/step',
+      ].sort(),
+    );
+    const text = JSON.stringify(doc);
+    for (const type of SCHEDULER_TYPES) expect(text).toContain(`"${type}"`);
+  });
+
+  it('serves interactive docs at /docs', async () => {
+    const answer = await app.inject({ method: 'GET', url: '/docs' });
+    const page = answer.statusCode === 302 ? await app.inject({ method: 'GET', url: answer.headers.location as string }) : answer;
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toContain('text/html');
+  });
+});

@@ -1,0 +1,123 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BODY_LIMIT } from '../../src/app.js';
+import { call, startTestApp, type App } from '../support/app.js';
+
+let app: App;
+let close: () => Promise<void>;
+beforeAll(async () => ({ app, close } = await startTestApp()));
+afterAll(async () => close());
+
+const sessionCount = async () => (await call(app, 'GET', '/v1/sessions?limit=500')).body.items.length as number;
+
+function expectProblem(response: { statusCode: number; headers: Record<string, unknown>; body: string }, status: number) {
+  expect(response.statusCode).toBe(status);
+  expect(response.headers['content-type']).toContain('application/problem+json');
+  const body = JSON.parse(response.body);
+  expect(body).toMatchObject({ status, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
+  return body;
+}
+
+describe('problem answers', () => {
+  it('400 for a body that is not JSON', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/sessions',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"param_groups": [',
+    });
+    expectProblem(response, 400);
+  });
+
+  it('415 for a body that is not declared as JSON', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/sessions',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'lr=0.1',
+    });
+    expectProblem(response, 415);
+  });
+
+  it('413 for a body over the limit, storing nothing', async () => {
+    const before = await sessionCount();
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/sessions',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ name: 'x'.repeat(BODY_LIMIT), param_groups: [{ lr: 1 }], scheduler: { type: 'StepLR', step_size: 1 } }),
+    });
+    expectProblem(response, 413);
+    expect(await sessionCount()).toBe(before);
+  });
+
+  it('404 for an unknown route', async () => {
+    expectProblem(await app.inject({ method: 'GET', url: '/v2/nothing' }), 404);
+  });
+
+  it('never answers 5xx to random session bodies, and stores only what it answers 201 for', async () => {
+    const scalar = fc.oneof(fc.double(), fc.integer(), fc.string(), fc.boolean(), fc.constant(null), fc.constantFrom('NaN', 'Infinity'));
+    const anyJson = fc.jsonValue({ maxDepth: 3 });
+    const schedulerish = fc.record(
+      {
+        type: fc.constantFrom('StepLR', 'MultiStepLR', 'ReduceLROnPlateau', 'LambdaLR', 'OneCycleLR', 'CyclicLR', 'SequentialLR', 'Nope'),
+        step_size: scalar,
+        gamma: scalar,
+        milestones: fc.array(scalar, { maxLength: 3 }),
+        lr_lambda: fc.oneof(fc.string(), fc.constantFrom('0.9 ** epoch', 'epoch //', '1/epoch')),
+        max_lr: scalar,
+        total_steps: scalar,
+        schedulers: fc.array(anyJson, { maxLength: 2 }),
+        factor: scalar,
+      },
+      { requiredKeys: ['type'] },
+    );
+    const body = fc.record(
+      {
+        param_groups: fc.oneof(fc.array(fc.record({ lr: scalar, momentum: scalar }, { requiredKeys: [] }), { maxLength: 3 }), anyJson),
+        scheduler: fc.oneof(schedulerish, anyJson),
+        key: fc.oneof(fc.string(), scalar),
+        metadata: anyJson,
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(body, async (payload) => {
+        const before = await sessionCount();
+        const answer = await call(app, 'POST', '/v1/sessions', payload);
+        expect(answer.status).toBeLessThan(500);
+        if (answer.status >= 400) {
+          expect(answer.headers['content-type']).toContain('application/problem+json');
+          expect(await sessionCount()).toBe(before);
+        }
+      }),
+      { numRuns: 300, seed: 20261125 },
+    );
+  });
+
+  it('never answers 5xx to random step bodies', async () => {
+    const created = await call(app, 'POST', '/v1/sessions', {
+      param_groups: [{ lr: 0.1 }],
+      scheduler: { type: 'ReduceLROnPlateau', patience: 1 },
+    });
+    const id = created.body.id;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record(
+          {
+            metric: fc.oneof(fc.double(), fc.string(), fc.constantFrom('NaN', '-Infinity')),
+            metrics: fc.jsonValue({ maxDepth: 2 }),
+            epoch: fc.oneof(fc.double(), fc.integer({ min: -5, max: 50 })),
+            expected_step: fc.oneof(fc.integer({ min: -2, max: 400 }), fc.double()),
+          },
+          { requiredKeys: [] },
+        ),
+        async (payload) => {
+          const answer = await call(app, 'POST', `/v1/sessions/${id}/step`, payload);
+          expect(answer.status).toBeLessThan(500);
+        },
+      ),
+      { numRuns: 300, seed: 7 },
+    );
+  });
+});

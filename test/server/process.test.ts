@@ -1,0 +1,125 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../support/app.js';
+import { goldenCases, expectPoint, wireReport } from '../support/golden.js';
+import { http, startServerProcess, type ServerProcess } from '../support/server-process.js';
+
+/** The real server process: listening, killed with SIGKILL, shut down with SIGTERM. */
+
+const running: ServerProcess[] = [];
+const dirs: (() => void)[] = [];
+afterEach(() => {
+  for (const server of running.splice(0)) server.child.kill('SIGKILL');
+  for (const remove of dirs.splice(0)) remove();
+});
+
+async function start(databasePath: string): Promise<ServerProcess> {
+  const server = await startServerProcess(databasePath);
+  running.push(server);
+  return server;
+}
+
+function databaseFile(): string {
+  const { dir, remove } = tempDir();
+  dirs.push(remove);
+  return join(dir, 'data', 'lrsched.db');
+}
+
+describe('the server process', () => {
+  it('serves the API on a real socket and answers /healthz', async () => {
+    const server = await start(databaseFile());
+    expect((await http(`${server.url}/healthz`, 'GET')).status).toBe(200);
+    const created = await http(`${server.url}/v1/sessions`, 'POST', {
+      param_groups: [{ lr: 0.1 }],
+      scheduler: { type: 'StepLR', step_size: 1, gamma: 0.5 },
+    });
+    expect(created.status).toBe(201);
+    const stepped = await http(`${server.url}/v1/sessions/${created.body.id}/step`, 'POST', { expected_step: 0 });
+    expect(stepped.body).toMatchObject({ step: 1, lrs: [0.05] });
+  });
+
+  it('loses no answered step when killed with SIGKILL, and continues exactly as PyTorch', async () => {
+    const golden = goldenCases.find((c) => c.id === 'ReduceLROnPlateau/min-rel-patience2')!;
+    const steps = golden.steps!;
+    const path = databaseFile();
+    let server = await start(path);
+    const created = await http(`${server.url}/v1/sessions`, 'POST', {
+      key: 'crash-test',
+      param_groups: golden.param_groups,
+      scheduler: golden.scheduler,
+    });
+    const id = created.body.id as string;
+
+    let answered = 0; // steps answered 200
+    const killPoints = [7, 19, 33, 48];
+    for (const killAt of killPoints) {
+      while (answered < killAt) {
+        const answer = await http(`${server.url}/v1/sessions/${id}/step`, 'POST', {
+          ...wireReport(steps[answered]!),
+          expected_step: answered,
+        });
+        expect(answer.status).toBe(200);
+        answered += 1;
+      }
+      // Kill while one more step is in flight: it may or may not land, but never half.
+      const inFlight = http(`${server.url}/v1/sessions/${id}/step`, 'POST', {
+        ...wireReport(steps[answered]!),
+        expected_step: answered,
+      }).catch(() => undefined);
+      server.child.kill('SIGKILL');
+      await server.exited;
+      await inFlight;
+
+      server = await start(path);
+      // The restarted job finds its session by key, then retries its in-flight step.
+      const found = await http(`${server.url}/v1/sessions`, 'POST', {
+        key: 'crash-test',
+        param_groups: golden.param_groups,
+        scheduler: golden.scheduler,
+      });
+      expect(found.status).toBe(200);
+      expect(found.body.id).toBe(id);
+      expect([answered, answered + 1]).toContain(found.body.state.step);
+      const retry = await http(`${server.url}/v1/sessions/${id}/step`, 'POST', {
+        ...wireReport(steps[answered]!),
+        expected_step: answered,
+      });
+      expect(retry.status).toBe(200);
+      expect(retry.body.replayed).toBe(found.body.state.step === answered + 1);
+      expectPoint(retry.body, steps[answered]!, `step ${answered + 1} after restart`);
+      answered += 1;
+    }
+    while (answered < steps.length) {
+      const answer = await http(`${server.url}/v1/sessions/${id}/step`, 'POST', {
+        ...wireReport(steps[answered]!),
+        expected_step: answered,
+      });
+      expectPoint(answer.body, steps[answered]!, `step ${answered + 1}`);
+      answered += 1;
+    }
+    const history = await http(`${server.url}/v1/sessions/${id}/history?limit=1000`, 'GET');
+    expect(history.body.items).toHaveLength(steps.length + 1);
+    steps.forEach((s, k) => expectPoint(history.body.items[k + 1].state, s, `history ${k + 1}`));
+  });
+
+  it('finishes in-flight requests on SIGTERM, then exits 0 with the database closed', async () => {
+    const path = databaseFile();
+    const server = await start(path);
+    const preview = http(`${server.url}/v1/preview`, 'POST', {
+      param_groups: [{ lr: 0.1, momentum: 0.9 }],
+      scheduler: { type: 'OneCycleLR', max_lr: 0.1, total_steps: 100000 },
+      steps: 100000,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    server.child.kill('SIGTERM');
+    const answer = await preview;
+    expect(answer.status).toBe(200);
+    expect(answer.body.points).toHaveLength(100001);
+    expect(await server.exited).toBe(0);
+    expect(server.logs.join('\n')).toContain('shutting down');
+
+    // The file opens again cleanly.
+    const again = await start(path);
+    expect((await http(`${again.url}/healthz`, 'GET')).status).toBe(200);
+  });
+});

@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApp } from '../../src/app.js';
+
+export type App = Awaited<ReturnType<typeof buildApp>>;
+
+/** A fresh temporary folder, removed by the returned function. */
+export function tempDir(prefix = 'lrsched-test-'): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The real app on a real SQLite file in a temporary folder. */
+export async function startTestApp(): Promise<{ app: App; databasePath: string; close: () => Promise<void> }> {
+  const { dir, remove } = tempDir();
+  const databasePath = join(dir, 'nested', 'lrsched.db');
+  const app = await buildApp({ databasePath });
+  await app.ready();
+  return {
+    app,
+    databasePath,
+    close: async () => {
+      await app.close();
+      remove();
+    },
+  };
+}
+
+/** JSON request through fastify.inject, answering status, headers and parsed body. */
+export async function call(app: App, method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown) {
+  const response = await app.inject({
+    method,
+    url,
+    ...(body === undefined ? {} : { payload: body as object }),
+  });
+  const text = response.body;
+  return {
+    status: response.statusCode,
+    headers: response.headers,
+    body: text.length > 0 ? (JSON.parse(text) as any) : undefined,
+  };
+}
+
+export const sgd = (lr: number) => ({ lr });
