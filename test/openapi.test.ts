@@ -42,6 +42,7 @@ describe('the OpenAPI document', () => {
         '/v1/sessions/{id}/history',
         '/v1/sessions/{id}/rewind',
         '/v1/sessions/{id}/step',
+        '/v1/sessions/{id}/state_dict',
       ].sort(),
     );
     const text = JSON.stringify(doc);

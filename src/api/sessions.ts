@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { paramGroupInput } from '../schedulers/param-groups.js';
 import { schedulerConfig } from '../schedulers/registry.js';
 import { stateSchema } from './state.js';
-import { wireNumber, wireNumberInput } from './wire-numbers.js';
+import { fromWire, wireNumber, wireNumberInput } from './wire-numbers.js';
 
 /** Request and response bodies of the session routes: the one source of their types and docs. */
 
@@ -23,6 +23,13 @@ export const sessionInputSchema = z
     param_groups: paramGroups,
     scheduler: schedulerConfig,
     metadata: z.record(z.string(), z.unknown()).optional().describe('Free-form JSON kept with the session'),
+    state_dict: z
+      .record(z.string(), z.unknown())
+      .transform((dict) => fromWire(dict) as Record<string, unknown>)
+      .optional()
+      .describe(
+        "A PyTorch scheduler.state_dict() (1.13 or newer, as JSON) to continue from; param_groups then carry the optimizer's groups saved with it",
+      ),
   })
   .meta({ id: 'NewSession' });
 
@@ -121,6 +128,17 @@ export const historyPageSchema = z.object({
   items: z.array(historyEntrySchema),
   next_cursor: z.string().nullable(),
 });
+
+export const stateDictExportSchema = z
+  .object({
+    state_dict: z
+      .record(z.string(), z.unknown())
+      .describe("What PyTorch's scheduler.state_dict() holds for this schedule (callables as null)"),
+    param_groups: z
+      .array(paramGroupInput)
+      .describe("The optimizer's groups now: what load_state_dict() alone does not restore"),
+  })
+  .meta({ id: 'StateDictExport' });
 
 export const previewInputSchema = z
   .strictObject({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ScheduleView } from '../schedulers/schedule.js';
-import { toWire, wireNumber } from './wire-numbers.js';
+import { toWireNumber, wireNumber } from './wire-numbers.js';
 
 export const stateSchema = z
   .object({
@@ -20,6 +20,19 @@ export const stateSchema = z
 
 export type State = z.infer<typeof stateSchema>;
 
+/** The contract's State for a view after `step` reports (hot in previews: no generic walks). */
 export function toState(step: number, view: ScheduleView): State {
-  return { step, ...(toWire(view) as Omit<State, 'step'>) };
+  const state: State = {
+    step,
+    last_epoch: toWireNumber(view.last_epoch),
+    base_lrs: view.base_lrs.map(toWireNumber),
+    lrs: view.lrs.map(toWireNumber),
+  };
+  if (view.momentums) state.momentums = view.momentums.map(toWireNumber);
+  if (view.best !== undefined) {
+    state.best = toWireNumber(view.best);
+    state.num_bad_epochs = view.num_bad_epochs;
+    state.cooldown_counter = view.cooldown_counter;
+  }
+  return state;
 }

@@ -8,7 +8,11 @@ import {
   sessionInputSchema,
   sessionListSchema,
   sessionSchema,
+  stateDictExportSchema,
 } from '../api/sessions.js';
+import { toWire } from '../api/wire-numbers.js';
+import type { ParamGroupInput } from '../schedulers/param-groups.js';
+import { exportSchedule } from '../schedulers/schedule.js';
 import { createSession } from '../sessions/create-session.js';
 import { findSession } from '../sessions/step-session.js';
 import { sessionView } from '../sessions/views.js';
@@ -65,6 +69,25 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = asy
       },
     },
     async (request) => sessionView(findSession(store, request.params.id)),
+  );
+
+  app.get(
+    '/v1/sessions/:id/state_dict',
+    {
+      schema: {
+        summary: "PyTorch's scheduler.state_dict() for this session, and the optimizer groups it goes with",
+        tags: ['sessions'],
+        params: sessionIdParams,
+        response: { 200: stateDictExportSchema, ...problemResponses(404) },
+      },
+    },
+    async (request) => {
+      const { state_dict, param_groups } = exportSchedule(findSession(store, request.params.id).schedule);
+      return {
+        state_dict: toWire(state_dict) as Record<string, unknown>,
+        param_groups: toWire(param_groups) as ParamGroupInput[],
+      };
+    },
   );
 
   app.delete(

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import type { NestedSchedulers, SchedulerDefinition } from './definition.js';
 import {
+  childGroupKeys,
+  childStateDicts,
   constructChildren,
+  loadChildren,
   refuseChildren,
   refuseEpoch,
   stepChild,
@@ -49,6 +52,15 @@ export function chainedScheduler(nested: NestedSchedulers) {
     },
 
     cyclesMomentum: (c) => c.schedulers.some((child) => nested.definitionOf(child.type).cyclesMomentum(child)),
+
+    stateDict: (c, state, groups) => ({
+      _last_lr: state.last_lr,
+      _schedulers: childStateDicts(nested, c.schedulers, state, groups),
+    }),
+
+    loadStateDict: (c, dict, groups) => loadChildren(nested, c.schedulers, dict, groups),
+
+    groupKeys: (c) => childGroupKeys(nested, c.schedulers),
   };
   return definition;
 }

@@ -14,6 +14,7 @@ export const constantLR = epochScheduler({
       .describe('Factor applied to the lr until total_iters'),
     total_iters: nonNegativeInt.default(5).describe('Number of epochs the factor applies'),
   }),
+  attributes: ({ factor, total_iters }) => ({ factor, total_iters }),
   lrs: ({ factor, total_iters }, at) => {
     if (at.last_epoch === 0) return at.groups.map((g) => g.lr * factor);
     if (at.last_epoch !== total_iters) return currentLrs(at);

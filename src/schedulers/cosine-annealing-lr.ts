@@ -1,6 +1,17 @@
 import { z } from 'zod';
 import { finiteNumber, positiveInt } from './config-fields.js';
-import { currentLrs, epochScheduler } from './epoch-scheduler.js';
+import { currentLrs, epochScheduler, type LrContext } from './epoch-scheduler.js';
+
+const config = z.strictObject({
+  T_max: positiveInt.describe('Maximum number of iterations (half a cosine period)'),
+  eta_min: finiteNumber.default(0).describe('Minimum learning rate'),
+});
+
+function closedForm({ T_max, eta_min }: z.infer<typeof config>, at: LrContext): number[] {
+  return at.base_lrs.map(
+    (base) => eta_min + ((base - eta_min) * (1 + Math.cos((Math.PI * at.last_epoch) / T_max))) / 2,
+  );
+}
 
 /**
  * Cosine annealing from the base lr to `eta_min` over `T_max` epochs. Stepped without
@@ -8,13 +19,13 @@ import { currentLrs, epochScheduler } from './epoch-scheduler.js';
  */
 export const cosineAnnealingLR = epochScheduler({
   type: 'CosineAnnealingLR',
-  config: z.strictObject({
-    T_max: positiveInt.describe('Maximum number of iterations (half a cosine period)'),
-    eta_min: finiteNumber.default(0).describe('Minimum learning rate'),
-  }),
-  lrs: ({ T_max, eta_min }, at) => {
+  config,
+  attributes: ({ T_max, eta_min }) => ({ T_max, eta_min }),
+  lrs: (config, at) => {
+    const { T_max, eta_min } = config;
     const e = at.last_epoch;
-    if (e === 0) return currentLrs(at);
+    if (at.initial) return currentLrs(at);
+    if (at.step_count === 1 && e > 0) return closedForm(config, at);
     if ((e - 1 - T_max) % (2 * T_max) === 0) {
       // At the bottom of a period the ratio below is 0/0; PyTorch adds the step instead.
       return at.groups.map(
@@ -28,8 +39,5 @@ export const cosineAnnealingLR = epochScheduler({
         eta_min,
     );
   },
-  closedForm: ({ T_max, eta_min }, at) =>
-    at.base_lrs.map(
-      (base) => eta_min + ((base - eta_min) * (1 + Math.cos((Math.PI * at.last_epoch) / T_max))) / 2,
-    ),
+  closedForm,
 });

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { finiteNumber, positiveInt } from './config-fields.js';
-import type { SchedulerDefinition } from './definition.js';
+import type { Advanced, SchedulerDefinition, StepReport } from './definition.js';
 import { withInitialLrs, type EpochState } from './epoch-scheduler.js';
 import { InvalidReport } from './errors.js';
+import { lrsOf, type ParamGroup } from './param-groups.js';
 
 const config = z.strictObject({
   T_0: positiveInt.describe('Number of epochs until the first restart'),
@@ -38,38 +39,74 @@ export const cosineAnnealingWarmRestarts: SchedulerDefinition<Config, WarmRestar
   construct(config, inputGroups) {
     const groups = withInitialLrs(inputGroups);
     const base_lrs = groups.map((g) => g.initial_lr as number);
-    const created = { last_epoch: -1, base_lrs, T_i: config.T_0, T_cur: -1 };
-    return this.step(config, created, groups, {});
+    const created = { last_epoch: -1, base_lrs, step_count: 0, last_lr: lrsOf(groups), T_i: config.T_0, T_cur: -1 };
+    return step(config, created, groups, { mode: 'initial' });
   },
 
-  step(config, state, groups, report) {
-    let epoch: number;
-    let position: Pick<WarmRestartsState, 'T_i' | 'T_cur'>;
-    if (report.epoch === undefined && state.last_epoch < 0) {
-      epoch = 0;
-      position = positionAt(config, 0);
-    } else if (report.epoch === undefined) {
-      epoch = state.last_epoch + 1;
-      const T_cur = state.T_cur + 1;
-      position =
-        T_cur >= state.T_i
-          ? { T_i: state.T_i * config.T_mult, T_cur: T_cur - state.T_i }
-          : { T_i: state.T_i, T_cur };
-    } else {
-      epoch = report.epoch;
-      if (epoch < 0) throw new InvalidReport(['epoch'], `Expected non-negative epoch, but got ${epoch}`);
-      position = positionAt(config, epoch);
-    }
-    const { eta_min } = config;
-    const lrs = state.base_lrs.map(
-      (base) => eta_min + ((base - eta_min) * (1 + Math.cos((Math.PI * position.T_cur) / position.T_i))) / 2,
-    );
-    return {
-      state: { ...state, ...position, last_epoch: Math.floor(epoch) },
-      groups: groups.map((g, i) => ({ ...g, lr: lrs[i] as number })),
-    };
-  },
+  step,
 
   describe: (_config, state) => ({ last_epoch: state.last_epoch, base_lrs: state.base_lrs }),
   cyclesMomentum: () => false,
+
+  stateDict: (config, state) => ({
+    T_0: config.T_0,
+    T_i: state.T_i,
+    T_mult: config.T_mult,
+    eta_min: config.eta_min,
+    T_cur: state.T_cur,
+    base_lrs: state.base_lrs,
+    last_epoch: state.last_epoch,
+    _step_count: state.step_count,
+    _is_initial: false,
+    _get_lr_called_within_step: false,
+    _last_lr: state.last_lr,
+  }),
+
+  loadStateDict(config, dict, groups) {
+    dict.agrees({ T_0: config.T_0, T_mult: config.T_mult, eta_min: config.eta_min });
+    return {
+      last_epoch: dict.integer('last_epoch'),
+      base_lrs: dict.numbers('base_lrs', groups.length),
+      step_count: dict.has('_step_count') ? dict.integer('_step_count') : 0,
+      last_lr: dict.has('_last_lr') ? dict.numbers('_last_lr', groups.length) : lrsOf(groups),
+      T_i: dict.number('T_i'),
+      T_cur: dict.number('T_cur'),
+    };
+  },
+
+  groupKeys: () => [],
 };
+
+/** CosineAnnealingWarmRestarts.step(): its own, not LRScheduler's (it never counts steps). */
+function step(
+  config: Config,
+  state: WarmRestartsState,
+  groups: readonly ParamGroup[],
+  report: StepReport,
+): Advanced<WarmRestartsState> {
+  let epoch: number;
+  let position: Pick<WarmRestartsState, 'T_i' | 'T_cur'>;
+  if (report.epoch === undefined && state.last_epoch < 0) {
+    epoch = 0;
+    position = positionAt(config, 0);
+  } else if (report.epoch === undefined) {
+    epoch = state.last_epoch + 1;
+    const T_cur = state.T_cur + 1;
+    position =
+      T_cur >= state.T_i
+        ? { T_i: state.T_i * config.T_mult, T_cur: T_cur % state.T_i }
+        : { T_i: state.T_i, T_cur };
+  } else {
+    epoch = report.epoch;
+    if (epoch < 0) throw new InvalidReport(['epoch'], `Expected non-negative epoch, but got ${epoch}`);
+    position = positionAt(config, epoch);
+  }
+  const { eta_min } = config;
+  const lrs = state.base_lrs.map(
+    (base) => eta_min + ((base - eta_min) * (1 + Math.cos((Math.PI * position.T_cur) / position.T_i))) / 2,
+  );
+  return {
+    state: { ...state, ...position, last_epoch: Math.floor(epoch), last_lr: lrs },
+    groups: groups.map((g, i) => ({ ...g, lr: lrs[i] as number })),
+  };
+}

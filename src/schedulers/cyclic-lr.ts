@@ -26,16 +26,21 @@ const config = z.strictObject({
 
 type Config = z.infer<typeof config>;
 
+const totalSize = (c: Config): number => c.step_size_up + (c.step_size_down ?? c.step_size_up);
+
+/** The scale mode in force: the built-in modes fix their own, as PyTorch's _init_scale_fn does. */
+const scaleMode = (c: Config): Config['scale_mode'] =>
+  c.scale_fn !== null ? c.scale_mode : c.mode === 'exp_range' ? 'iterations' : 'cycle';
+
 /** The cycle's shape at `iteration`: how far up the cycle we are, and the amplitude scale. */
 function cyclePosition(c: Config, iteration: number): { rise: number; scale: number } {
-  const up = c.step_size_up;
-  const total = up + (c.step_size_down ?? up);
-  const ratio = up / total;
+  const total = totalSize(c);
+  const ratio = c.step_size_up / total;
   const cycle = Math.floor(1 + iteration / total);
   const x = 1.0 + iteration / total - cycle;
   const rise = x <= ratio ? x / ratio : (x - 1) / (ratio - 1);
   if (c.scale_fn !== null) {
-    const at = c.scale_mode === 'cycle' ? cycle : iteration;
+    const at = scaleMode(c) === 'cycle' ? cycle : iteration;
     return { rise, scale: evaluateExpression(c.scale_fn, 'x', at, 'scale_fn') };
   }
   switch (c.mode) {
@@ -68,14 +73,36 @@ export const cyclicLR = epochScheduler({
     const n = groups.length;
     const baseLrs = perGroup('base_lr', c.base_lr, n);
     perGroup('max_lr', c.max_lr, n);
-    const maxMomentums = c.cycle_momentum ? perGroup('max_momentum', c.max_momentum, n) : [];
-    if (c.cycle_momentum) perGroup('base_momentum', c.base_momentum, n);
+    if (!c.cycle_momentum) return groups.map((g, i) => ({ ...g, lr: baseLrs[i] as number }));
+    const maxMomentums = perGroup('max_momentum', c.max_momentum, n);
+    const baseMomentums = perGroup('base_momentum', c.base_momentum, n);
     return groups.map((g, i) => {
-      const withLr = { ...g, lr: baseLrs[i] as number };
-      return c.cycle_momentum ? withMomentum(withLr, maxMomentums[i] as number) : withLr;
+      const max_momentum = maxMomentums[i] as number;
+      const base_momentum = baseMomentums[i] as number;
+      return withMomentum({ ...g, lr: baseLrs[i] as number, max_momentum, base_momentum }, max_momentum);
     });
   },
   baseLrs: (c, groups) => perGroup('base_lr', c.base_lr, groups.length),
+  attributes(c, groups) {
+    const n = groups.length;
+    return {
+      max_lrs: perGroup('max_lr', c.max_lr, n),
+      total_size: totalSize(c),
+      step_ratio: c.step_size_up / totalSize(c),
+      mode: c.mode,
+      gamma: c.gamma,
+      _scale_fn_custom: null,
+      scale_mode: scaleMode(c),
+      cycle_momentum: c.cycle_momentum,
+      ...(c.cycle_momentum
+        ? {
+            use_beta1: groups[0]?.betas !== undefined,
+            base_momentums: perGroup('base_momentum', c.base_momentum, n),
+            max_momentums: perGroup('max_momentum', c.max_momentum, n),
+          }
+        : {}),
+    };
+  },
   lrs(c, at) {
     const { rise, scale } = cyclePosition(c, at.last_epoch);
     const maxLrs = perGroup('max_lr', c.max_lr, at.groups.length);

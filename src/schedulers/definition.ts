@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ParamGroup } from './param-groups.js';
+import type { StateDict, StateDictReader } from './state-dict.js';
 
 /** What a training job reports after an epoch (or batch), as the core sees it. */
 export interface StepReport {
@@ -7,6 +8,12 @@ export interface StepReport {
   readonly metric?: number;
   /** PyTorch's `step(epoch)`; absent for the usual `step()`. */
   readonly epoch?: number;
+  /**
+   * Steps PyTorch takes on its own (never set from a request): `initial` is the
+   * constructor's `_initial_step()`, `restart` is SequentialLR's `_update_lr(0)` at a
+   * milestone, which leaves `_step_count` alone.
+   */
+  readonly mode?: 'initial' | 'restart';
 }
 
 /** Any scheduler config as the registry sees it: the class name and its arguments. */
@@ -52,6 +59,12 @@ export interface SchedulerDefinition<C = any, S = any> {
   describe(config: C, state: S, groups: readonly ParamGroup[]): Described;
   /** Whether groups' momentum (or beta1) is part of the schedule. */
   cyclesMomentum(config: C): boolean;
+  /** PyTorch's `state_dict()`, as JSON with PyTorch's keys (callables as null). */
+  stateDict(config: C, state: S, groups: readonly ParamGroup[]): StateDict;
+  /** What `load_state_dict()` restores. Throws InvalidConfig with paths inside the state_dict. */
+  loadStateDict(config: C, stateDict: StateDictReader, groups: readonly ParamGroup[]): S;
+  /** Group keys later steps read besides lr and momentum, so a resumed schedule needs them. */
+  groupKeys(config: C): readonly (keyof ParamGroup)[];
 }
 
 /** How composites reach the schedulers they nest, without importing the registry. */

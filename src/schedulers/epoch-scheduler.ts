@@ -1,11 +1,16 @@
 import type { z } from 'zod';
-import type { Advanced, SchedulerDefinition, LeafState, StepReport } from './definition.js';
+import type { Advanced, LeafState, SchedulerDefinition, StepReport } from './definition.js';
 import { InvalidConfig, StepRefused } from './errors.js';
 import { lrsOf, withMomentum, type ParamGroup } from './param-groups.js';
+import type { StateDict } from './state-dict.js';
 
 /** PyTorch's `LRScheduler` state: everything but the optimizer's groups. */
 export interface EpochState extends LeafState {
   readonly base_lrs: readonly number[];
+  /** `_step_count`: step() calls, the constructor's included. */
+  readonly step_count: number;
+  /** `_last_lr`: the lrs this scheduler set last (a nested one's may differ from the groups'). */
+  readonly last_lr: readonly number[];
 }
 
 /** What `get_lr()` sees: the scheduler's state and the optimizer's current groups. */
@@ -13,6 +18,9 @@ export interface LrContext {
   readonly last_epoch: number;
   readonly base_lrs: readonly number[];
   readonly groups: readonly ParamGroup[];
+  readonly step_count: number;
+  /** PyTorch's `_is_initial`: inside the constructor's own step. */
+  readonly initial: boolean;
 }
 
 /**
@@ -35,10 +43,15 @@ export interface EpochSchedulerSpec<C> {
   cyclesMomentum?(config: C): boolean;
   /** The momentums `get_lr()` writes, where it cycles them. */
   momentums?(config: C, at: LrContext): readonly number[];
+  /** The class's own state_dict entries, all derived from its config (PyTorch's attribute names). */
+  attributes(config: C, groups: readonly ParamGroup[]): StateDict;
+  /** Group keys `get_lr()` reads besides lr (OneCycleLR's initial_lr, max_lr, ...). */
+  groupKeys?(config: C): readonly (keyof ParamGroup)[];
 }
 
 export function epochScheduler<C>(spec: EpochSchedulerSpec<C>): SchedulerDefinition<C, EpochState> {
   const cyclesMomentum = (config: C): boolean => spec.cyclesMomentum?.(config) ?? false;
+
   const step = (
     config: C,
     state: EpochState,
@@ -47,7 +60,15 @@ export function epochScheduler<C>(spec: EpochSchedulerSpec<C>): SchedulerDefinit
   ): Advanced<EpochState> => {
     const explicit = report.epoch !== undefined;
     const last_epoch = explicit ? (report.epoch as number) : state.last_epoch + 1;
-    const at: LrContext = { last_epoch, base_lrs: state.base_lrs, groups };
+    const step_count =
+      report.mode === 'initial' ? 1 : report.mode === 'restart' ? state.step_count : state.step_count + 1;
+    const at: LrContext = {
+      last_epoch,
+      base_lrs: state.base_lrs,
+      groups,
+      step_count,
+      initial: report.mode === 'initial',
+    };
     const lrs = explicit && spec.closedForm ? spec.closedForm(config, at) : spec.lrs(config, at);
     const bad = lrs.findIndex((lr) => !Number.isFinite(lr));
     if (bad >= 0) {
@@ -57,7 +78,7 @@ export function epochScheduler<C>(spec: EpochSchedulerSpec<C>): SchedulerDefinit
     }
     const momentums = cyclesMomentum(config) ? (spec.momentums?.(config, at) ?? null) : null;
     return {
-      state: { ...state, last_epoch },
+      state: { ...state, last_epoch, step_count, last_lr: lrs },
       groups: groups.map((group, i) => {
         const withLr = { ...group, lr: lrs[i] as number };
         const momentum = momentums?.[i];
@@ -69,21 +90,49 @@ export function epochScheduler<C>(spec: EpochSchedulerSpec<C>): SchedulerDefinit
   return {
     type: spec.type,
     config: spec.config,
+
     construct(config, inputGroups) {
       const prepared = spec.prepare ? spec.prepare(config, inputGroups) : inputGroups;
       const groups = withInitialLrs(prepared);
       const base_lrs = spec.baseLrs?.(config, groups) ?? groups.map((g) => g.initial_lr as number);
+      const created: EpochState = { last_epoch: -1, base_lrs, step_count: 0, last_lr: lrsOf(groups) };
       try {
-        return step(config, { last_epoch: -1, base_lrs }, groups, {});
+        return step(config, created, groups, { mode: 'initial' });
       } catch (error) {
         // The constructor's own step failing is a refused config, as in PyTorch.
         if (error instanceof StepRefused) throw new InvalidConfig([], error.message);
         throw error;
       }
     },
+
     step,
+
     describe: (_config, state) => ({ last_epoch: state.last_epoch, base_lrs: state.base_lrs }),
+
     cyclesMomentum,
+
+    stateDict: (config, state, groups) => ({
+      ...spec.attributes(config, groups),
+      base_lrs: state.base_lrs,
+      last_epoch: state.last_epoch,
+      _step_count: state.step_count,
+      _is_initial: false,
+      _get_lr_called_within_step: false,
+      _last_lr: state.last_lr,
+    }),
+
+    loadStateDict(config, dict, groups) {
+      dict.agrees(spec.attributes(config, groups));
+      const last_epoch = dict.number('last_epoch');
+      return {
+        last_epoch,
+        base_lrs: dict.numbers('base_lrs', groups.length),
+        step_count: dict.has('_step_count') ? dict.integer('_step_count') : last_epoch + 1,
+        last_lr: dict.has('_last_lr') ? dict.numbers('_last_lr', groups.length) : lrsOf(groups),
+      };
+    },
+
+    groupKeys: (config) => spec.groupKeys?.(config) ?? [],
   };
 }
 

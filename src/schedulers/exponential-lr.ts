@@ -8,6 +8,7 @@ export const exponentialLR = epochScheduler({
   config: z.strictObject({
     gamma: finiteNumber.describe('Multiplicative factor of lr decay'),
   }),
-  lrs: ({ gamma }, at) => (at.last_epoch === 0 ? currentLrs(at) : at.groups.map((g) => g.lr * gamma)),
+  attributes: ({ gamma }) => ({ gamma }),
+  lrs: ({ gamma }, at) => (at.initial ? currentLrs(at) : at.groups.map((g) => g.lr * gamma)),
   closedForm: ({ gamma }, at) => at.base_lrs.map((base) => base * gamma ** at.last_epoch),
 });

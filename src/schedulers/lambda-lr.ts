@@ -19,6 +19,9 @@ export function checkLambdaCount(lrLambda: LrLambda, groups: readonly ParamGroup
 }
 
 /** The factor group `i`'s lambda gives at `epoch`. */
+/** PyTorch saves plain functions as null, one per group. */
+export const lambdaAttributes = (groups: readonly ParamGroup[]) => ({ lr_lambdas: groups.map(() => null) });
+
 export function lambdaFactor(lrLambda: LrLambda, i: number, epoch: number): number {
   const source = Array.isArray(lrLambda) ? (lrLambda[i] as string) : lrLambda;
   const what = Array.isArray(lrLambda) ? `lr_lambda[${i}]` : 'lr_lambda';
@@ -30,5 +33,6 @@ export const lambdaLR = epochScheduler({
   type: 'LambdaLR',
   config: z.strictObject({ lr_lambda: lrLambdaField }),
   prepare: (config, groups) => checkLambdaCount(config.lr_lambda, groups),
+  attributes: (_config, groups) => lambdaAttributes(groups),
   lrs: ({ lr_lambda }, at) => at.base_lrs.map((base, i) => base * lambdaFactor(lr_lambda, i, at.last_epoch)),
 });

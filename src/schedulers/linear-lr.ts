@@ -20,10 +20,11 @@ export const linearLR = epochScheduler({
     // The closed form divides by total_iters, so 0 could never take step(epoch).
     total_iters: positiveInt.default(5).describe('Number of epochs of the linear ramp'),
   }),
+  attributes: ({ start_factor, end_factor, total_iters }) => ({ start_factor, end_factor, total_iters }),
   lrs: ({ start_factor, end_factor, total_iters }, at) => {
     const e = at.last_epoch;
     if (e === 0) return at.groups.map((g) => g.lr * start_factor);
-    if (e > total_iters) return currentLrs(at);
+    if (at.initial || e > total_iters) return currentLrs(at);
     const slope = end_factor - start_factor;
     return at.groups.map((g) => g.lr * (1.0 + slope / (total_iters * start_factor + (e - 1) * slope)));
   },

@@ -2,6 +2,12 @@ import { z } from 'zod';
 import { finiteNumber, nonNegativeInt } from './config-fields.js';
 import { currentLrs, epochScheduler } from './epoch-scheduler.js';
 
+function countOf(milestones: readonly number[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const m of milestones) counts[m] = (counts[m] ?? 0) + 1;
+  return counts;
+}
+
 /** Multiplies the lr by `gamma` at each milestone (once per repetition of it). */
 export const multiStepLR = epochScheduler({
   type: 'MultiStepLR',
@@ -9,6 +15,8 @@ export const multiStepLR = epochScheduler({
     milestones: z.array(nonNegativeInt).describe('Epochs at which to decay; repeats decay again'),
     gamma: finiteNumber.default(0.1).describe('Multiplicative factor of lr decay'),
   }),
+  // PyTorch keeps milestones as a Counter: {epoch: times}.
+  attributes: ({ milestones, gamma }) => ({ milestones: countOf(milestones), gamma }),
   lrs: ({ milestones, gamma }, at) => {
     const hits = milestones.filter((m) => m === at.last_epoch).length;
     return hits === 0 ? currentLrs(at) : at.groups.map((g) => g.lr * gamma ** hits);

@@ -1,11 +1,14 @@
 import type { Advanced, NestedSchedulers, SchedulerConfig, StepReport } from './definition.js';
 import { InvalidConfig, InvalidReport } from './errors.js';
-import type { ParamGroup } from './param-groups.js';
+import { lrsOf, type ParamGroup } from './param-groups.js';
+import type { StateDict, StateDictReader } from './state-dict.js';
 
 /** What composite schedulers share: building, stepping and inspecting their children. */
 
 export interface CompositeState {
   readonly children: readonly unknown[];
+  /** `_last_lr`: the lrs after the composite's last step. */
+  readonly last_lr: readonly number[];
 }
 
 /**
@@ -27,7 +30,7 @@ export function constructChildren(
       throw error instanceof InvalidConfig ? error.under('schedulers', i) : error;
     }
   });
-  return { state: { children }, groups: current };
+  return { state: { children, last_lr: lrsOf(current) }, groups: current };
 }
 
 export function stepChild(
@@ -41,7 +44,39 @@ export function stepChild(
   const config = configs[index] as SchedulerConfig;
   const stepped = nested.definitionOf(config.type).step(config, state.children[index], groups, report);
   const children = state.children.map((child, i) => (i === index ? stepped.state : child));
-  return { state: { ...state, children }, groups: stepped.groups };
+  return { state: { ...state, children, last_lr: lrsOf(stepped.groups) }, groups: stepped.groups };
+}
+
+/** The children's state_dicts, PyTorch's `_schedulers`. */
+export function childStateDicts(
+  nested: NestedSchedulers,
+  configs: readonly SchedulerConfig[],
+  state: CompositeState,
+  groups: readonly ParamGroup[],
+): StateDict[] {
+  return configs.map((config, i) => nested.definitionOf(config.type).stateDict(config, state.children[i], groups));
+}
+
+/** The children's states from `_schedulers`, each refusal named by its index. */
+export function loadChildren(
+  nested: NestedSchedulers,
+  configs: readonly SchedulerConfig[],
+  dict: StateDictReader,
+  groups: readonly ParamGroup[],
+): CompositeState {
+  const children = dict.children('_schedulers', configs.length).map((child, i) => {
+    const config = configs[i] as SchedulerConfig;
+    try {
+      return nested.definitionOf(config.type).loadStateDict(config, child, groups);
+    } catch (error) {
+      throw error instanceof InvalidConfig ? error.under('_schedulers', i) : error;
+    }
+  });
+  return { children, last_lr: dict.has('_last_lr') ? dict.numbers('_last_lr', groups.length) : lrsOf(groups) };
+}
+
+export function childGroupKeys(nested: NestedSchedulers, configs: readonly SchedulerConfig[]): (keyof ParamGroup)[] {
+  return [...new Set(configs.flatMap((config) => nested.definitionOf(config.type).groupKeys(config)))];
 }
 
 /** Composites' step() takes no epoch in PyTorch. */

@@ -38,7 +38,19 @@ function totalSteps(c: Config): number {
   throw new InvalidConfig(['total_steps'], 'You must define either total_steps OR (epochs AND steps_per_epoch)');
 }
 
-function phases(c: Config): Phase[] {
+// Phases depend on the config alone; steps of a long preview share them.
+const phaseCache = new WeakMap<Config, readonly Phase[]>();
+
+function phases(c: Config): readonly Phase[] {
+  let cached = phaseCache.get(c);
+  if (!cached) {
+    cached = buildPhases(c);
+    phaseCache.set(c, cached);
+  }
+  return cached;
+}
+
+function buildPhases(c: Config): Phase[] {
   const total = totalSteps(c);
   const warmupEnd = c.pct_start * total - 1;
   if (!c.three_phase) {
@@ -66,14 +78,16 @@ function locate(c: Config, step: number): { phase: Phase; pct: number } {
     throw new StepRefused(`OneCycleLR cannot take step ${step}: the cycle has total_steps = ${total}`);
   }
   const all = phases(c);
+  const last = all.length - 1;
   let start = 0.0;
-  for (const [i, phase] of all.entries()) {
-    if (step <= phase.end_step || i === all.length - 1) {
-      return { phase, pct: (step - start) / (phase.end_step - start) };
-    }
-    start = phase.end_step;
+  let i = 0;
+  // The last phase takes every step past the others (PyTorch's `or i == len - 1`).
+  while (i < last && step > (all[i] as Phase).end_step) {
+    start = (all[i] as Phase).end_step;
+    i += 1;
   }
-  throw new Error('unreachable: the last phase always matches');
+  const phase = all[i] as Phase;
+  return { phase, pct: (step - start) / (phase.end_step - start) };
 }
 
 const read = (group: ParamGroup, key: LrKey | MomentumKey): number => group[key] as number;
@@ -99,6 +113,17 @@ export const oneCycleLR = epochScheduler({
       return withMomentum({ ...withLrs, max_momentum, base_momentum: baseMomentums[i] as number }, max_momentum);
     });
   },
+  attributes: (c, groups) => ({
+    total_steps: totalSteps(c),
+    _schedule_phases: phases(c),
+    _anneal_func_type: c.anneal_strategy,
+    cycle_momentum: c.cycle_momentum,
+    ...(c.cycle_momentum ? { use_beta1: groups[0]?.betas !== undefined } : {}),
+  }),
+  groupKeys: (c) =>
+    c.cycle_momentum
+      ? ['initial_lr', 'max_lr', 'min_lr', 'max_momentum', 'base_momentum']
+      : ['initial_lr', 'max_lr', 'min_lr'],
   lrs(c, at) {
     const { phase, pct } = locate(c, at.last_epoch);
     return at.groups.map((g) => anneal[c.anneal_strategy](read(g, phase.start_lr), read(g, phase.end_lr), pct));

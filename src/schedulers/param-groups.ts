@@ -20,6 +20,9 @@ export interface ParamGroup {
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 
+const written = (what: string) =>
+  finite.optional().describe(`${what}; written into the group by schedulers, given back to resume from a state_dict`);
+
 /** What a client may send for one group when creating a session. */
 export const paramGroupInput = z
   .strictObject({
@@ -29,6 +32,11 @@ export const paramGroupInput = z
       .tuple([finite, finite])
       .optional()
       .describe('Adam-style betas; beta1 is cycled instead of momentum when present'),
+    initial_lr: written('The lr schedules start from (base_lrs)'),
+    max_lr: written("OneCycleLR's peak lr"),
+    min_lr: written("OneCycleLR's final lr"),
+    max_momentum: written('Upper momentum of CyclicLR and OneCycleLR'),
+    base_momentum: written('Lower momentum of CyclicLR and OneCycleLR'),
   })
   .describe('One optimizer param group, as in torch.optim');
 

@@ -10,9 +10,10 @@ export const polynomialLR = epochScheduler({
     total_iters: positiveInt.default(5).describe('Number of epochs over which the lr decays'),
     power: finiteNumber.default(1.0).describe('Power of the polynomial'),
   }),
+  attributes: ({ total_iters, power }) => ({ total_iters, power }),
   lrs: ({ total_iters, power }, at) => {
     const e = at.last_epoch;
-    if (e === 0 || e > total_iters) return currentLrs(at);
+    if (at.initial || e > total_iters) return currentLrs(at);
     const decay = ((1.0 - e / total_iters) / (1.0 - (e - 1) / total_iters)) ** power;
     return at.groups.map((g) => g.lr * decay);
   },

@@ -36,6 +36,18 @@ function isBetter({ mode, threshold_mode, threshold }: Config, a: number, best: 
 
 const minLrs = (config: Config, groupCount: number): number[] => perGroup('min_lr', config.min_lr, groupCount);
 
+/** The state_dict entries that follow from the config alone. */
+const attributes = (config: Config, groupCount: number) => ({
+  factor: config.factor,
+  min_lrs: minLrs(config, groupCount),
+  patience: config.patience,
+  cooldown: config.cooldown,
+  mode: config.mode,
+  threshold: config.threshold,
+  threshold_mode: config.threshold_mode,
+  eps: config.eps,
+});
+
 /** Reduces the lr by `factor` once the reported metric stops improving for `patience` epochs. */
 export const reduceLROnPlateau: SchedulerDefinition<Config, PlateauState> = {
   type: 'ReduceLROnPlateau',
@@ -101,4 +113,29 @@ export const reduceLROnPlateau: SchedulerDefinition<Config, PlateauState> = {
   }),
 
   cyclesMomentum: () => false,
+
+  stateDict: (config, state, groups) => ({
+    ...attributes(config, groups.length),
+    cooldown_counter: state.cooldown_counter,
+    best: state.best,
+    num_bad_epochs: state.num_bad_epochs,
+    mode_worse: config.mode === 'min' ? Infinity : -Infinity,
+    default_min_lr: Array.isArray(config.min_lr) ? null : config.min_lr,
+    last_epoch: state.last_epoch,
+    _last_lr: lrsOf(groups),
+  }),
+
+  loadStateDict(config, dict, groups) {
+    dict.agrees(attributes(config, groups.length));
+    return {
+      last_epoch: dict.number('last_epoch'),
+      // PyTorch keeps no base_lrs here; the groups' lrs at import stand in, as at creation.
+      base_lrs: lrsOf(groups),
+      best: dict.number('best'),
+      num_bad_epochs: dict.integer('num_bad_epochs'),
+      cooldown_counter: dict.integer('cooldown_counter'),
+    };
+  },
+
+  groupKeys: () => [],
 };

@@ -1,7 +1,8 @@
 import type { SchedulerConfig, StepReport } from './definition.js';
-import { InvalidReport, StepRefused } from './errors.js';
+import { InvalidConfig, InvalidReport, StepRefused } from './errors.js';
 import { momentumOf, lrsOf, type ParamGroup } from './param-groups.js';
 import { definitionOf } from './registry.js';
+import { StateDictReader, type StateDict } from './state-dict.js';
 
 /**
  * A running schedule: the validated config, the scheduler's state and the optimizer's
@@ -28,6 +29,37 @@ export interface ScheduleView {
 export function startSchedule(config: SchedulerConfig, groups: readonly ParamGroup[]): Schedule {
   const { state, groups: after } = definitionOf(config.type).construct(config, groups);
   return { config, state, groups: after };
+}
+
+/**
+ * A schedule resumed from a PyTorch `state_dict()` and the optimizer's groups as they
+ * were saved with it (lr, initial_lr, momentum or betas, OneCycleLR's max_lr, ...).
+ * Throws InvalidConfig: paths under `state_dict`, or `param_groups` for a missing key.
+ */
+export function importSchedule(config: SchedulerConfig, groups: readonly ParamGroup[], stateDict: unknown): Schedule {
+  const definition = definitionOf(config.type);
+  for (const key of definition.groupKeys(config)) {
+    const missing = groups.findIndex((group) => group[key] === undefined);
+    if (missing >= 0) {
+      throw new InvalidConfig(['param_groups', missing, key], `${config.type} reads ${key} from every group to continue`);
+    }
+  }
+  let state: unknown;
+  try {
+    state = definition.loadStateDict(config, StateDictReader.of(stateDict), groups);
+  } catch (error) {
+    throw error instanceof InvalidConfig ? error.under('state_dict') : error;
+  }
+  return { config, state, groups };
+}
+
+/** PyTorch's `scheduler.state_dict()` for the schedule, and the groups it goes with. */
+export function exportSchedule(schedule: Schedule): { state_dict: StateDict; param_groups: readonly ParamGroup[] } {
+  const definition = definitionOf(schedule.config.type);
+  return {
+    state_dict: definition.stateDict(schedule.config, schedule.state, schedule.groups),
+    param_groups: schedule.groups,
+  };
 }
 
 /** One `step()`. Throws InvalidReport or StepRefused and leaves `schedule` as it was. */

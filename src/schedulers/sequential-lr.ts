@@ -3,7 +3,10 @@ import { nonNegativeInt } from './config-fields.js';
 import type { NestedSchedulers, SchedulerDefinition } from './definition.js';
 import { InvalidConfig } from './errors.js';
 import {
+  childGroupKeys,
+  childStateDicts,
   COMPOSITE_TYPES,
+  loadChildren,
   constructChildren,
   refuseChildren,
   refuseEpoch,
@@ -60,8 +63,8 @@ export function sequentialLR(nested: NestedSchedulers) {
       const built = constructChildren(nested, c.schedulers, groups);
       // PyTorch then resets the lrs, undoes every child's initial step and redoes the first's.
       const reset = built.groups.map((g) => ({ ...g, lr: g.initial_lr ?? g.lr }));
-      const undone = { children: built.state.children.map(undoInitialStep) };
-      const first = stepChild(nested, c.schedulers, undone, 0, reset, {});
+      const undone = { ...built.state, children: built.state.children.map(undoInitialStep) };
+      const first = stepChild(nested, c.schedulers, undone, 0, reset, { mode: 'initial' });
       return { state: { ...first.state, last_epoch: 0 }, groups: first.groups };
     },
 
@@ -70,7 +73,14 @@ export function sequentialLR(nested: NestedSchedulers) {
       const last_epoch = state.last_epoch + 1;
       const index = bisectRight(c.milestones, last_epoch);
       const restarts = index > 0 && c.milestones[index - 1] === last_epoch;
-      const stepped = stepChild(nested, c.schedulers, state, index, groups, restarts ? { epoch: 0 } : {});
+      const stepped = stepChild(
+        nested,
+        c.schedulers,
+        state,
+        index,
+        groups,
+        restarts ? { epoch: 0, mode: 'restart' } : {},
+      );
       return { state: { ...stepped.state, last_epoch }, groups: stepped.groups };
     },
 
@@ -80,6 +90,20 @@ export function sequentialLR(nested: NestedSchedulers) {
     }),
 
     cyclesMomentum: (c) => c.schedulers.some((child) => nested.definitionOf(child.type).cyclesMomentum(child)),
+
+    stateDict: (c, state, groups) => ({
+      _milestones: c.milestones,
+      last_epoch: state.last_epoch,
+      _last_lr: state.last_lr,
+      _schedulers: childStateDicts(nested, c.schedulers, state, groups),
+    }),
+
+    loadStateDict(c, dict, groups) {
+      dict.agrees({ _milestones: c.milestones });
+      return { ...loadChildren(nested, c.schedulers, dict, groups), last_epoch: dict.integer('last_epoch') };
+    },
+
+    groupKeys: (c) => childGroupKeys(nested, c.schedulers),
   };
   return definition;
 }

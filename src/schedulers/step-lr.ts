@@ -9,6 +9,7 @@ export const stepLR = epochScheduler({
     step_size: positiveInt.describe('Period of lr decay, in epochs'),
     gamma: finiteNumber.default(0.1).describe('Multiplicative factor of lr decay'),
   }),
+  attributes: ({ step_size, gamma }) => ({ step_size, gamma }),
   lrs: ({ step_size, gamma }, at) =>
     at.last_epoch === 0 || at.last_epoch % step_size !== 0
       ? currentLrs(at)

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ProblemError } from '../api/problem.js';
 import type { SessionInput } from '../api/sessions.js';
-import { startSchedule } from '../schedulers/schedule.js';
+import { importSchedule, startSchedule } from '../schedulers/schedule.js';
 import type { SessionStore, StoredSession } from '../store/session-store.js';
 import { canonicalJson } from './canonical-json.js';
 import { refusingAsProblem } from './refusals.js';
@@ -15,7 +15,14 @@ export function createSession(
   input: SessionInput,
   now: string,
 ): { session: StoredSession; created: boolean } {
-  const schedule = refusingAsProblem(() => startSchedule(input.scheduler, input.param_groups));
+  // Constructing checks the config even when a state_dict then sets the state.
+  const started = refusingAsProblem(() => startSchedule(input.scheduler, input.param_groups));
+  const schedule =
+    input.state_dict === undefined
+      ? started
+      : refusingAsProblem(() => importSchedule(input.scheduler, input.param_groups, input.state_dict), {
+          config: [],
+        });
   return store.transaction(() => {
     if (input.key !== undefined) {
       const existing = store.findByKey(input.key);

@@ -1,0 +1,184 @@
+import { describe, expect, it } from 'vitest';
+import { fromWire, toWire } from '../../src/api/wire-numbers.js';
+import type { StepReport } from '../../src/schedulers/definition.js';
+import { InvalidConfig } from '../../src/schedulers/errors.js';
+import { momentumOf, paramGroupInput, withMomentum, type ParamGroup } from '../../src/schedulers/param-groups.js';
+import { schedulerConfig } from '../../src/schedulers/registry.js';
+import {
+  advanceSchedule,
+  exportSchedule,
+  importSchedule,
+  startSchedule,
+  viewSchedule,
+  type Schedule,
+} from '../../src/schedulers/schedule.js';
+import { constructedCases, decode, expectClose, expectPoint, type GoldenCase, type GoldenStep } from '../support/golden.js';
+
+/** PyTorch state_dicts out of and into the core, checked against the recorded traces. */
+
+const reportOf = (step: GoldenStep): StepReport => ({
+  ...(step.metric !== undefined ? { metric: decode(step.metric) } : {}),
+  ...(step.epoch !== undefined ? { epoch: step.epoch } : {}),
+});
+
+function setUp(golden: GoldenCase) {
+  const config = schedulerConfig.parse(golden.scheduler);
+  const groups = golden.param_groups.map((g) => paramGroupInput.parse(g));
+  const steps = golden.steps!.filter((s) => !s.error);
+  return { config, groups, steps };
+}
+
+/** The steps after `from` must reproduce the trace. */
+function expectRestOfTrace(schedule: Schedule, steps: GoldenStep[], from: number, label: string) {
+  let current = schedule;
+  for (let j = from; j < steps.length; j++) {
+    current = advanceSchedule(current, reportOf(steps[j]!));
+    expectPoint({ ...viewSchedule(current) }, steps[j]!, `${label}, step ${j + 1}`);
+  }
+}
+
+// Keys only one side writes: PyTorch 1.13 (the traces) or the newest release (our export).
+const ONLY_IN_OLD_PYTORCH = new Set(['anneal_func', '_scale_fn_ref', 'verbose']);
+const ONLY_IN_NEW_PYTORCH = new Set(['_is_initial', '_anneal_func_type', 'default_min_lr', 'use_beta1']);
+
+function expectSameStateDict(ours: unknown, pytorch: unknown, where: string): void {
+  if (typeof pytorch === 'number' || pytorch === 'NaN' || pytorch === 'Infinity' || pytorch === '-Infinity') {
+    expectClose(ours, pytorch as number, where);
+    return;
+  }
+  if (Array.isArray(pytorch)) {
+    expect(Array.isArray(ours), where).toBe(true);
+    expect((ours as unknown[]).length, where).toBe(pytorch.length);
+    pytorch.forEach((item, i) => expectSameStateDict((ours as unknown[])[i], item, `${where}[${i}]`));
+    return;
+  }
+  if (pytorch !== null && typeof pytorch === 'object') {
+    const mine = ours as Record<string, unknown>;
+    for (const [key, value] of Object.entries(pytorch)) {
+      if (ONLY_IN_OLD_PYTORCH.has(key)) continue;
+      expect(Object.hasOwn(mine, key), `${where}.${key} missing`).toBe(true);
+      expectSameStateDict(mine[key], value, `${where}.${key}`);
+    }
+    for (const key of Object.keys(mine)) {
+      if (!Object.hasOwn(pytorch, key)) expect(ONLY_IN_NEW_PYTORCH.has(key), `${where}.${key} unexpected`).toBe(true);
+    }
+    return;
+  }
+  expect(ours, where).toEqual(pytorch);
+}
+
+/**
+ * PyTorch 1.13 restarted SequentialLR's next scheduler with step(0), which counts in
+ * `_step_count`; the newest release uses _update_lr(0), which does not. We follow the
+ * newest, so a restarted scheduler's count is one below the 1.13 trace's.
+ */
+function newestCounts(golden: GoldenCase, dict: Record<string, unknown>): Record<string, unknown> {
+  if (golden.scheduler.type !== 'SequentialLR') return dict;
+  const milestones = golden.scheduler.milestones as number[];
+  const lastEpoch = dict.last_epoch as number;
+  const children = (dict._schedulers as Record<string, unknown>[]).map((child, i) =>
+    i > 0 && lastEpoch >= milestones[i - 1]! ? { ...child, _step_count: (child._step_count as number) - 1 } : child,
+  );
+  return { ...dict, _schedulers: children };
+}
+
+const withStateDicts = constructedCases.filter((c) => c.steps!.some((s) => s.state_dict));
+
+describe('state_dict export', () => {
+  it.each(withStateDicts.map((c) => [c.id, c] as const))('%s holds what PyTorch holds', (_id, golden) => {
+    const { config, groups } = setUp(golden);
+    let schedule = startSchedule(config, groups);
+    golden.steps!.forEach((step, k) => {
+      if (step.error) return;
+      schedule = advanceSchedule(schedule, reportOf(step));
+      if (step.state_dict) {
+        expectSameStateDict(toWire(exportSchedule(schedule).state_dict), newestCounts(golden, step.state_dict), `step ${k + 1}`);
+      }
+    });
+  });
+});
+
+describe('state_dict import', () => {
+  it.each(withStateDicts.map((c) => [c.id, c] as const))(
+    "%s continues from PyTorch's own state_dicts exactly",
+    (_id, golden) => {
+      const { config, groups, steps } = setUp(golden);
+      // The groups as the optimizer held them: what the constructor wrote, then lr and momentum at step k.
+      const constructed = startSchedule(config, groups).groups;
+      steps.forEach((step, k) => {
+        if (!step.state_dict) return;
+        const saved: ParamGroup[] = constructed.map((group, i) => {
+          const at = { ...group, lr: decode(step.lrs![i]!) };
+          return step.momentums ? withMomentum(at, decode(step.momentums[i]!)) : at;
+        });
+        const resumed = importSchedule(config, saved, fromWire(step.state_dict));
+        expectPoint({ ...viewSchedule(resumed) }, step, `resumed at ${k + 1}`);
+        expectRestOfTrace(resumed, steps, k + 1, `resumed at ${k + 1}`);
+      });
+    },
+  );
+
+  it.each(constructedCases.map((c) => [c.id, c] as const))(
+    '%s: exported at any step and imported again, continues exactly',
+    (_id, golden) => {
+      const { config, groups, steps } = setUp(golden);
+      let schedule = startSchedule(config, groups);
+      for (let k = 0; k <= steps.length; k++) {
+        if (k > 0) schedule = advanceSchedule(schedule, reportOf(steps[k - 1]!));
+        // Through JSON, as a client would carry it.
+        const carried = JSON.parse(JSON.stringify(toWire(exportSchedule(schedule)))) as {
+          state_dict: unknown;
+          param_groups: ParamGroup[];
+        };
+        const resumed = importSchedule(config, carried.param_groups, fromWire(carried.state_dict));
+        // ReduceLROnPlateau keeps no base_lrs in PyTorch; an imported session's are its groups' lrs then.
+        const { base_lrs: _resumedBase, ...resumedView } = viewSchedule(resumed);
+        const { base_lrs: _base, ...view } = viewSchedule(schedule);
+        expect(resumedView).toEqual(view);
+        if (config.type !== 'ReduceLROnPlateau') expect(_resumedBase).toEqual(_base);
+        expectRestOfTrace(resumed, steps, k, `round trip at ${k}`);
+      }
+    },
+  );
+
+  it('refuses a state_dict that contradicts the config, naming the key', () => {
+    const config = schedulerConfig.parse({ type: 'StepLR', step_size: 30 });
+    const groups = [{ lr: 0.1 }];
+    const { state_dict } = exportSchedule(startSchedule(config, groups));
+    expect(() => importSchedule(config, groups, { ...state_dict, step_size: 10 })).toThrow(
+      expect.objectContaining({ path: ['state_dict', 'step_size'] }),
+    );
+    expect(() => importSchedule(config, groups, { ...state_dict, base_lrs: [0.1, 0.2] })).toThrow(
+      expect.objectContaining({ path: ['state_dict', 'base_lrs'] }),
+    );
+    expect(() => importSchedule(config, groups, { ...state_dict, last_epoch: 'x' })).toThrow(InvalidConfig);
+  });
+
+  it('accepts keys only some PyTorch versions write', () => {
+    const config = schedulerConfig.parse({ type: 'OneCycleLR', max_lr: 0.1, total_steps: 10 });
+    const started = startSchedule(config, [{ lr: 0.1, momentum: 0.9 }]);
+    const { state_dict, param_groups } = exportSchedule(started);
+    const old = { ...state_dict, anneal_func: null, verbose: false };
+    delete (old as Record<string, unknown>)._anneal_func_type;
+    delete (old as Record<string, unknown>)._is_initial;
+    const resumed = importSchedule(config, param_groups, old);
+    expect(viewSchedule(resumed)).toEqual(viewSchedule(started));
+  });
+
+  it('asks for the group keys OneCycleLR reads', () => {
+    const config = schedulerConfig.parse({ type: 'OneCycleLR', max_lr: 0.1, total_steps: 10 });
+    const { state_dict } = exportSchedule(startSchedule(config, [{ lr: 0.1, momentum: 0.9 }]));
+    expect(() => importSchedule(config, [{ lr: 0.004, momentum: 0.95 }], state_dict)).toThrow(
+      expect.objectContaining({ path: ['param_groups', 0, 'initial_lr'] }),
+    );
+  });
+
+  it('keeps momentum cycling on the imported groups', () => {
+    const config = schedulerConfig.parse({ type: 'CyclicLR', base_lr: 0.01, max_lr: 0.1, step_size_up: 4 });
+    const started = startSchedule(config, [{ lr: 0.1, betas: [0.9, 0.999] }]);
+    const { state_dict, param_groups } = exportSchedule(advanceSchedule(started, {}));
+    expect(param_groups[0]).toMatchObject({ max_momentum: 0.9, base_momentum: 0.8 });
+    const resumed = advanceSchedule(importSchedule(config, param_groups, state_dict), {});
+    expect(momentumOf(resumed.groups[0]!)).toBeCloseTo(0.85, 12);
+  });
+});
