@@ -7,6 +7,7 @@ import { healthRoutes } from './routes/health.js';
 import { previewRoutes } from './routes/preview.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { stepRoutes } from './routes/steps.js';
+import { suggestionRoutes } from './routes/suggestion.js';
 import { openDatabase } from './store/database.js';
 import { SessionStore } from './store/session-store.js';
 
@@ -40,6 +41,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(healthRoutes, { store });
   await app.register(sessionRoutes, { store });
   await app.register(stepRoutes, { store });
+  await app.register(suggestionRoutes, { store });
   await app.register(previewRoutes);
   return app;
 }

@@ -43,6 +43,7 @@ describe('the OpenAPI document', () => {
         '/v1/sessions/{id}/rewind',
         '/v1/sessions/{id}/step',
         '/v1/sessions/{id}/state_dict',
+        '/v1/sessions/{id}/suggestion',
       ].sort(),
     );
     const text = JSON.stringify(doc);

@@ -140,6 +140,33 @@ export const stateDictExportSchema = z
   })
   .meta({ id: 'StateDictExport' });
 
+const suggestionSchema = z.object({
+  lr: wireNumber.describe('Suggested lr of the first group'),
+  lrs: z.array(wireNumber).describe('Suggested lr of each group'),
+  step: z.number().int().describe('The batch whose lr the rule picked'),
+});
+
+export const suggestionResponseSchema = z
+  .object({
+    steepest: suggestionSchema.describe('Where the smoothed loss falls fastest against log10(lr)'),
+    minimum: suggestionSchema.describe('The lr at the lowest smoothed loss, divided by 10'),
+    valley: suggestionSchema.describe("fastai's valley rule: inside the longest decreasing stretch"),
+    finished: z.boolean(),
+    finish_reason: z.enum(['diverged', 'num_iter']).nullable(),
+    points: z
+      .array(
+        z.object({
+          step: z.number().int(),
+          lr: wireNumber,
+          lrs: z.array(wireNumber),
+          loss: wireNumber,
+          smoothed_loss: wireNumber,
+        }),
+      )
+      .describe('Every batch: the lrs it ran with, its loss and the smoothed loss, for plotting loss against log lr'),
+  })
+  .meta({ id: 'RangeTestSuggestion' });
+
 export const previewInputSchema = z
   .strictObject({
     param_groups: paramGroups,

@@ -15,6 +15,14 @@ export const stateSchema = z
     best: wireNumber.optional().describe('ReduceLROnPlateau: best metric so far'),
     num_bad_epochs: z.number().int().optional().describe('ReduceLROnPlateau: epochs without improvement'),
     cooldown_counter: z.number().int().optional().describe('ReduceLROnPlateau: cooldown epochs left'),
+    finished: z.boolean().optional().describe('LRRangeTest: whether the test has ended'),
+    finish_reason: z
+      .enum(['diverged', 'num_iter'])
+      .nullable()
+      .optional()
+      .describe('LRRangeTest: why it ended, null while running'),
+    smoothed_loss: wireNumber.nullable().optional().describe('LRRangeTest: smoothed loss of the last batch'),
+    best_loss: wireNumber.nullable().optional().describe('LRRangeTest: lowest smoothed loss so far'),
   })
   .meta({ id: 'State' });
 
@@ -33,6 +41,12 @@ export function toState(step: number, view: ScheduleView): State {
     state.best = toWireNumber(view.best);
     state.num_bad_epochs = view.num_bad_epochs;
     state.cooldown_counter = view.cooldown_counter;
+  }
+  if (view.finished !== undefined) {
+    state.finished = view.finished;
+    state.finish_reason = view.finish_reason ?? null;
+    state.smoothed_loss = view.smoothed_loss == null ? null : toWireNumber(view.smoothed_loss);
+    state.best_loss = view.best_loss == null ? null : toWireNumber(view.best_loss);
   }
   return state;
 }

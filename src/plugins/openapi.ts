@@ -34,6 +34,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'sessions', description: 'Scheduler sessions' },
         { name: 'steps', description: 'Stepping, rewinding and reading history' },
         { name: 'preview', description: 'Schedules computed without storing anything' },
+        { name: 'range tests', description: 'Suggested learning rates from LRRangeTest sessions' },
         { name: 'operations', description: 'Health' },
       ],
     },

@@ -14,6 +14,7 @@ import { toWire } from '../api/wire-numbers.js';
 import type { ParamGroupInput } from '../schedulers/param-groups.js';
 import { exportSchedule } from '../schedulers/schedule.js';
 import { createSession } from '../sessions/create-session.js';
+import { resolveRangeTestReferences } from '../sessions/range-test-references.js';
 import { findSession } from '../sessions/step-session.js';
 import { sessionView } from '../sessions/views.js';
 import type { SessionStore } from '../store/session-store.js';
@@ -27,6 +28,10 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = asy
         tags: ['sessions'],
         body: sessionInputSchema,
         response: { 201: sessionSchema, 200: sessionSchema, ...problemResponses(400, 409) },
+      },
+      // A group's lr or a max_lr may name a range test's suggestion; numbers replace them before validation.
+      preValidation: async (request) => {
+        request.body = resolveRangeTestReferences(store, request.body) as typeof request.body;
       },
     },
     async (request, reply) => {

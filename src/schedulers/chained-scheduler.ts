@@ -29,8 +29,8 @@ export function chainedScheduler(nested: NestedSchedulers) {
 
     construct(c, groups) {
       refuseChildren(c.schedulers, (child) =>
-        child.type === 'ReduceLROnPlateau'
-          ? 'ChainedScheduler steps its schedulers without a metric, which ReduceLROnPlateau needs'
+        nested.definitionOf(child.type).needsMetric
+          ? `ChainedScheduler steps its schedulers without a metric, which ${child.type} needs`
           : null,
       );
       return constructChildren(nested, c.schedulers, groups);

@@ -40,6 +40,17 @@ export interface Described {
     readonly num_bad_epochs: number;
     readonly cooldown_counter: number;
   };
+  readonly rangeTest?: RangeTestProgress;
+}
+
+/** Where an LR range test stands. */
+export interface RangeTestProgress {
+  readonly finished: boolean;
+  readonly finish_reason: 'diverged' | 'num_iter' | null;
+  /** The bias-corrected smoothed loss of the last report (null before the first). */
+  readonly smoothed_loss: number | null;
+  /** The lowest smoothed loss so far (null before the first report). */
+  readonly best_loss: number | null;
 }
 
 /**
@@ -65,6 +76,8 @@ export interface SchedulerDefinition<C = any, S = any> {
   loadStateDict(config: C, stateDict: StateDictReader, groups: readonly ParamGroup[]): S;
   /** Group keys later steps read besides lr and momentum, so a resumed schedule needs them. */
   groupKeys(config: C): readonly (keyof ParamGroup)[];
+  /** Whether every step needs the metric (so composites, which step without one, cannot hold it). */
+  readonly needsMetric?: boolean;
 }
 
 /** How composites reach the schedulers they nest, without importing the registry. */

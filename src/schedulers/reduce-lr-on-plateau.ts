@@ -138,4 +138,5 @@ export const reduceLROnPlateau: SchedulerDefinition<Config, PlateauState> = {
   },
 
   groupKeys: () => [],
+  needsMetric: true,
 };

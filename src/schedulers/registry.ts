@@ -8,6 +8,7 @@ import type { NestedSchedulers, SchedulerConfig, SchedulerDefinition } from './d
 import { exponentialLR } from './exponential-lr.js';
 import { lambdaLR } from './lambda-lr.js';
 import { linearLR } from './linear-lr.js';
+import { lrRangeTest } from './lr-range-test.js';
 import { multiStepLR } from './multi-step-lr.js';
 import { multiplicativeLR } from './multiplicative-lr.js';
 import { oneCycleLR } from './one-cycle-lr.js';
@@ -44,6 +45,7 @@ const definitions: readonly SchedulerDefinition[] = [
   oneCycleLR,
   sequentialLR(nested),
   chainedScheduler(nested),
+  lrRangeTest,
 ];
 
 const byType = new Map(definitions.map((definition) => [definition.type, definition]));

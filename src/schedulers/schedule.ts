@@ -23,6 +23,10 @@ export interface ScheduleView {
   readonly best?: number;
   readonly num_bad_epochs?: number;
   readonly cooldown_counter?: number;
+  readonly finished?: boolean;
+  readonly finish_reason?: 'diverged' | 'num_iter' | null;
+  readonly smoothed_loss?: number | null;
+  readonly best_loss?: number | null;
 }
 
 /** Constructs the scheduler on the given groups. Throws InvalidConfig. */
@@ -75,13 +79,18 @@ export function advanceSchedule(schedule: Schedule, report: StepReport): Schedul
 
 export function viewSchedule(schedule: Schedule): ScheduleView {
   const definition = definitionOf(schedule.config.type);
-  const { last_epoch, base_lrs, plateau } = definition.describe(schedule.config, schedule.state, schedule.groups);
+  const { last_epoch, base_lrs, plateau, rangeTest } = definition.describe(
+    schedule.config,
+    schedule.state,
+    schedule.groups,
+  );
   return {
     last_epoch,
     base_lrs,
     lrs: lrsOf(schedule.groups),
     ...(definition.cyclesMomentum(schedule.config) ? { momentums: schedule.groups.map(momentumOf) } : {}),
     ...plateau,
+    ...rangeTest,
   };
 }
 

@@ -48,7 +48,9 @@ export function sequentialLR(nested: NestedSchedulers) {
 
     construct(c, groups) {
       refuseChildren(c.schedulers, (child, i) => {
-        if (child.type === 'ReduceLROnPlateau') return 'SequentialLR does not support ReduceLROnPlateau';
+        if (nested.definitionOf(child.type).needsMetric) {
+          return `SequentialLR does not support ${child.type}: it steps its schedulers without a metric`;
+        }
         if (i > 0 && COMPOSITE_TYPES.has(child.type)) {
           return `${child.type} can only be the first scheduler of a SequentialLR: PyTorch restarts the others with step(0), which ${child.type} does not take`;
         }

@@ -46,6 +46,19 @@ export class StateDictReader {
     return value;
   }
 
+  /** A number, or null when absent or null. */
+  nullableNumber(key: string): number | null {
+    return this.dict[key] === undefined || this.dict[key] === null ? null : this.number(key);
+  }
+
+  /** One of `choices`, or null when absent or null. */
+  nullableChoice<T extends string>(key: string, choices: readonly T[]): T | null {
+    const value = this.dict[key];
+    if (value === undefined || value === null) return null;
+    if (!choices.includes(value as T)) throw new InvalidConfig([key], `must be one of ${choices.join(', ')} or null`);
+    return value as T;
+  }
+
   integer(key: string): number {
     const value = this.number(key);
     if (!Number.isInteger(value)) throw new InvalidConfig([key], `must be an integer, got ${value}`);

@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { finiteNumber, numberOrPerGroup, positiveInt } from './config-fields.js';
+import type { RangeTestProgress, SchedulerDefinition } from './definition.js';
+import { InvalidConfig, InvalidReport, StepRefused } from './errors.js';
+import { lrsOf, perGroup, withLrs } from './param-groups.js';
+
+/** Range tests keep one history row per batch; beyond this they are not range tests. */
+export const MAX_RANGE_TEST_ITERATIONS = 100_000;
+
+const config = z.strictObject({
+  start_lr: numberOrPerGroup.nullable().default(null).describe("First lr, for all groups or per group; null: each group's lr"),
+  end_lr: numberOrPerGroup.default(10).describe('Last lr, reached at the last iteration'),
+  num_iter: positiveInt
+    .min(2, 'must be at least 2 (the lr moves from start_lr to end_lr over num_iter - 1 steps)')
+    .max(MAX_RANGE_TEST_ITERATIONS)
+    .default(100)
+    .describe('Number of batches the test runs at most'),
+  step_mode: z.enum(['exp', 'linear']).default('exp').describe('Geometric or arithmetic steps from start_lr to end_lr'),
+  smooth: finiteNumber
+    .refine((b) => b >= 0 && b < 1, 'must be in [0, 1) (0: no smoothing)')
+    .default(0.98)
+    .describe("β of the bias-corrected exponential moving average of the loss (fastai's)"),
+  diverge_threshold: finiteNumber
+    .refine((t) => t > 1, 'must be > 1')
+    .default(4)
+    .describe('Stop once the smoothed loss exceeds this times the best smoothed loss'),
+});
+
+type Config = z.infer<typeof config>;
+
+export interface RangeTestState extends RangeTestProgress {
+  /** Batches reported so far. */
+  readonly last_epoch: number;
+  readonly base_lrs: readonly number[];
+  readonly end_lrs: readonly number[];
+  /** The moving average before bias correction. */
+  readonly avg: number;
+}
+
+function lrAt(c: Config, start: number, end: number, iteration: number): number {
+  const fraction = iteration / (c.num_iter - 1);
+  return c.step_mode === 'exp' ? start * (end / start) ** fraction : start + (end - start) * fraction;
+}
+
+/**
+ * Leslie Smith's LR range test: the lr rises every batch from start_lr to end_lr while
+ * the reported losses are smoothed; the test ends when the loss diverges or after
+ * num_iter batches. Not a PyTorch class: the suggestion route reads its history.
+ */
+export const lrRangeTest: SchedulerDefinition<Config, RangeTestState> = {
+  type: 'LRRangeTest',
+  config,
+  needsMetric: true,
+
+  construct(c, groups) {
+    const starts = c.start_lr === null ? lrsOf(groups) : perGroup('start_lr', c.start_lr, groups.length);
+    const ends = perGroup('end_lr', c.end_lr, groups.length);
+    if (c.step_mode === 'exp') {
+      if (starts.some((lr) => !(lr > 0))) {
+        throw new InvalidConfig(['start_lr'], 'must be > 0 for step_mode exp (it steps geometrically)');
+      }
+      if (ends.some((lr) => !(lr > 0))) throw new InvalidConfig(['end_lr'], 'must be > 0 for step_mode exp');
+    }
+    const state: RangeTestState = {
+      last_epoch: 0,
+      base_lrs: starts,
+      end_lrs: ends,
+      avg: 0,
+      smoothed_loss: null,
+      best_loss: null,
+      finished: false,
+      finish_reason: null,
+    };
+    return { state, groups: withLrs(groups, starts) };
+  },
+
+  step(c, state, groups, report) {
+    if (report.epoch !== undefined) {
+      throw new InvalidReport(['epoch'], 'LRRangeTest steps one batch at a time; report without epoch');
+    }
+    if (report.metric === undefined) {
+      throw new InvalidReport(['metric'], "LRRangeTest needs each batch's loss as the metric");
+    }
+    if (state.finished) {
+      throw new StepRefused(
+        `the range test finished (${state.finish_reason}) after ${state.last_epoch} batches; ask for its suggestion`,
+      );
+    }
+    const i = state.last_epoch;
+    const loss = report.metric;
+    const avg = c.smooth * state.avg + (1 - c.smooth) * loss;
+    const smoothed = avg / (1 - c.smooth ** (i + 1));
+    const best = state.best_loss === null || smoothed < state.best_loss ? smoothed : state.best_loss;
+    const diverged = !Number.isFinite(loss) || smoothed > c.diverge_threshold * best;
+    const finish_reason = diverged ? 'diverged' : i + 1 >= c.num_iter ? 'num_iter' : null;
+    const next = state.base_lrs.map((start, g) => lrAt(c, start, state.end_lrs[g] as number, i + 1));
+    return {
+      state: {
+        ...state,
+        last_epoch: i + 1,
+        avg,
+        smoothed_loss: smoothed,
+        best_loss: Number.isFinite(best) ? best : state.best_loss,
+        finished: finish_reason !== null,
+        finish_reason,
+      },
+      // A finished test leaves the last lr in place.
+      groups: finish_reason === null ? withLrs(groups, next) : groups,
+    };
+  },
+
+  describe: (_c, state) => ({
+    last_epoch: state.last_epoch,
+    base_lrs: state.base_lrs,
+    rangeTest: {
+      finished: state.finished,
+      finish_reason: state.finish_reason,
+      smoothed_loss: state.smoothed_loss,
+      best_loss: state.best_loss,
+    },
+  }),
+
+  cyclesMomentum: () => false,
+
+  // Not a PyTorch class: its state_dict is this service's own state, under the same names.
+  stateDict: (_c, state) => ({ ...state }),
+
+  loadStateDict(_c, dict, groups) {
+    const finish_reason = dict.nullableChoice('finish_reason', ['diverged', 'num_iter'] as const);
+    return {
+      last_epoch: dict.integer('last_epoch'),
+      base_lrs: dict.numbers('base_lrs', groups.length),
+      end_lrs: dict.numbers('end_lrs', groups.length),
+      avg: dict.number('avg'),
+      smoothed_loss: dict.nullableNumber('smoothed_loss'),
+      best_loss: dict.nullableNumber('best_loss'),
+      finished: finish_reason !== null,
+      finish_reason,
+    };
+  },
+
+  groupKeys: () => [],
+};

@@ -1,0 +1,72 @@
+import { ProblemError } from '../api/problem.js';
+import { RULES, type Rule } from '../range-test/suggestions.js';
+import type { SessionStore } from '../store/session-store.js';
+import { suggestFromRangeTest } from './range-test-suggestion.js';
+
+/**
+ * `{"from_range_test": {"session": id, "rule": "steepest"}}` may stand for a group's
+ * `lr` or a scheduler's `max_lr`. Replaces each with the suggested number before the
+ * body is validated, so the session's config records the number itself.
+ */
+export function resolveRangeTestReferences(store: SessionStore, body: unknown): unknown {
+  if (!isObject(body)) return body;
+  const resolved: Record<string, unknown> = { ...body };
+  if (Array.isArray(body.param_groups)) {
+    resolved.param_groups = body.param_groups.map((group: unknown, i) => {
+      if (!isObject(group) || !isReference(group.lr)) return group;
+      // Group i takes the test's group i where it had one, else its first group's.
+      const lrs = suggestedLrs(store, group.lr, `param_groups.${i}.lr`);
+      return { ...group, lr: lrs[i] ?? lrs[0] };
+    });
+  }
+  if (isObject(body.scheduler)) resolved.scheduler = resolveScheduler(store, body.scheduler, 'scheduler');
+  return resolved;
+}
+
+function resolveScheduler(store: SessionStore, config: Record<string, unknown>, path: string): Record<string, unknown> {
+  const resolved: Record<string, unknown> = { ...config };
+  if (isReference(config.max_lr)) {
+    const lrs = suggestedLrs(store, config.max_lr, `${path}.max_lr`);
+    resolved.max_lr = lrs.length === 1 ? lrs[0] : lrs;
+  }
+  if (Array.isArray(config.schedulers)) {
+    resolved.schedulers = config.schedulers.map((child: unknown, i) =>
+      isObject(child) ? resolveScheduler(store, child, `${path}.schedulers.${i}`) : child,
+    );
+  }
+  return resolved;
+}
+
+function suggestedLrs(store: SessionStore, reference: { from_range_test: unknown }, path: string): readonly number[] {
+  const ref = reference.from_range_test;
+  const refused = (field: string, message: string) =>
+    new ProblemError(400, `${path}.from_range_test${field}: ${message}`, {
+      errors: [{ path: `${path}.from_range_test${field}`, message }],
+    });
+  if (!isObject(ref) || typeof ref.session !== 'string') {
+    throw refused('.session', 'must name the range test session: {"session": "<id>", "rule": "steepest"}');
+  }
+  const rule = ref.rule ?? 'steepest';
+  if (!RULES.includes(rule as Rule)) throw refused('.rule', `must be one of ${RULES.join(', ')}`);
+  if (Object.keys(ref).some((key) => key !== 'session' && key !== 'rule')) {
+    throw refused('', 'takes only session and rule');
+  }
+  try {
+    return suggestFromRangeTest(store, ref.session).suggestions[rule as Rule].lrs;
+  } catch (error) {
+    if (error instanceof ProblemError && error.status !== 500) {
+      throw new ProblemError(error.status === 404 ? 400 : error.status, `${path}: ${error.message}`, {
+        errors: [{ path: `${path}.from_range_test.session`, message: error.message }],
+      });
+    }
+    throw error;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function isReference(value: unknown): value is { from_range_test: unknown } {
+  return isObject(value) && 'from_range_test' in value;
+}

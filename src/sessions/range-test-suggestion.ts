@@ -1,0 +1,37 @@
+import { ProblemError } from '../api/problem.js';
+import { suggest, type RangePoint, type Rule, type Suggestion } from '../range-test/suggestions.js';
+import type { RangeTestState } from '../schedulers/lr-range-test.js';
+import { lrsOf } from '../schedulers/param-groups.js';
+import type { SessionStore, StoredSession } from '../store/session-store.js';
+import { findSession } from './step-session.js';
+
+/** Every batch of a range test: the lrs it ran with (the state before it), its loss, the smoothed loss after it. */
+export function rangeTestPoints(store: SessionStore, session: StoredSession): RangePoint[] {
+  const history = store.historyAfter(session, -1, session.step + 1);
+  return history.slice(1).map((entry, k) => ({
+    step: entry.step,
+    lrs: lrsOf((history[k] as (typeof history)[number]).groups),
+    loss: entry.report?.metric ?? Number.NaN,
+    smoothed_loss: (entry.state as RangeTestState).smoothed_loss ?? Number.NaN,
+  }));
+}
+
+export interface RangeTestSuggestion {
+  readonly suggestions: Record<Rule, Suggestion>;
+  readonly points: RangePoint[];
+  readonly session: StoredSession;
+}
+
+/** The suggested lrs of an LRRangeTest session. 404 unknown, 409 not a range test or too few points. */
+export function suggestFromRangeTest(store: SessionStore, id: string): RangeTestSuggestion {
+  const session = findSession(store, id);
+  if (session.schedule.config.type !== 'LRRangeTest') {
+    throw new ProblemError(409, `session ${id} is a ${session.schedule.config.type} session, not an LRRangeTest`);
+  }
+  const points = rangeTestPoints(store, session);
+  const suggestions = suggest(points);
+  if (typeof suggestions === 'string') {
+    throw new ProblemError(409, `no suggestion from range test ${id} yet: ${suggestions}`);
+  }
+  return { suggestions, points, session };
+}

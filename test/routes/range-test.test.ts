@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, startTestApp, type App } from '../support/app.js';
+import { syntheticLoss } from '../support/synthetic-loss.js';
+
+let app: App;
+let close: () => Promise<void>;
+beforeAll(async () => ({ app, close } = await startTestApp()));
+afterAll(async () => close());
+
+/** A training job running a range test over HTTP until the service says it has finished. */
+async function runRangeTest(config: object, seed = 7): Promise<string> {
+  const created = await call(app, 'POST', '/v1/sessions', {
+    param_groups: [{ lr: 1e-7 }],
+    scheduler: { type: 'LRRangeTest', ...config },
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const model = syntheticLoss(seed);
+  let state = created.body.state;
+  while (!state.finished) {
+    const answer = await call(app, 'POST', `/v1/sessions/${created.body.id}/step`, {
+      metric: model(state.lrs[0]),
+      expected_step: state.step,
+    });
+    expect(answer.status).toBe(200);
+    state = answer.body;
+  }
+  return created.body.id;
+}
+
+describe('LRRangeTest sessions', () => {
+  it('run to divergence, refuse later steps, and suggest lrs from their history', async () => {
+    const id = await runRangeTest({ end_lr: 100, num_iter: 300 });
+    const session = (await call(app, 'GET', `/v1/sessions/${id}`)).body;
+    expect(session.state).toMatchObject({ finished: true, finish_reason: 'diverged' });
+    expect(session.scheduler).toMatchObject({ type: 'LRRangeTest', num_iter: 300, smooth: 0.98, diverge_threshold: 4 });
+
+    const later = await call(app, 'POST', `/v1/sessions/${id}/step`, { metric: 1 });
+    expect(later.status).toBe(422);
+
+    const suggestion = await call(app, 'GET', `/v1/sessions/${id}/suggestion`);
+    expect(suggestion.status).toBe(200);
+    expect(suggestion.body.points).toHaveLength(session.state.step);
+    for (const rule of ['steepest', 'minimum', 'valley']) {
+      expect(suggestion.body[rule].lr).toBeGreaterThan(1e-7);
+      expect(suggestion.body[rule].lr).toBeLessThan(100);
+    }
+    // Each point's lr is the lr the service handed out before that batch.
+    const history = (await call(app, 'GET', `/v1/sessions/${id}/history?limit=1000`)).body.items;
+    suggestion.body.points.forEach((p: { step: number; lr: number; loss: number }, k: number) => {
+      expect(p.lr).toBe(history[k].state.lrs[0]);
+      expect(p.loss).toBe(history[k + 1].report.metric);
+    });
+  });
+
+  it('feeds its suggestion into a OneCycleLR session, recording the number', async () => {
+    const id = await runRangeTest({ end_lr: 100, num_iter: 300 }, 11);
+    const suggestion = (await call(app, 'GET', `/v1/sessions/${id}/suggestion`)).body;
+    const created = await call(app, 'POST', '/v1/sessions', {
+      param_groups: [{ lr: { from_range_test: { session: id, rule: 'valley' } }, momentum: 0.9 }],
+      scheduler: { type: 'OneCycleLR', max_lr: { from_range_test: { session: id } }, total_steps: 100 },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.scheduler.max_lr).toBe(suggestion.steepest.lr);
+    expect(created.body.param_groups[0].lr).toBe(suggestion.valley.lr);
+    expect(created.body.state.lrs[0]).toBeCloseTo(suggestion.steepest.lr / 25, 15);
+  });
+
+  it.each([
+    [{ from_range_test: { session: 'nope' } }, 400, 'scheduler.max_lr.from_range_test.session'],
+    [{ from_range_test: { session: 'x', rule: 'median' } }, 400, 'scheduler.max_lr.from_range_test.rule'],
+    [{ from_range_test: 'x' }, 400, 'scheduler.max_lr.from_range_test.session'],
+  ])('refuses a bad reference %j', async (maxLr, status, path) => {
+    const answer = await call(app, 'POST', '/v1/sessions', {
+      param_groups: [{ lr: 0.1 }],
+      scheduler: { type: 'OneCycleLR', max_lr: maxLr, total_steps: 10 },
+    });
+    expect(answer.status).toBe(status);
+    expect(answer.body.errors[0].path).toBe(path);
+  });
+
+  it('answers 409 while too few points are usable, and for sessions that are not range tests', async () => {
+    const created = await call(app, 'POST', '/v1/sessions', {
+      param_groups: [{ lr: 1e-5 }],
+      scheduler: { type: 'LRRangeTest', num_iter: 50 },
+    });
+    for (let i = 0; i < 11; i++) await call(app, 'POST', `/v1/sessions/${created.body.id}/step`, { metric: 1 });
+    const early = await call(app, 'GET', `/v1/sessions/${created.body.id}/suggestion`);
+    expect(early.status).toBe(409);
+    expect(early.body.detail).toContain('usable');
+
+    await call(app, 'POST', `/v1/sessions/${created.body.id}/step`, { metric: 1 });
+    await call(app, 'POST', `/v1/sessions/${created.body.id}/step`, { metric: 1 });
+    expect((await call(app, 'GET', `/v1/sessions/${created.body.id}/suggestion`)).status).toBe(200);
+
+    const other = await call(app, 'POST', '/v1/sessions', { param_groups: [{ lr: 1 }], scheduler: { type: 'StepLR', step_size: 1 } });
+    expect((await call(app, 'GET', `/v1/sessions/${other.body.id}/suggestion`)).status).toBe(409);
+    expect((await call(app, 'GET', '/v1/sessions/none/suggestion')).status).toBe(404);
+  });
+
+  it('refuses configs that could not run', async () => {
+    for (const [config, path] of [
+      [{ num_iter: 1 }, 'scheduler.num_iter'],
+      [{ smooth: 1 }, 'scheduler.smooth'],
+      [{ start_lr: 0 }, 'scheduler.start_lr'],
+      [{ diverge_threshold: 0.5 }, 'scheduler.diverge_threshold'],
+    ] as const) {
+      const answer = await call(app, 'POST', '/v1/sessions', {
+        param_groups: [{ lr: 1e-5 }],
+        scheduler: { type: 'LRRangeTest', ...config },
+      });
+      expect(answer.status).toBe(400);
+      expect(answer.body.errors[0].path).toBe(path);
+    }
+  });
+
+  it('previews with reports', async () => {
+    const answer = await call(app, 'POST', '/v1/preview', {
+      param_groups: [{ lr: 1e-3 }],
+      scheduler: { type: 'LRRangeTest', end_lr: 1, num_iter: 4, smooth: 0 },
+      reports: [{ metric: 1 }, { metric: 0.5 }, { metric: 0.4 }, { metric: 0.3 }],
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body.points.map((p: { finished: boolean }) => p.finished)).toEqual([false, false, false, false, true]);
+    expect(answer.body.points[4].finish_reason).toBe('num_iter');
+  });
+});
