@@ -1,5 +1,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderOpenApiDocument } from '../src/plugins/openapi.js';
 import { SCHEDULER_TYPES } from '../src/schedulers/registry.js';
@@ -15,6 +17,15 @@ const committed = readFileSync(new URL('../openapi/openapi.json', import.meta.ur
 describe('the OpenAPI document', () => {
   it('is what the routes generate (npm run openapi:check)', () => {
     expect(committed, 'run `npm run openapi` and commit openapi/openapi.json').toBe(renderOpenApiDocument(app));
+  });
+
+  it('and the TypeScript client types are current: `npm run openapi:check` passes', () => {
+    const check = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/openapi.ts', 'check'], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      encoding: 'utf8',
+    });
+    expect(check.stderr + check.stdout).toContain('schema.d.ts is current');
+    expect(check.status).toBe(0);
   });
 
   it('is valid OpenAPI 3.1', async () => {
