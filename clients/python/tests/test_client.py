@@ -1,0 +1,59 @@
+import math
+import unittest
+
+from lrsched import Client, LrschedError
+
+from ._server import Server
+
+
+class ClientTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server().start()
+        cls.client = Client(cls.server.url, timeout=10, retries=2)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def test_sessions_steps_history_rewind(self):
+        session = self.client.create_session({"type": "ExponentialLR", "gamma": 0.5}, [{"lr": 1.0}], name="py")
+        self.assertEqual(session["state"]["lrs"], [1.0])
+        for k in range(5):
+            state = self.client.step(session["id"], metric=float(k), expected_step=k)
+        self.assertEqual(state["lrs"], [1 / 32])
+        self.assertEqual(self.client.rewind(session["id"], 2)["lrs"], [0.25])
+        history = list(self.client.history(session["id"], page_size=2))
+        self.assertEqual([entry["step"] for entry in history], [0, 1, 2])
+        self.assertEqual(history[1]["report"], {"metric": 0.0})
+        self.assertIn(session["id"], [s["id"] for s in self.client.list_sessions(page_size=1)])
+        self.client.delete_session(session["id"])
+        with self.assertRaises(LrschedError) as raised:
+            self.client.get_session(session["id"])
+        self.assertEqual(raised.exception.status, 404)
+
+    def test_non_finite_metrics_travel_as_strings(self):
+        session = self.client.create_session({"type": "ReduceLROnPlateau", "patience": 0}, [{"lr": 0.1}])
+        state = self.client.step(session["id"], metric=math.nan, metrics={"grad_norm": math.inf})
+        self.assertEqual(state["best"], "Infinity")
+        entry = list(self.client.history(session["id"]))[1]
+        self.assertEqual(entry["report"], {"metric": "NaN", "metrics": {"grad_norm": "Infinity"}})
+
+    def test_errors_carry_the_problem_document(self):
+        with self.assertRaises(LrschedError) as raised:
+            self.client.create_session({"type": "StepLR", "step_size": 0}, [{"lr": 0.1}])
+        self.assertEqual(raised.exception.status, 400)
+        self.assertEqual(raised.exception.problem["errors"][0]["path"], "scheduler.step_size")
+
+    def test_preview_state_dict_and_key(self):
+        points = self.client.preview({"type": "StepLR", "step_size": 1}, [{"lr": 1.0}], steps=2)["points"]
+        self.assertEqual([p["lrs"][0] for p in points], [1.0, 0.1, 0.010000000000000002])
+        first = self.client.create_session({"type": "StepLR", "step_size": 2}, [{"lr": 1.0}], key="py-key")
+        again = self.client.create_session({"type": "StepLR", "step_size": 2}, [{"lr": 1.0}], key="py-key")
+        self.assertEqual(first["id"], again["id"])
+        exported = self.client.state_dict(first["id"])
+        self.assertEqual(exported["state_dict"]["step_size"], 2)
+
+
+if __name__ == "__main__":
+    unittest.main()

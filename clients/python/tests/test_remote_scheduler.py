@@ -1,0 +1,134 @@
+import math
+import threading
+import unittest
+
+from lrsched import Client, LrschedError, RemoteScheduler
+
+from ._proxy import DroppingProxy
+from ._server import Server, golden_cases
+
+
+class FakeOptimizer:
+    """All a scheduler needs of an optimizer: its param groups."""
+
+    def __init__(self, groups):
+        self.param_groups = [dict(g, betas=tuple(g["betas"])) if "betas" in g else dict(g) for g in groups]
+
+
+def number(value):
+    return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}.get(value, value) if isinstance(value, str) else value
+
+
+def assert_close(test, actual, expected, where):
+    expected = number(expected)
+    test.assertLessEqual(abs(actual - expected), 1e-12 * abs(expected) + 1e-18, f"{where}: {actual} vs {expected}")
+
+
+class RemoteSchedulerTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server().start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def test_every_golden_case(self):
+        for case in golden_cases():
+            with self.subTest(case["id"]):
+                optimizer = FakeOptimizer(case["param_groups"])
+                if "error" in case:
+                    with self.assertRaises(LrschedError) as raised:
+                        RemoteScheduler(optimizer, case["scheduler"], base_url=self.server.url)
+                    self.assertEqual(raised.exception.status, 400)
+                    continue
+                scheduler = RemoteScheduler(optimizer, case["scheduler"], base_url=self.server.url)
+                self.check(scheduler, optimizer, case["initial"], "initial")
+                for k, step in enumerate(case["steps"]):
+                    if "error" in step:
+                        with self.assertRaises(LrschedError) as raised:
+                            scheduler.step()
+                        self.assertEqual(raised.exception.status, 422)
+                        continue
+                    metric = number(step["metric"]) if "metric" in step else None
+                    scheduler.step(metric=metric, epoch=step.get("epoch"))
+                    self.check(scheduler, optimizer, step, f"step {k + 1}")
+
+    def check(self, scheduler, optimizer, expected, where):
+        self.assertEqual(scheduler.last_epoch, expected["last_epoch"], where)
+        for i, lr in enumerate(expected["lrs"]):
+            assert_close(self, scheduler.get_last_lr()[i], lr, f"{where} lr[{i}]")
+            assert_close(self, optimizer.param_groups[i]["lr"], lr, f"{where} group lr[{i}]")
+        for i, momentum in enumerate(expected.get("momentums", [])):
+            group = optimizer.param_groups[i]
+            actual = group["betas"][0] if "betas" in group else group["momentum"]
+            assert_close(self, actual, momentum, f"{where} momentum[{i}]")
+
+    def test_retries_over_a_network_that_drops_answers_never_skip_an_epoch(self):
+        # Drop every third answer: the server has applied the step, the client never hears.
+        proxy = DroppingProxy(self.server.url, lambda method, path, n: method == "POST" and n % 3 == 0)
+        try:
+            config = {"type": "CosineAnnealingLR", "T_max": 10}
+            optimizer = FakeOptimizer([{"lr": 0.1}])
+            scheduler = RemoteScheduler(optimizer, config, client=Client(proxy.url, timeout=5, retries=5, backoff=0.01))
+            for _ in range(30):
+                scheduler.step(metric=1.0)
+            self.assertGreater(proxy.dropped, 5)
+            expected = Client(self.server.url).preview(config, [{"lr": 0.1}], steps=30)["points"]
+            self.assertEqual(scheduler.state["step"], 30)
+            self.assertEqual(scheduler.get_last_lr(), expected[30]["lrs"])
+            history = list(Client(self.server.url).history(scheduler.session_id))
+            self.assertEqual([e["step"] for e in history], list(range(31)))
+        finally:
+            proxy.close()
+
+    def test_key_reattaches_and_load_state_dict_rewinds(self):
+        config = {"type": "StepLR", "step_size": 2, "gamma": 0.5}
+        optimizer = FakeOptimizer([{"lr": 1.0, "momentum": 0.9}])
+        scheduler = RemoteScheduler(optimizer, config, base_url=self.server.url, key="py-resume")
+        for _ in range(3):
+            scheduler.step()
+        checkpoint = scheduler.state_dict()
+        for _ in range(4):
+            scheduler.step()
+
+        # The job restarts from its checkpoint: a new process, the same key.
+        restarted_optimizer = FakeOptimizer([{"lr": 1.0, "momentum": 0.9}])
+        restarted = RemoteScheduler(restarted_optimizer, config, base_url=self.server.url, key="py-resume")
+        self.assertEqual(restarted.session_id, scheduler.session_id)
+        self.assertEqual(restarted.state["step"], 7)
+        restarted.load_state_dict(checkpoint)
+        self.assertEqual(restarted.state["step"], 3)
+        self.assertEqual(restarted.last_epoch, 3)
+        self.assertEqual(restarted_optimizer.param_groups[0]["lr"], 0.5)
+        restarted.step()
+        self.assertEqual(restarted.get_last_lr(), [0.25])
+
+
+class ServerRestartTest(unittest.TestCase):
+    def test_killed_server_loses_no_epoch(self):
+        server = Server().start()
+        try:
+            config = {"type": "OneCycleLR", "max_lr": 0.1, "total_steps": 60}
+            optimizer = FakeOptimizer([{"lr": 0.1, "momentum": 0.9}])
+            client = Client(server.url, timeout=2, retries=12, backoff=0.1)
+            scheduler = RemoteScheduler(optimizer, config, client=client, key="crashy")
+            seen = []
+            for epoch in range(60):
+                if epoch in (13, 37):
+                    # The server dies while training goes on; it comes back a moment later.
+                    server.kill()
+                    threading.Timer(0.5, server.start).start()
+                scheduler.step()
+                seen.append(scheduler.state["step"])
+            self.assertEqual(seen, list(range(1, 61)))
+            expected = client.preview(config, [{"lr": 0.1, "momentum": 0.9}], steps=60)["points"]
+            self.assertEqual(scheduler.get_last_lr(), expected[60]["lrs"])
+            self.assertEqual(scheduler.state["momentums"], expected[60]["momentums"])
+            self.assertEqual(len(list(client.history(scheduler.session_id))), 61)
+        finally:
+            server.stop()
+
+
+if __name__ == "__main__":
+    unittest.main()
