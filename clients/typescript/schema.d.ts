@@ -639,12 +639,12 @@ export interface components {
              * @description Factor applied to the lr until total_iters
              * @default 0.3333333333333333
              */
-            factor: number;
+            factor?: number;
             /**
              * @description Number of epochs the factor applies
              * @default 5
              */
-            total_iters: number;
+            total_iters?: number;
             /**
              * @description PyTorch class name
              * @constant
@@ -674,7 +674,7 @@ export interface components {
              * @description Minimum learning rate
              * @default 0
              */
-            eta_min: number;
+            eta_min?: number;
             /**
              * @description PyTorch class name
              * @constant
@@ -709,12 +709,12 @@ export interface components {
              * @description Factor by which the period grows after each restart
              * @default 1
              */
-            T_mult: number;
+            T_mult?: number;
             /**
              * @description Minimum learning rate
              * @default 0
              */
-            eta_min: number;
+            eta_min?: number;
             /**
              * @description PyTorch class name
              * @constant
@@ -783,42 +783,42 @@ export interface components {
              * @description Iterations in the increasing half of a cycle
              * @default 2000
              */
-            step_size_up: number;
+            step_size_up?: number;
             /**
              * @description Iterations in the decreasing half; null means step_size_up
              * @default null
              */
-            step_size_down: number | null;
+            step_size_down?: number | null;
             /**
              * @default triangular
              * @enum {string}
              */
-            mode: "triangular" | "triangular2" | "exp_range";
+            mode?: "triangular" | "triangular2" | "exp_range";
             /**
              * @description Base of exp_range's gamma**iterations scaling
              * @default 1
              */
-            gamma: number;
+            gamma?: number;
             /**
              * @description Custom scaling policy, an expression in x; overrides mode
              * @default null
              */
-            scale_fn: string | null;
+            scale_fn?: string | null;
             /**
              * @description What scale_fn is given: cycle or iterations
              * @default cycle
              * @enum {string}
              */
-            scale_mode: "cycle" | "iterations";
+            scale_mode?: "cycle" | "iterations";
             /**
              * @description Cycle momentum (or beta1) inversely to the lr
              * @default true
              */
-            cycle_momentum: boolean;
+            cycle_momentum?: boolean;
             /** @default 0.8 */
-            base_momentum: number | number[];
+            base_momentum?: number | number[];
             /** @default 0.9 */
-            max_momentum: number | number[];
+            max_momentum?: number | number[];
             /**
              * @description PyTorch class name
              * @constant
@@ -908,17 +908,17 @@ export interface components {
              * @description Factor applied to the lr at the first epoch
              * @default 0.3333333333333333
              */
-            start_factor: number;
+            start_factor?: number;
             /**
              * @description Factor reached at total_iters
              * @default 1
              */
-            end_factor: number;
+            end_factor?: number;
             /**
              * @description Number of epochs of the linear ramp
              * @default 5
              */
-            total_iters: number;
+            total_iters?: number;
             /**
              * @description PyTorch class name
              * @constant
@@ -970,33 +970,33 @@ export interface components {
              * @description First lr, for all groups or per group; null: each group's lr
              * @default null
              */
-            start_lr: (number | number[]) | null;
+            start_lr?: (number | number[]) | null;
             /**
              * @description Last lr, reached at the last iteration
              * @default 10
              */
-            end_lr: number | number[];
+            end_lr?: number | number[];
             /**
              * @description Number of batches the test runs at most
              * @default 100
              */
-            num_iter: number;
+            num_iter?: number;
             /**
              * @description Geometric or arithmetic steps from start_lr to end_lr
              * @default exp
              * @enum {string}
              */
-            step_mode: "exp" | "linear";
+            step_mode?: "exp" | "linear";
             /**
              * @description β of the bias-corrected exponential moving average of the loss (fastai's)
              * @default 0.98
              */
-            smooth: number;
+            smooth?: number;
             /**
              * @description Stop once the smoothed loss exceeds this times the best smoothed loss
              * @default 4
              */
-            diverge_threshold: number;
+            diverge_threshold?: number;
             /**
              * @description PyTorch class name
              * @constant
@@ -1046,7 +1046,7 @@ export interface components {
              * @description Multiplicative factor of lr decay
              * @default 0.1
              */
-            gamma: number;
+            gamma?: number;
             /**
              * @description PyTorch class name
              * @constant
@@ -1186,45 +1186,45 @@ export interface components {
              * @description Length of the cycle; or give epochs and steps_per_epoch
              * @default null
              */
-            total_steps: number | null;
+            total_steps?: number | null;
             /** @default null */
-            epochs: number | null;
+            epochs?: number | null;
             /** @default null */
-            steps_per_epoch: number | null;
+            steps_per_epoch?: number | null;
             /**
              * @description Fraction of the cycle spent increasing the lr
              * @default 0.3
              */
-            pct_start: number;
+            pct_start?: number;
             /**
              * @default cos
              * @enum {string}
              */
-            anneal_strategy: "cos" | "linear";
+            anneal_strategy?: "cos" | "linear";
             /**
              * @description Cycle momentum (or beta1) inversely to the lr
              * @default true
              */
-            cycle_momentum: boolean;
+            cycle_momentum?: boolean;
             /** @default 0.85 */
-            base_momentum: number | number[];
+            base_momentum?: number | number[];
             /** @default 0.95 */
-            max_momentum: number | number[];
+            max_momentum?: number | number[];
             /**
              * @description initial_lr = max_lr / div_factor
              * @default 25
              */
-            div_factor: number;
+            div_factor?: number;
             /**
              * @description min_lr = initial_lr / final_div_factor
              * @default 10000
              */
-            final_div_factor: number;
+            final_div_factor?: number;
             /**
              * @description Anneal back to initial_lr before min_lr (fast.ai's schedule)
              * @default false
              */
-            three_phase: boolean;
+            three_phase?: boolean;
             /**
              * @description PyTorch class name
              * @constant
@@ -1255,12 +1255,12 @@ export interface components {
              * @description Number of epochs over which the lr decays
              * @default 5
              */
-            total_iters: number;
+            total_iters?: number;
             /**
              * @description Power of the polynomial
              * @default 1
              */
-            power: number;
+            power?: number;
             /**
              * @description PyTorch class name
              * @constant
@@ -1510,43 +1510,43 @@ export interface components {
              * @default min
              * @enum {string}
              */
-            mode: "min" | "max";
+            mode?: "min" | "max";
             /**
              * @description Factor by which the lr is reduced
              * @default 0.1
              */
-            factor: number;
+            factor?: number;
             /**
              * @description Epochs without improvement before reducing
              * @default 10
              */
-            patience: number;
+            patience?: number;
             /**
              * @description Threshold for measuring a new best
              * @default 0.0001
              */
-            threshold: number;
+            threshold?: number;
             /**
              * @description Relative or absolute threshold
              * @default rel
              * @enum {string}
              */
-            threshold_mode: "rel" | "abs";
+            threshold_mode?: "rel" | "abs";
             /**
              * @description Epochs to wait after a reduction
              * @default 0
              */
-            cooldown: number;
+            cooldown?: number;
             /**
              * @description Lower bound on the lr, for all groups or per group
              * @default 0
              */
-            min_lr: number | number[];
+            min_lr?: number | number[];
             /**
              * @description Reductions smaller than this are skipped
              * @default 1e-8
              */
-            eps: number;
+            eps?: number;
             /**
              * @description PyTorch class name
              * @constant
@@ -1792,7 +1792,7 @@ export interface components {
              * @description Multiplicative factor of lr decay
              * @default 0.1
              */
-            gamma: number;
+            gamma?: number;
             /**
              * @description PyTorch class name
              * @constant

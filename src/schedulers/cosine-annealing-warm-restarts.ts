@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { finiteNumber, positiveInt } from './config-fields.js';
 import type { Advanced, SchedulerDefinition, StepReport } from './definition.js';
-import { withInitialLrs, type EpochState } from './epoch-scheduler.js';
+import { baseStateDict, loadBaseState, withInitialLrs, type EpochState } from './epoch-scheduler.js';
 import { InvalidReport } from './errors.js';
 import { lrsOf, type ParamGroup } from './param-groups.js';
 
@@ -54,24 +54,13 @@ export const cosineAnnealingWarmRestarts: SchedulerDefinition<Config, WarmRestar
     T_mult: config.T_mult,
     eta_min: config.eta_min,
     T_cur: state.T_cur,
-    base_lrs: state.base_lrs,
-    last_epoch: state.last_epoch,
-    _step_count: state.step_count,
-    _is_initial: false,
-    _get_lr_called_within_step: false,
-    _last_lr: state.last_lr,
+    ...baseStateDict(state),
   }),
 
   loadStateDict(config, dict, groups) {
     dict.agrees({ T_0: config.T_0, T_mult: config.T_mult, eta_min: config.eta_min });
-    return {
-      last_epoch: dict.integer('last_epoch'),
-      base_lrs: dict.numbers('base_lrs', groups.length),
-      step_count: dict.has('_step_count') ? dict.integer('_step_count') : 0,
-      last_lr: dict.has('_last_lr') ? dict.numbers('_last_lr', groups.length) : lrsOf(groups),
-      T_i: dict.number('T_i'),
-      T_cur: dict.number('T_cur'),
-    };
+    // Its own step() never counts, so an older state_dict without _step_count means 0.
+    return { ...loadBaseState(dict, groups, 0), T_i: dict.number('T_i'), T_cur: dict.number('T_cur') };
   },
 
   groupKeys: () => [],

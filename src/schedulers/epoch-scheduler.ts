@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Advanced, LeafState, SchedulerDefinition, StepReport } from './definition.js';
 import { InvalidConfig, StepRefused } from './errors.js';
 import { lrsOf, withMomentum, type ParamGroup } from './param-groups.js';
-import type { StateDict } from './state-dict.js';
+import type { StateDict, StateDictReader } from './state-dict.js';
 
 /** PyTorch's `LRScheduler` state: everything but the optimizer's groups. */
 export interface EpochState extends LeafState {
@@ -111,28 +111,37 @@ export function epochScheduler<C>(spec: EpochSchedulerSpec<C>): SchedulerDefinit
 
     cyclesMomentum,
 
-    stateDict: (config, state, groups) => ({
-      ...spec.attributes(config, groups),
-      base_lrs: state.base_lrs,
-      last_epoch: state.last_epoch,
-      _step_count: state.step_count,
-      _is_initial: false,
-      _get_lr_called_within_step: false,
-      _last_lr: state.last_lr,
-    }),
+    stateDict: (config, state, groups) => ({ ...spec.attributes(config, groups), ...baseStateDict(state) }),
 
     loadStateDict(config, dict, groups) {
       dict.agrees(spec.attributes(config, groups));
-      const last_epoch = dict.number('last_epoch');
-      return {
-        last_epoch,
-        base_lrs: dict.numbers('base_lrs', groups.length),
-        step_count: dict.has('_step_count') ? dict.integer('_step_count') : last_epoch + 1,
-        last_lr: dict.has('_last_lr') ? dict.numbers('_last_lr', groups.length) : lrsOf(groups),
-      };
+      return loadBaseState(dict, groups);
     },
 
     groupKeys: (config) => spec.groupKeys?.(config) ?? [],
+  };
+}
+
+/** The entries every LRScheduler's state_dict has (newest release's names). */
+export function baseStateDict(state: EpochState): StateDict {
+  return {
+    base_lrs: state.base_lrs,
+    last_epoch: state.last_epoch,
+    _step_count: state.step_count,
+    _is_initial: false,
+    _get_lr_called_within_step: false,
+    _last_lr: state.last_lr,
+  };
+}
+
+/** The LRScheduler state in a state_dict; what older versions lack follows from the rest. */
+export function loadBaseState(dict: StateDictReader, groups: readonly ParamGroup[], stepCount?: number): EpochState {
+  const last_epoch = dict.number('last_epoch');
+  return {
+    last_epoch,
+    base_lrs: dict.numbers('base_lrs', groups.length),
+    step_count: dict.has('_step_count') ? dict.integer('_step_count') : (stepCount ?? last_epoch + 1),
+    last_lr: dict.has('_last_lr') ? dict.numbers('_last_lr', groups.length) : lrsOf(groups),
   };
 }
 

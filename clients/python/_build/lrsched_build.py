@@ -39,9 +39,10 @@ def _record_line(name, data):
     return f"{name},sha256={digest},{len(data)}"
 
 
-def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+def _write_wheel(wheel_directory, files):
+    """A wheel of `files` (name, bytes) plus its metadata and RECORD."""
     filename = f"{NAME}-{VERSION}-py3-none-any.whl"
-    files = list(_package_files()) + [
+    files = list(files) + [
         (f"{DIST_INFO}/METADATA", METADATA.encode()),
         (f"{DIST_INFO}/WHEEL", WHEEL.encode()),
         (f"{DIST_INFO}/top_level.txt", f"{NAME}\n".encode()),
@@ -54,20 +55,13 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     return filename
 
 
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    return _write_wheel(wheel_directory, _package_files())
+
+
 def build_editable(wheel_directory, config_settings=None, metadata_directory=None):
     """An editable install: a .pth file pointing at src/."""
-    filename = f"{NAME}-{VERSION}-py3-none-any.whl"
-    files = [
-        (f"_{NAME}_editable.pth", f"{ROOT / 'src'}\n".encode()),
-        (f"{DIST_INFO}/METADATA", METADATA.encode()),
-        (f"{DIST_INFO}/WHEEL", WHEEL.encode()),
-    ]
-    record = "\n".join([_record_line(n, d) for n, d in files] + [f"{DIST_INFO}/RECORD,,", ""])
-    with zipfile.ZipFile(os.path.join(wheel_directory, filename), "w", zipfile.ZIP_DEFLATED) as wheel:
-        for name, data in files:
-            wheel.writestr(name, data)
-        wheel.writestr(f"{DIST_INFO}/RECORD", record)
-    return filename
+    return _write_wheel(wheel_directory, [(f"_{NAME}_editable.pth", f"{ROOT / 'src'}\n".encode())])
 
 
 def build_sdist(sdist_directory, config_settings=None):
