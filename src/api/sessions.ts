@@ -119,6 +119,8 @@ export const historyEntrySchema = z
   })
   .meta({ id: 'HistoryEntry' });
 
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;
+
 export const historyQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   cursor,

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { decodeCursor, encodeCursor } from '../api/cursor.js';
-import { problemResponses } from '../api/problem.js';
+import { ProblemError, problemResponses } from '../api/problem.js';
 import {
   listSessionsQuery,
   sessionIdParams,
@@ -15,7 +15,7 @@ import type { ParamGroupInput } from '../schedulers/param-groups.js';
 import { exportSchedule } from '../schedulers/schedule.js';
 import { createSession } from '../sessions/create-session.js';
 import { resolveRangeTestReferences } from '../sessions/range-test-references.js';
-import { findSession } from '../sessions/step-session.js';
+import { findSession } from '../sessions/find-session.js';
 import { sessionView } from '../sessions/views.js';
 import type { SessionStore } from '../store/session-store.js';
 
@@ -106,7 +106,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = asy
       },
     },
     async (request, reply) => {
-      if (!store.delete(request.params.id)) findSession(store, request.params.id);
+      if (!store.delete(request.params.id)) throw new ProblemError(404, `no session with id '${request.params.id}'`);
       request.log.info({ session: request.params.id }, 'session deleted');
       return reply.code(204).send(null);
     },

@@ -10,7 +10,9 @@ import {
   stepResultSchema,
 } from '../api/sessions.js';
 import { stateSchema } from '../api/state.js';
-import { findSession, rewindSession, stepSession } from '../sessions/step-session.js';
+import { findSession } from '../sessions/find-session.js';
+import { rewindSession } from '../sessions/rewind-session.js';
+import { stepSession } from '../sessions/step-session.js';
 import { historyEntryView } from '../sessions/views.js';
 import type { SessionStore } from '../store/session-store.js';
 

@@ -3,7 +3,7 @@ import { suggest, type RangePoint, type Rule, type Suggestion } from '../range-t
 import type { RangeTestState } from '../schedulers/lr-range-test.js';
 import { lrsOf } from '../schedulers/param-groups.js';
 import type { SessionStore, StoredSession } from '../store/session-store.js';
-import { findSession } from './step-session.js';
+import { findSession } from './find-session.js';
 
 /** Every batch of a range test: the lrs it ran with (the state before it), its loss, the smoothed loss after it. */
 export function rangeTestPoints(store: SessionStore, session: StoredSession): RangePoint[] {

@@ -2,16 +2,11 @@ import { ProblemError } from '../api/problem.js';
 import type { ReportInput } from '../api/sessions.js';
 import { toState, type State } from '../api/state.js';
 import { advanceSchedule, viewSchedule } from '../schedulers/schedule.js';
-import type { SessionStore, StoredReport, StoredSession } from '../store/session-store.js';
+import type { SessionStore, StoredReport } from '../store/session-store.js';
 import { canonicalJson } from './canonical-json.js';
 import { refusingAsProblem } from './refusals.js';
+import { findSession } from './find-session.js';
 import { currentState } from './views.js';
-
-export function findSession(store: SessionStore, id: string): StoredSession {
-  const session = store.findById(id);
-  if (!session) throw new ProblemError(404, `no session with id '${id}'`);
-  return session;
-}
 
 /** Only what was reported, in a fixed shape, so identical reports compare equal. */
 function storedReport(input: ReportInput): StoredReport {
@@ -56,22 +51,5 @@ export function stepSession(
     );
     store.appendStep(session, schedule, report, now);
     return { state: toState(session.step + 1, viewSchedule(schedule)), replayed: false };
-  });
-}
-
-/** Goes back to the state after `toStep`, dropping the history after it (a job resumed from a checkpoint). */
-export function rewindSession(store: SessionStore, id: string, toStep: number, now: string): State {
-  return store.transaction(() => {
-    const session = findSession(store, id);
-    if (toStep > session.step) {
-      throw new ProblemError(409, `cannot rewind to step ${toStep}: the session is at step ${session.step}`, {
-        state: currentState(session),
-      });
-    }
-    const entry = store.historyAt(session, toStep);
-    if (!entry) throw new Error(`history of session ${id} lacks step ${toStep}`);
-    store.rewindTo(session, entry, now);
-    const schedule = { config: session.schedule.config, state: entry.state, groups: entry.groups };
-    return toState(toStep, viewSchedule(schedule));
   });
 }

@@ -1,8 +1,8 @@
-import type { Session } from '../api/sessions.js';
+import type { HistoryEntry, Session } from '../api/sessions.js';
 import { toState, type State } from '../api/state.js';
 import { toWire } from '../api/wire-numbers.js';
 import { viewSchedule } from '../schedulers/schedule.js';
-import type { StoredHistoryEntry, StoredReport, StoredSession } from '../store/session-store.js';
+import type { StoredHistoryEntry, StoredSession } from '../store/session-store.js';
 
 /** Stored sessions and history rows as the API shows them. */
 
@@ -24,12 +24,12 @@ export function sessionView(session: StoredSession): Session {
   };
 }
 
-export function historyEntryView(session: StoredSession, entry: StoredHistoryEntry) {
+export function historyEntryView(session: StoredSession, entry: StoredHistoryEntry): HistoryEntry {
   const schedule = { config: session.schedule.config, state: entry.state, groups: entry.groups };
   return {
     step: entry.step,
     recorded_at: entry.recorded_at,
-    report: entry.report === null ? null : (toWire(entry.report) as StoredReport),
+    report: entry.report === null ? null : (toWire(entry.report) as HistoryEntry['report']),
     state: toState(entry.step, viewSchedule(schedule)),
   };
 }
