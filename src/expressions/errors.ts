@@ -1,0 +1,44 @@
+/**
+ * A syntax/name/limit error found while compiling; `position` is the 0-based character
+ * offset in the source (a UTF-16 index, as String.prototype.slice counts).
+ */
+export class ExpressionSyntaxError extends Error {
+  readonly position: number;
+
+  constructor(message: string, position: number) {
+    super(message);
+    this.name = 'ExpressionSyntaxError';
+    this.position = position;
+  }
+}
+
+/**
+ * Why an evaluation failed: the exception Python would raise, or one of the two cases
+ * where we refuse what Python would return: a complex number (a negative number to a
+ * fractional power), or an integer beyond MAX_INTEGER_BITS.
+ */
+export type EvaluationErrorKind =
+  | 'ZeroDivisionError'
+  | 'ValueError'
+  | 'OverflowError'
+  | 'ComplexResult'
+  | 'LimitExceeded';
+
+/** A runtime domain error Python would raise (ZeroDivisionError, math domain error, complex result, ...). */
+export class ExpressionEvaluationError extends Error {
+  readonly kind: EvaluationErrorKind;
+
+  constructor(kind: EvaluationErrorKind, message: string) {
+    super(message);
+    this.name = 'ExpressionEvaluationError';
+    this.kind = kind;
+  }
+}
+
+/** Python's own exceptions read as Python prints them, e.g. "ZeroDivisionError: float division by zero". */
+export function pythonError(
+  kind: 'ZeroDivisionError' | 'ValueError' | 'OverflowError',
+  detail: string,
+): ExpressionEvaluationError {
+  return new ExpressionEvaluationError(kind, `${kind}: ${detail}`);
+}

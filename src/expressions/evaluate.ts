@@ -1,0 +1,137 @@
+/**
+ * Turns the syntax tree into a tree of closures once, so that each of the ~10^5
+ * evaluations of a preview is a walk over closures with no dispatch on node types and
+ * no allocation: every closure writes into a PyValue it owns and returns it.
+ *
+ * That sharing is safe because a closure only overwrites values owned by its own
+ * subtree: a parent reading its left operand's value while evaluating the right
+ * operand is reading something the right subtree cannot touch.
+ */
+
+import type { CompareOperator, Node } from './ast.js';
+import { FUNCTIONS, type Thunk } from './functions.js';
+import {
+  add,
+  equal,
+  floorDivide,
+  greaterOrEqual,
+  greaterThan,
+  lessOrEqual,
+  lessThan,
+  modulo,
+  multiply,
+  negate,
+  notEqual,
+  power,
+  subtract,
+  trueDivide,
+  type BinaryOperation,
+  type Comparison,
+} from './operators.js';
+import { isTruthy, newValue, setBigInt, setBool, setFloat, setIntegral, toFloat, type PyValue } from './values.js';
+
+const BINARY: Readonly<Record<string, BinaryOperation>> = {
+  '+': add,
+  '-': subtract,
+  '*': multiply,
+  '/': trueDivide,
+  '//': floorDivide,
+  '%': modulo,
+  '**': power,
+};
+
+const COMPARISONS: Readonly<Record<CompareOperator, Comparison>> = {
+  '<': lessThan,
+  '<=': lessOrEqual,
+  '>': greaterThan,
+  '>=': greaterOrEqual,
+  '==': equal,
+  '!=': notEqual,
+};
+
+function build(node: Node, input: PyValue): Thunk {
+  switch (node.type) {
+    case 'integer': {
+      const value = setBigInt(newValue(), node.value);
+      return () => value;
+    }
+    case 'float': {
+      const value = setFloat(newValue(), node.value);
+      return () => value;
+    }
+    case 'variable':
+      return () => input;
+    case 'unary': {
+      const operand = build(node.operand, input);
+      if (node.operator === '+') return operand; // +x is x, for ints and floats alike
+      const out = newValue();
+      return () => negate(out, operand());
+    }
+    case 'not': {
+      const operand = build(node.operand, input);
+      const out = newValue();
+      return () => setBool(out, !isTruthy(operand()));
+    }
+    case 'binary': {
+      const left = build(node.left, input);
+      const right = build(node.right, input);
+      const operation = BINARY[node.operator] as BinaryOperation;
+      const out = newValue();
+      return () => operation(out, left(), right());
+    }
+    case 'boolean': {
+      const operands = node.operands.map((operand) => build(operand, input));
+      // Python returns the operand that decided, not a bool: `0 or 5` is 5, `2 and 3` is 3.
+      const stopWhenTruthy = node.operator === 'or';
+      return () => {
+        let value = (operands[0] as Thunk)();
+        for (let i = 1; i < operands.length && isTruthy(value) !== stopWhenTruthy; i++) {
+          value = (operands[i] as Thunk)();
+        }
+        return value;
+      };
+    }
+    case 'compare': {
+      const first = build(node.first, input);
+      const rest = node.rest.map((operand) => build(operand, input));
+      const comparisons = node.operators.map((operator) => COMPARISONS[operator]);
+      const out = newValue();
+      return () => {
+        // a < b < c is a < b and b < c, with b evaluated once and c not at all if a < b fails.
+        let left = first();
+        for (let i = 0; i < rest.length; i++) {
+          const right = (rest[i] as Thunk)();
+          if (!(comparisons[i] as Comparison)(left, right)) return setBool(out, false);
+          left = right;
+        }
+        return setBool(out, true);
+      };
+    }
+    case 'conditional': {
+      const test = build(node.test, input);
+      const body = build(node.body, input);
+      const orelse = build(node.orelse, input);
+      return () => (isTruthy(test()) ? body() : orelse());
+    }
+    case 'call': {
+      const args = node.args.map((arg) => build(arg, input));
+      return FUNCTIONS[node.name](args, newValue());
+    }
+  }
+}
+
+/**
+ * The evaluator for a parsed expression. The variable is bound as a Python int when the
+ * value is a whole number (PyTorch passes the epoch, and CyclicLR's x, as ints) and as a
+ * float otherwise (fractions, -0, NaN, ±Infinity); the result is converted to float as
+ * PyTorch's `base_lr * lmbda(epoch)` does.
+ */
+export function buildEvaluator(root: Node): (value: number) => number {
+  const input = newValue();
+  const evaluateRoot = build(root, input);
+  return (value: number): number => {
+    if (Number.isInteger(value) && !Object.is(value, -0)) setIntegral(input, value);
+    else setFloat(input, value);
+    return toFloat(evaluateRoot());
+  };
+}
