@@ -158,23 +158,29 @@ export const LOG_TABLE = (() => {
   return doubleDoubleTable(values);
 })();
 
-/** 1/n! for n = 0..40. */
-export const INVERSE_FACTORIALS = (() => {
-  const values: bigint[] = [];
+/** 1/n! as a fixed-point number. */
+function inverseFactorial(n: number): bigint {
   let factorial = 1n;
-  for (let n = 0; n <= 40; n++) {
-    if (n > 0) factorial *= BigInt(n);
-    values.push(one / factorial);
-  }
-  return doubleDoubleTable(values);
-})();
+  for (let k = 2; k <= n; k++) factorial *= BigInt(k);
+  return one / factorial;
+}
 
-/** 1/(2k+1) for k = 0..20. */
-export const INVERSE_ODDS = (() => {
-  const values: bigint[] = [];
-  for (let k = 0; k <= 20; k++) values.push(one / BigInt(2 * k + 1));
-  return doubleDoubleTable(values);
-})();
+/** Coefficients c_0..c_last of a power series, by index n. */
+function series(last: number, coefficient: (n: number) => bigint): { hi: Float64Array; lo: Float64Array } {
+  return doubleDoubleTable(Array.from({ length: last + 1 }, (_, n) => coefficient(n)));
+}
+
+/** exp(r) = Σ r^n / n!, to the term that falls below 2^-106 for |r| <= ln 2 / 128. */
+export const EXP_SERIES = series(13, inverseFactorial);
+
+/** atanh(s) / s = Σ (s²)^k / (2k+1), to the term that falls below 2^-106 for |s| < 2^-7. */
+export const ATANH_SERIES = series(8, (k) => one / BigInt(2 * k + 1));
+
+/** sin(r) / r = Σ (-1)^n (r²)^n / (2n+1)!, for |r| <= ~π/4. */
+export const SIN_SERIES = series(15, (n) => (n % 2 === 0 ? 1n : -1n) * inverseFactorial(2 * n + 1));
+
+/** cos(r) = Σ (-1)^n (r²)^n / (2n)!, for |r| <= ~π/4. */
+export const COS_SERIES = series(16, (n) => (n % 2 === 0 ? 1n : -1n) * inverseFactorial(2 * n));
 
 /** Fractional bits of twoOverPiFixed(): enough for the largest doubles (2^1024) plus ~470 bits of result. */
 export const TWO_OVER_PI_BITS = 1500;

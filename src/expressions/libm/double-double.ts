@@ -96,3 +96,28 @@ export function div(ah: number, al: number, bh: number, bl: number): number {
   const s = fastTwoSum(q1, q2);
   return addD(s, lo(), q3);
 }
+
+/**
+ * Σ c_n x^n for the series c (double-double coefficients c.hi[n] + c.lo[n]) at x = xh + xl,
+ * by Horner's rule. The terms from `plainFrom` on are too small to need low halves, so
+ * they are summed in plain doubles first.
+ */
+export function polynomial(
+  xh: number,
+  xl: number,
+  c: { readonly hi: Float64Array; readonly lo: Float64Array },
+  plainFrom: number,
+): number {
+  let q = c.hi[c.hi.length - 1] as number;
+  for (let n = c.hi.length - 2; n >= plainFrom; n--) q = (c.hi[n] as number) + xh * q;
+  let ph = mulD(xh, xl, q);
+  let pl = lo();
+  for (let n = plainFrom - 1; n >= 0; n--) {
+    ph = add(ph, pl, c.hi[n] as number, c.lo[n] as number);
+    if (n === 0) break;
+    pl = lo();
+    ph = mul(ph, pl, xh, xl);
+    pl = lo();
+  }
+  return ph;
+}

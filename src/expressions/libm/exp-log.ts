@@ -9,11 +9,11 @@
  * zero and negative arguments; see python-math.ts.
  */
 
-import { add, div, fastTwoSum, lo, mul, mulD, twoProd, twoSum } from './double-double.js';
+import { add, div, fastTwoSum, lo, mul, polynomial, twoProd, twoSum } from './double-double.js';
 import {
+  ATANH_SERIES,
   EXP2_TABLE,
-  INVERSE_FACTORIALS,
-  INVERSE_ODDS,
+  EXP_SERIES,
   LN2_64_A,
   LN2_64_B,
   LN2_64_C,
@@ -25,11 +25,6 @@ import {
 } from './constants.js';
 import { accurateExp, accurateLog, accuratePow, accuratePowInteger } from './accurate.js';
 import { exponentOf, pow2, roundsSafely, scale } from './float-bits.js';
-
-const FACTORIAL_HI = INVERSE_FACTORIALS.hi;
-const FACTORIAL_LO = INVERSE_FACTORIALS.lo;
-const ODD_HI = INVERSE_ODDS.hi;
-const ODD_LO = INVERSE_ODDS.lo;
 
 const SIXTY_FOUR_OVER_LN2 = 64 / Math.LN2;
 /** The relative error bound that roundsSafely assumes, applied on the subnormal grid. */
@@ -56,19 +51,8 @@ function expCore(th: number, tl: number): number {
   rh = fastTwoSum(rh, rl);
   rl = lo();
   // Terms from r^8/8! on are below 2^-60, so plain doubles carry them accurately enough.
-  let q = FACTORIAL_HI[13] as number;
-  for (let n = 12; n >= 8; n--) q = (FACTORIAL_HI[n] as number) + rh * q;
-  let ph = mulD(rh, rl, q);
-  let pl2 = lo();
-  ph = add(ph, pl2, FACTORIAL_HI[7] as number, FACTORIAL_LO[7] as number);
-  pl2 = lo();
-  for (let n = 6; n >= 0; n--) {
-    ph = mul(ph, pl2, rh, rl);
-    pl2 = lo();
-    ph = add(ph, pl2, FACTORIAL_HI[n] as number, FACTORIAL_LO[n] as number);
-    pl2 = lo();
-  }
-  return mul(ph, pl2, EXP2_TABLE.hi[j] as number, EXP2_TABLE.lo[j] as number);
+  const ph = polynomial(rh, rl, EXP_SERIES, 8);
+  return mul(ph, lo(), EXP2_TABLE.hi[j] as number, EXP2_TABLE.lo[j] as number);
 }
 
 /** log(x) as a double-double, for finite x > 0, with relative error around 2^-104. */
@@ -94,19 +78,9 @@ function logCore(x: number): number {
   const sl = lo();
   const s2h = mul(sh, sl, sh, sl);
   const s2l = lo();
-  // atanh(s)/s = Σ s^(2k)/(2k+1); |s| < 2^-7, so from k = 4 on doubles suffice.
-  let q = ODD_HI[8] as number;
-  for (let k = 7; k >= 4; k--) q = (ODD_HI[k] as number) + s2h * q;
-  let ph = mulD(s2h, s2l, q);
+  // From k = 4 on, doubles suffice: |s| < 2^-7.
+  let ph = polynomial(s2h, s2l, ATANH_SERIES, 4);
   let pl = lo();
-  ph = add(ph, pl, ODD_HI[3] as number, ODD_LO[3] as number);
-  pl = lo();
-  for (let k = 2; k >= 0; k--) {
-    ph = mul(ph, pl, s2h, s2l);
-    pl = lo();
-    ph = add(ph, pl, ODD_HI[k] as number, ODD_LO[k] as number);
-    pl = lo();
-  }
   ph = mul(ph, pl, sh, sl);
   pl = lo();
   const t = j - LOG_TABLE_FIRST;

@@ -8,7 +8,7 @@
  * to decide it. Callers handle NaN and infinities.
  */
 
-import { add, addD, div, fastTwoSum, lo, mul, mulD, twoProd, twoSum } from './double-double.js';
+import { add, addD, div, fastTwoSum, lo, mul, mulD, polynomial, twoProd, twoSum } from './double-double.js';
 import {
   HALF_PI_A,
   HALF_PI_B,
@@ -16,15 +16,13 @@ import {
   HALF_PI_D,
   HALF_PI_HI,
   HALF_PI_LO,
-  INVERSE_FACTORIALS,
+  COS_SERIES,
+  SIN_SERIES,
   TWO_OVER_PI_BITS,
   twoOverPiFixed,
 } from './constants.js';
 import { accurateCos, accurateSin, accurateTan } from './accurate.js';
 import { exponentOf, pow2, roundsSafely } from './float-bits.js';
-
-const FACTORIAL_HI = INVERSE_FACTORIALS.hi;
-const FACTORIAL_LO = INVERSE_FACTORIALS.lo;
 
 const QUARTER_PI = Math.PI / 4;
 const TWO_OVER_PI = 2 / Math.PI;
@@ -95,47 +93,21 @@ function reduce(ax: number): void {
   reduceExactly(ax);
 }
 
-// Both kernels sum their Taylor series in r² by Horner's rule; the terms from the tenth on
-// are below 2^-62 of the result and are summed in plain doubles.
+// Both kernels sum their Taylor series in r²; the terms from the tenth on are below 2^-62
+// of the result and need no low halves.
 
 /** sin(r) for |r| <= ~π/4. */
 function sinKernel(rh: number, rl: number): number {
   const r2h = mul(rh, rl, rh, rl);
-  const r2l = lo();
-  let q = -(FACTORIAL_HI[31] as number);
-  for (let n = 14; n >= 9; n--) q = (n % 2 === 0 ? 1 : -1) * (FACTORIAL_HI[2 * n + 1] as number) + r2h * q;
-  let ph = mulD(r2h, r2l, q);
-  let pl = lo();
-  for (let n = 8; n >= 0; n--) {
-    const sign = n % 2 === 0 ? 1 : -1;
-    ph = add(ph, pl, sign * (FACTORIAL_HI[2 * n + 1] as number), sign * (FACTORIAL_LO[2 * n + 1] as number));
-    pl = lo();
-    if (n > 0) {
-      ph = mul(ph, pl, r2h, r2l);
-      pl = lo();
-    }
-  }
-  return mul(ph, pl, rh, rl);
+  const ph = polynomial(r2h, lo(), SIN_SERIES, 9);
+  return mul(ph, lo(), rh, rl);
 }
 
 /** cos(r) for |r| <= ~π/4. */
 function cosKernel(rh: number, rl: number): number {
   const r2h = mul(rh, rl, rh, rl);
-  const r2l = lo();
-  let q = FACTORIAL_HI[32] as number;
-  for (let n = 15; n >= 9; n--) q = (n % 2 === 0 ? 1 : -1) * (FACTORIAL_HI[2 * n] as number) + r2h * q;
-  let ph = mulD(r2h, r2l, q);
-  let pl = lo();
-  for (let n = 8; n >= 0; n--) {
-    const sign = n % 2 === 0 ? 1 : -1;
-    ph = add(ph, pl, sign * (FACTORIAL_HI[2 * n] as number), sign * (FACTORIAL_LO[2 * n] as number));
-    pl = lo();
-    if (n > 0) {
-      ph = mul(ph, pl, r2h, r2l);
-      pl = lo();
-    }
-  }
-  return fastTwoSum(ph, pl);
+  const ph = polynomial(r2h, lo(), COS_SERIES, 9);
+  return fastTwoSum(ph, lo());
 }
 
 /** sin(x), correctly rounded, for finite x. */
