@@ -1,6 +1,7 @@
 /**
- * Benchmarks (`npm run bench`): a 100000-step OneCycleLR preview end to end through
- * HTTP and through the pure core, and the step route's throughput on a real SQLite file.
+ * Benchmarks (`npm run bench`): 100000-step previews (OneCycleLR, an lr_lambda
+ * expression, ReduceLROnPlateau) through HTTP and the pure core, and the step route's
+ * throughput on a real SQLite file.
  * Numbers are printed, not asserted: timing belongs here, not in tests.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,7 +24,7 @@ async function time(label: string, run: () => Promise<unknown> | unknown): Promi
   }
   samples.sort((a, b) => a - b);
   const median = samples[Math.floor(samples.length / 2)] as number;
-  console.log(`${label.padEnd(58)} median ${median.toFixed(1).padStart(8)} ms  (min ${samples[0]!.toFixed(1)}, max ${samples.at(-1)!.toFixed(1)})`);
+  console.log(`${label.padEnd(74)} median ${median.toFixed(1).padStart(8)} ms  (min ${samples[0]!.toFixed(1)}, max ${samples.at(-1)!.toFixed(1)})`);
 }
 
 const oneCycle = { type: 'OneCycleLR', max_lr: 0.1, total_steps: 100_000 };
@@ -43,6 +44,23 @@ try {
       method: 'POST',
       url: '/v1/preview',
       payload: { param_groups: groups, scheduler: oneCycle, steps: 100_000 },
+    });
+    if (response.statusCode !== 200) throw new Error(response.body);
+  });
+
+  // Every step evaluates the expression, with cos and ** from the correctly rounded libm.
+  await time('HTTP: POST /v1/preview LambdaLR (warmup + cosine expression), 100000 steps', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/preview',
+      payload: {
+        param_groups: groups,
+        scheduler: {
+          type: 'LambdaLR',
+          lr_lambda: '(epoch + 1) / 1000 if epoch < 1000 else 0.5 * (1 + cos(pi * (epoch - 1000) / 99000)) ** 1.5',
+        },
+        steps: 100_000,
+      },
     });
     if (response.statusCode !== 200) throw new Error(response.body);
   });
