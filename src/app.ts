@@ -1,8 +1,9 @@
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { drainResponsesOnClose } from './plugins/drain-on-close.js';
+import { registerJsonBodies } from './plugins/json-body.js';
 import { registerOpenApi } from './plugins/openapi.js';
-import { registerProblemHandling } from './plugins/problems.js';
+import { answerFrameworkError, registerProblemHandling } from './plugins/problems.js';
 import { healthRoutes } from './routes/health.js';
 import { previewRoutes } from './routes/preview.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -14,22 +15,35 @@ import { SessionStore } from './store/session-store.js';
 export interface AppOptions {
   /** SQLite file (created and migrated), or ':memory:'. */
   readonly databasePath: string;
-  readonly logger?: FastifyServerOptions['logger'];
+  /** The pino logger server.ts builds; without one (tests, scripts) the app logs nothing. */
+  readonly logger?: FastifyBaseLogger;
 }
 
 /** 100000-step previews with metrics run to a few MiB; anything far beyond is a mistake. */
 export const BODY_LIMIT = 16 * 1024 * 1024;
 
-/** How long closing waits for answers still being written out. */
+/** How long closing waits for answers still being written out before it cuts every connection. */
 const DRAIN_GRACE_MS = 5_000;
+
+/**
+ * server.ts's hard exit: the drain plus ample time to close the listener and the database
+ * (a WAL checkpoint, milliseconds), so a stuck client never keeps the database from closing.
+ */
+export const SHUTDOWN_GRACE_MS = DRAIN_GRACE_MS + 5_000;
 
 /** Builds the service: database, problem answers, OpenAPI, routes. Listening is server.ts's job. */
 export async function buildApp(options: AppOptions) {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: BODY_LIMIT, return503OnClosing: true });
+  const app = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit: BODY_LIMIT,
+    return503OnClosing: true,
+    frameworkErrors: answerFrameworkError,
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // JSON only: Fastify would otherwise parse text/plain bodies too, where 415 is the answer.
   app.removeContentTypeParser('text/plain');
+  registerJsonBodies(app);
 
   const db = openDatabase(options.databasePath);
   app.addHook('onClose', async () => db.close());

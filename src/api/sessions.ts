@@ -8,6 +8,10 @@ import { fromWire, wireNumber, wireNumberInput } from './wire-numbers.js';
 
 export const MAX_PARAM_GROUPS = 1000;
 export const MAX_PREVIEW_STEPS = 100_000;
+/** A preview answers every group's lr at every step; beyond this the answer runs to hundreds of MiB. */
+export const MAX_PREVIEW_GROUP_STEPS = 1_000_000;
+/** Metadata is kept with the session and sent with every listing of it. */
+export const MAX_METADATA_BYTES = 64 * 1024;
 
 const paramGroups = z.array(paramGroupInput).min(1).max(MAX_PARAM_GROUPS).describe("The optimizer's param groups");
 
@@ -22,7 +26,13 @@ export const sessionInputSchema = z
       .describe('Client-chosen unique key (e.g. the run id): creating again finds the same session'),
     param_groups: paramGroups,
     scheduler: schedulerConfig,
-    metadata: z.record(z.string(), z.unknown()).optional().describe('Free-form JSON kept with the session'),
+    metadata: z
+      .record(z.string(), z.unknown())
+      .refine((metadata) => Buffer.byteLength(JSON.stringify(metadata)) <= MAX_METADATA_BYTES, {
+        message: `must be at most ${MAX_METADATA_BYTES} bytes as JSON`,
+      })
+      .optional()
+      .describe(`Free-form JSON kept with the session (at most ${MAX_METADATA_BYTES} bytes)`),
     state_dict: z
       .record(z.string(), z.unknown())
       .transform((dict) => fromWire(dict) as Record<string, unknown>)
@@ -51,7 +61,8 @@ export const sessionSchema = z
 
 export type Session = z.infer<typeof sessionSchema>;
 
-export const sessionIdParams = z.object({ id: z.string().min(1).max(100) });
+// Any string: an id this service never handed out is simply not found (404).
+export const sessionIdParams = z.object({ id: z.string() });
 
 const cursor = z.string().max(200).optional().describe('next_cursor of the previous page');
 
@@ -131,16 +142,21 @@ export const historyPageSchema = z.object({
   next_cursor: z.string().nullable(),
 });
 
+/** A group as a schedule left it: PyTorch lets a schedule take an lr below 0 (a negative gamma). */
+const scheduledParamGroup = paramGroupInput.extend({ lr: z.number().describe('Learning rate of the group now') });
+
 export const stateDictExportSchema = z
   .object({
     state_dict: z
       .record(z.string(), z.unknown())
       .describe("What PyTorch's scheduler.state_dict() holds for this schedule (callables as null)"),
     param_groups: z
-      .array(paramGroupInput)
+      .array(scheduledParamGroup)
       .describe("The optimizer's groups now: what load_state_dict() alone does not restore"),
   })
   .meta({ id: 'StateDictExport' });
+
+export type StateDictExport = z.infer<typeof stateDictExportSchema>;
 
 const suggestionSchema = z.object({
   lr: wireNumber.describe('Suggested lr of the first group'),
@@ -179,6 +195,14 @@ export const previewInputSchema = z
   .refine((body) => body.steps === undefined || body.reports === undefined, {
     message: 'give steps or reports, not both',
     path: ['reports'],
+  })
+  .superRefine((body, context) => {
+    if (body.param_groups.length * (body.steps ?? body.reports?.length ?? 0) <= MAX_PREVIEW_GROUP_STEPS) return;
+    context.addIssue({
+      code: 'custom',
+      message: `param_groups × steps must be at most ${MAX_PREVIEW_GROUP_STEPS}: preview fewer steps or groups`,
+      path: [body.reports === undefined ? 'steps' : 'reports'],
+    });
   })
   .meta({ id: 'PreviewRequest' });
 

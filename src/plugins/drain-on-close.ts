@@ -4,7 +4,10 @@ import type { ServerResponse } from 'node:http';
 /**
  * Node's server.close() destroys "idle" sockets, including ones whose answer is complete
  * but still being written out: a large preview would reach the client cut short. Before
- * closing, wait until every answer has been handed to the operating system.
+ * closing, wait until every answer has been handed to the operating system, for at most
+ * graceMs. Then cut every connection still open (a stuck answer, a client still sending its
+ * request): server.close() would otherwise wait for them, and the database, closed after it,
+ * would stay open.
  */
 export function drainResponsesOnClose(app: FastifyInstance, graceMs: number): void {
   const unfinished = new Set<ServerResponse>();
@@ -22,5 +25,10 @@ export function drainResponsesOnClose(app: FastifyInstance, graceMs: number): vo
     while (unfinished.size > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
+    if (unfinished.size > 0) {
+      app.log.warn({ unfinished: unfinished.size, graceMs }, 'answers still unfinished after the drain grace; cutting them');
+    }
+    // In the same tick as the check: every answer begun so far is handed over or out of time.
+    if (app.server.listening) app.server.closeAllConnections();
   });
 }

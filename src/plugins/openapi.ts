@@ -2,10 +2,20 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { readFileSync } from 'node:fs';
+
+/**
+ * The service's version, as package.json states it. Read at run time: package.json sits at the
+ * repo root (and in the image's /app), two levels above both src/plugins and dist/plugins, outside
+ * the rootDir tsc compiles.
+ */
+const PACKAGE_VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 export const OPENAPI_INFO = {
   title: 'lrsched',
-  version: '1.0.0',
+  version: PACKAGE_VERSION,
   description:
     "Learning-rate scheduling service: PyTorch's torch.optim.lr_scheduler over HTTP. Create a session, " +
     'report each finished epoch or batch, get the learning rate to use next. Every step persists in SQLite.',

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { problem, ProblemError, PROBLEM_CONTENT_TYPE, type FieldError, type Problem } from '../api/problem.js';
 
@@ -15,13 +15,35 @@ function send(reply: FastifyReply, body: Problem): FastifyReply {
   return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
 }
 
-/** `body.scheduler.gamma` → `scheduler.gamma`: paths as the client wrote its request. */
+type ValidationIssue = { keyword?: string; instancePath?: string; message?: string; params?: { keys?: unknown } };
+
+/**
+ * zod's issues with paths as the client wrote its request (`/scheduler/gamma` →
+ * `scheduler.gamma`); an unknown key is named itself, not the object holding it.
+ */
 function fieldErrors(error: FastifyError): FieldError[] {
-  const issues = (error.validation ?? []) as { instancePath?: string; message?: string }[];
-  return issues.map((issue) => ({
-    path: (issue.instancePath ?? '').replace(/^\//, '').split('/').filter(Boolean).join('.'),
-    message: issue.message ?? 'invalid',
-  }));
+  return ((error.validation ?? []) as ValidationIssue[]).flatMap((issue) => {
+    const path = (issue.instancePath ?? '').split('/').filter(Boolean);
+    const unknownKeys = issue.keyword === 'unrecognized_keys' && Array.isArray(issue.params?.keys) ? issue.params.keys : [];
+    if (unknownKeys.length > 0) {
+      return unknownKeys.map((key) => ({ path: [...path, String(key)].join('.'), message: 'unknown key' }));
+    }
+    return [{ path: path.join('.'), message: issue.message ?? 'invalid' }];
+  });
+}
+
+/**
+ * Errors Fastify raises before routing: a malformed URL, or a path parameter longer
+ * than any id this service hands out.
+ */
+export function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    void send(reply, problem(404, 'nothing here: the id in the path is longer than any id this service hands out'));
+  } else if (error.code === 'FST_ERR_BAD_URL') {
+    void send(reply, problem(400, 'the URL is malformed (bad percent-encoding)'));
+  } else {
+    void send(reply, problem(400, error.message));
+  }
 }
 
 /**

@@ -56,8 +56,12 @@ function argmin(values: readonly number[]): number {
   return Math.max(best, 0);
 }
 
-/** For each i, the length of the longest strictly decreasing subsequence ending at i (O(n log n)). */
-export function decreasingRunLengths(values: readonly number[]): number[] {
+/**
+ * For each i, the length of the longest strictly decreasing subsequence ending at i: fastai's
+ * `lds` in its valley rule. A subsequence, not a run: it may skip the points in between that
+ * rise, so one noisy bump does not cut a valley in two. O(n log n) where fastai's loop is O(n²).
+ */
+export function longestDecreasingSubsequenceLengths(values: readonly number[]): number[] {
   // tails[k]: the largest possible last value of a strictly decreasing subsequence of length k + 1.
   const tails: number[] = [];
   return values.map((v) => {
@@ -90,9 +94,11 @@ export function suggest(points: readonly RangePoint[]): Record<Rule, Suggestion>
   const steepest = usable[argmin(gradient(smoothed, logLrs))] as RangePoint;
   const lowest = usable[argmin(smoothed)] as RangePoint;
 
-  const runs = decreasingRunLengths(smoothed);
-  const longest = Math.max(...runs);
-  const end = runs.indexOf(longest);
+  // fastai's valley: the first point where the longest decreasing subsequence ends, that end minus
+  // the subsequence's length as the start, and the point a third plus a sixth (each floored) in.
+  const lengths = longestDecreasingSubsequenceLengths(smoothed);
+  const longest = Math.max(...lengths);
+  const end = lengths.indexOf(longest);
   const start = Math.max(0, end - longest);
   const sections = (end - start) / 3;
   const valley = usable[start + Math.floor(sections) + Math.floor(sections / 2)] as RangePoint;

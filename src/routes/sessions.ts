@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { decodeCursor, encodeCursor } from '../api/cursor.js';
-import { ProblemError, problemResponses } from '../api/problem.js';
+import { problemResponses } from '../api/problem.js';
 import {
   listSessionsQuery,
   sessionIdParams,
@@ -9,17 +9,20 @@ import {
   sessionListSchema,
   sessionSchema,
   stateDictExportSchema,
+  type StateDictExport,
 } from '../api/sessions.js';
 import { toWire } from '../api/wire-numbers.js';
-import type { ParamGroupInput } from '../schedulers/param-groups.js';
 import { exportSchedule } from '../schedulers/schedule.js';
 import { createSession } from '../sessions/create-session.js';
+import { deleteSession } from '../sessions/delete-session.js';
 import { resolveRangeTestReferences } from '../sessions/range-test-references.js';
 import { findSession } from '../sessions/find-session.js';
 import { sessionView } from '../sessions/views.js';
 import type { SessionStore } from '../store/session-store.js';
 
 export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = async (app, { store }) => {
+  const requestsWithReferences = new WeakMap<object, string>();
+
   app.post(
     '/v1/sessions',
     {
@@ -31,11 +34,14 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = asy
       },
       // A group's lr or a max_lr may name a range test's suggestion; numbers replace them before validation.
       preValidation: async (request) => {
-        request.body = resolveRangeTestReferences(store, request.body) as typeof request.body;
+        const { body, requestedWithReferences } = resolveRangeTestReferences(store, request.body);
+        request.body = body as typeof request.body;
+        if (requestedWithReferences !== null) requestsWithReferences.set(request, requestedWithReferences);
       },
     },
     async (request, reply) => {
-      const { session, created } = createSession(store, request.body, new Date().toISOString());
+      const requested = requestsWithReferences.get(request) ?? null;
+      const { session, created } = createSession(store, request.body, requested, new Date().toISOString());
       if (created) request.log.info({ session: session.id, type: session.schedule.config.type }, 'session created');
       return reply.code(created ? 201 : 200).send(sessionView(session));
     },
@@ -53,12 +59,12 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = asy
     },
     async (request) => {
       const { limit, cursor } = request.query;
-      const page = store.listNewestFirst(limit + 1, decodeCursor(cursor));
+      const page = store.listNewestFirst(limit + 1, decodeCursor('sessions', cursor));
       const items = page.slice(0, limit);
       const last = items.at(-1);
       return {
         items: items.map(sessionView),
-        next_cursor: page.length > limit && last ? encodeCursor(last.seq) : null,
+        next_cursor: page.length > limit && last ? encodeCursor('sessions', last.seq) : null,
       };
     },
   );
@@ -90,7 +96,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = asy
       const { state_dict, param_groups } = exportSchedule(findSession(store, request.params.id).schedule);
       return {
         state_dict: toWire(state_dict) as Record<string, unknown>,
-        param_groups: toWire(param_groups) as ParamGroupInput[],
+        param_groups: toWire(param_groups) as StateDictExport['param_groups'],
       };
     },
   );
@@ -106,7 +112,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = asy
       },
     },
     async (request, reply) => {
-      if (!store.delete(request.params.id)) throw new ProblemError(404, `no session with id '${request.params.id}'`);
+      deleteSession(store, request.params.id);
       request.log.info({ session: request.params.id }, 'session deleted');
       return reply.code(204).send(null);
     },

@@ -27,6 +27,10 @@ export const stepRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = async 
         body: stepInputSchema,
         response: { 200: stepResultSchema, ...problemResponses(400, 404, 409, 422) },
       },
+      // Every field is optional, so a bare POST with no body is a report of nothing.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
     },
     async (request) => {
       const { state, replayed } = stepSession(store, request.params.id, request.body, new Date().toISOString());
@@ -66,13 +70,13 @@ export const stepRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = async 
     async (request) => {
       const { limit, cursor } = request.query;
       const session = findSession(store, request.params.id);
-      const after = decodeCursor(cursor) ?? -1;
+      const after = decodeCursor(`history/${session.id}`, cursor) ?? -1;
       const page = store.historyAfter(session, after, limit + 1);
       const items = page.slice(0, limit);
       const last = items.at(-1);
       return {
         items: items.map((entry) => historyEntryView(session, entry)),
-        next_cursor: page.length > limit && last ? encodeCursor(last.step) : null,
+        next_cursor: page.length > limit && last ? encodeCursor(`history/${session.id}`, last.step) : null,
       };
     },
   );

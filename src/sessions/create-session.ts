@@ -9,10 +9,12 @@ import { refusingAsProblem } from './refusals.js';
 /**
  * Creates a session, or with a `key` that exists, finds it again: a restarted job
  * gets its own session back, provided it asks for the same schedule.
+ * `requestedWithReferences` is the request as sent when it named a range test.
  */
 export function createSession(
   store: SessionStore,
   input: SessionInput,
+  requestedWithReferences: string | null,
   now: string,
 ): { session: StoredSession; created: boolean } {
   // Constructing checks the config even when a state_dict then sets the state.
@@ -31,10 +33,8 @@ export function createSession(
           canonicalJson(existing.param_groups) === canonicalJson(input.param_groups) &&
           canonicalJson(existing.schedule.config) === canonicalJson(input.scheduler);
         if (!same) {
-          throw new ProblemError(
-            409,
-            `a session with key '${input.key}' already exists with different param_groups or scheduler (id ${existing.id})`,
-          );
+          const message = `a session with this key already exists with different param_groups or scheduler (id ${existing.id})`;
+          throw new ProblemError(409, `key '${input.key}': ${message}`, { errors: [{ path: 'key', message }] });
         }
         return { session: existing, created: false };
       }
@@ -45,6 +45,7 @@ export function createSession(
       name: input.name ?? null,
       metadata: input.metadata ?? {},
       param_groups: input.param_groups,
+      requested_with_references: requestedWithReferences,
       schedule,
       at: now,
     });

@@ -1,15 +1,33 @@
 import { ProblemError } from '../api/problem.js';
 import { RULES, type Rule } from '../range-test/suggestions.js';
 import type { SessionStore } from '../store/session-store.js';
+import { canonicalJson } from './canonical-json.js';
 import { suggestFromRangeTest } from './range-test-suggestion.js';
+
+export interface ResolvedRequest {
+  /** The body with every reference replaced by its number. */
+  readonly body: unknown;
+  /** Canonical JSON of the param_groups and scheduler as sent, if they named a range test. */
+  readonly requestedWithReferences: string | null;
+}
 
 /**
  * `{"from_range_test": {"session": id, "rule": "steepest"}}` may stand for a group's
  * `lr` or a scheduler's `max_lr`. Replaces each with the suggested number before the
  * body is validated, so the session's config records the number itself.
+ *
+ * A restarted job sends the same request again, but the range test may have recorded
+ * more batches since, or been deleted: a keyed session created from this very request
+ * answers with the numbers it was created with.
  */
-export function resolveRangeTestReferences(store: SessionStore, body: unknown): unknown {
-  if (!isObject(body)) return body;
+export function resolveRangeTestReferences(store: SessionStore, body: unknown): ResolvedRequest {
+  if (!isObject(body) || !containsReference([body.param_groups, body.scheduler])) return { body, requestedWithReferences: null };
+  const requestedWithReferences = canonicalJson({ param_groups: body.param_groups, scheduler: body.scheduler });
+  const existing = typeof body.key === 'string' ? store.findByKey(body.key) : undefined;
+  if (existing?.requested_with_references === requestedWithReferences) {
+    const recorded = { param_groups: existing.param_groups, scheduler: existing.schedule.config };
+    return { body: { ...body, ...recorded }, requestedWithReferences };
+  }
   const resolved: Record<string, unknown> = { ...body };
   if (Array.isArray(body.param_groups)) {
     resolved.param_groups = body.param_groups.map((group: unknown, i) => {
@@ -20,7 +38,13 @@ export function resolveRangeTestReferences(store: SessionStore, body: unknown): 
     });
   }
   if (isObject(body.scheduler)) resolved.scheduler = resolveScheduler(store, body.scheduler, 'scheduler');
-  return resolved;
+  return { body: resolved, requestedWithReferences };
+}
+
+function containsReference(value: unknown): boolean {
+  if (isReference(value)) return true;
+  if (Array.isArray(value)) return value.some(containsReference);
+  return isObject(value) && Object.values(value).some(containsReference);
 }
 
 function resolveScheduler(store: SessionStore, config: Record<string, unknown>, path: string): Record<string, unknown> {
@@ -54,8 +78,9 @@ function suggestedLrs(store: SessionStore, reference: { from_range_test: unknown
   try {
     return suggestFromRangeTest(store, ref.session).suggestions[rule as Rule].lrs;
   } catch (error) {
+    // Not found, not a range test, too few points: whatever it is, this request names a bad reference.
     if (error instanceof ProblemError && error.status !== 500) {
-      throw new ProblemError(error.status === 404 ? 400 : error.status, `${path}: ${error.message}`, {
+      throw new ProblemError(400, `${path}: ${error.message}`, {
         errors: [{ path: `${path}.from_range_test.session`, message: error.message }],
       });
     }

@@ -8,15 +8,18 @@ export type Db = Database.Database;
 /** migrations/ sits at the repo root, two levels above both src/store and dist/store. */
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
 
+/** How long a statement waits for another connection's lock before failing with SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5_000;
+
 /** Opens (creating its folder) and migrates the SQLite file. */
 export function openDatabase(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
+  // The busy timeout is set when the connection opens, so the switch to WAL below waits for a lock too.
+  const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
   db.pragma('journal_mode = WAL');
   // FULL: an answered step survives power loss too, not only a killed process.
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
   migrate(db);
   return db;
 }

@@ -12,6 +12,8 @@ export interface StoredSession {
   readonly name: string | null;
   readonly metadata: Record<string, unknown>;
   readonly param_groups: readonly ParamGroup[];
+  /** Canonical JSON of the param_groups and scheduler as sent, when they named a range test. */
+  readonly requested_with_references: string | null;
   readonly step: number;
   readonly schedule: Schedule;
   readonly created_at: string;
@@ -40,6 +42,7 @@ interface SessionRow {
   name: string | null;
   metadata: string;
   param_groups: string;
+  requested_with_references: string | null;
   scheduler: string;
   step: number;
   scheduler_state: string;
@@ -68,6 +71,7 @@ function toSession(row: SessionRow): StoredSession {
     name: row.name,
     metadata: JSON.parse(row.metadata) as Record<string, unknown>,
     param_groups: JSON.parse(row.param_groups) as ParamGroup[],
+    requested_with_references: row.requested_with_references,
     step: row.step,
     schedule: {
       config: JSON.parse(row.scheduler) as SchedulerConfig,
@@ -95,6 +99,7 @@ export interface NewSession {
   readonly name: string | null;
   readonly metadata: Record<string, unknown>;
   readonly param_groups: readonly ParamGroup[];
+  readonly requested_with_references: string | null;
   readonly schedule: Schedule;
   readonly at: string;
 }
@@ -106,8 +111,10 @@ export class SessionStore {
   constructor(private readonly db: Db) {
     this.statements = {
       insertSession: db.prepare(`
-        INSERT INTO sessions (id, key, name, metadata, param_groups, scheduler, step, scheduler_state, groups, created_at, updated_at)
-        VALUES (@id, @key, @name, @metadata, @param_groups, @scheduler, 0, @scheduler_state, @groups, @at, @at)`),
+        INSERT INTO sessions (id, key, name, metadata, param_groups, requested_with_references, scheduler,
+                              step, scheduler_state, groups, created_at, updated_at)
+        VALUES (@id, @key, @name, @metadata, @param_groups, @requested_with_references, @scheduler,
+                0, @scheduler_state, @groups, @at, @at)`),
       insertHistory: db.prepare(`
         INSERT INTO history (session_seq, step, recorded_at, report, scheduler_state, groups)
         VALUES (?, ?, ?, ?, ?, ?)`),
@@ -120,7 +127,17 @@ export class SessionStore {
       historyAt: db.prepare('SELECT * FROM history WHERE session_seq = ? AND step = ?'),
       historyAfter: db.prepare('SELECT * FROM history WHERE session_seq = ? AND step > ? ORDER BY step LIMIT ?'),
       dropHistoryAfter: db.prepare('DELETE FROM history WHERE session_seq = ? AND step > ?'),
+      ping: db.prepare('SELECT 1'),
     };
+  }
+
+  /** Whether the database still answers a query (false once it is closed or unreadable). */
+  isReachable(): boolean {
+    try {
+      return this.statements.ping.get() !== undefined;
+    } catch {
+      return false;
+    }
   }
 
   /** Runs `work` in one IMMEDIATE transaction: all of it lands, or none of it. */
@@ -147,6 +164,7 @@ export class SessionStore {
       name: session.name,
       metadata: JSON.stringify(session.metadata),
       param_groups: JSON.stringify(session.param_groups),
+      requested_with_references: session.requested_with_references,
       scheduler: JSON.stringify(schedule.config),
       scheduler_state: encode(schedule.state),
       groups: encode(schedule.groups),

@@ -102,9 +102,13 @@ describe('range test suggestions', () => {
 describe('LRRangeTest steps', () => {
   it('moves the lr geometrically from start_lr to exactly end_lr', () => {
     const { points, schedule } = runRangeTest({ end_lr: 1, num_iter: 5, smooth: 0 }, () => 1, 1e-4);
-    expect(points.map((p) => p.lrs[0])).toEqual([1e-4, 1e-3, 1e-2, 0.1, 1].map((lr, i) => (i === 4 ? 1 : points[i]!.lrs[0])));
-    expect(points[4]!.lrs[0]).toBe(1);
-    expect(points[2]!.lrs[0]).toBeCloseTo(1e-2, 15);
+    // Each step multiplies the lr by (1 / 1e-4) ** (1 / 4) = 10: 1e-4, 1e-3, 1e-2, 0.1, then 1.
+    const expected = [1e-4, 1e-3, 1e-2, 0.1, 1];
+    const lrs = points.map((p) => p.lrs[0]!);
+    expect(lrs).toHaveLength(expected.length);
+    lrs.forEach((lr, i) => expect(Math.abs(lr - expected[i]!) / expected[i]!, `lr of step ${i + 1}: ${lr}`).toBeLessThan(1e-12));
+    expect(lrs[0]).toBe(1e-4);
+    expect(lrs[4]).toBe(1);
     expect(viewSchedule(schedule)).toMatchObject({ finished: true, finish_reason: 'num_iter', last_epoch: 5 });
   });
 

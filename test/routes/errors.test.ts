@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY_LIMIT } from '../../src/app.js';
+import { MAX_METADATA_BYTES, MAX_PREVIEW_GROUP_STEPS } from '../../src/api/sessions.js';
+import { MAX_JSON_DEPTH } from '../../src/plugins/json-body.js';
 import { call, startTestApp, type App } from '../support/app.js';
 
 let app: App;
@@ -119,5 +121,93 @@ describe('problem answers', () => {
       ),
       { numRuns: 300, seed: 7 },
     );
+  });
+
+  it('400 for bodies nested too deep, naming where, and storing nothing', async () => {
+    const before = await sessionCount();
+    let scheduler: object = { type: 'StepLR', step_size: 1 };
+    for (let i = 0; i < 1000; i++) scheduler = { type: 'ChainedScheduler', schedulers: [scheduler] };
+    const nestedScheduler = await call(app, 'POST', '/v1/sessions', { param_groups: [{ lr: 1 }], scheduler });
+    expect(nestedScheduler.status).toBe(400);
+    expect(nestedScheduler.body.errors[0].path).toMatch(/^scheduler\.schedulers\.0\.schedulers\.0\./);
+
+    // Written out by hand: JSON.stringify itself would overflow the stack here.
+    const deep = `${'['.repeat(5000)}1${']'.repeat(5000)}`;
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/sessions',
+      headers: { 'content-type': 'application/json' },
+      payload: `{"param_groups": [{"lr": 1}], "scheduler": {"type": "StepLR", "step_size": 1}, "metadata": {"deep": ${deep}}}`,
+    });
+    const nestedMetadata = { status: response.statusCode, body: JSON.parse(response.body) };
+    expect(nestedMetadata.status).toBe(400);
+    expect(nestedMetadata.body.errors[0].path.split('.')).toHaveLength(MAX_JSON_DEPTH);
+    expect(nestedMetadata.body.errors[0].path).toMatch(/^metadata\.deep\.0\.0/);
+
+    const preview = await call(app, 'POST', '/v1/preview', { param_groups: [{ lr: 1 }], scheduler, steps: 1 });
+    expect(preview.status).toBe(400);
+    expect(await sessionCount()).toBe(before);
+  });
+
+  it('400 for metadata over its size limit', async () => {
+    const before = await sessionCount();
+    const answer = await call(app, 'POST', '/v1/sessions', {
+      param_groups: [{ lr: 1 }],
+      scheduler: { type: 'StepLR', step_size: 1 },
+      metadata: { notes: 'x'.repeat(MAX_METADATA_BYTES) },
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors[0].path).toBe('metadata');
+    expect(await sessionCount()).toBe(before);
+  });
+
+  it('400 for previews beyond param_groups × steps, naming steps or reports', async () => {
+    const groups = Array.from({ length: 11 }, () => ({ lr: 0.1, momentum: 0.9 }));
+    const steps = Math.floor(MAX_PREVIEW_GROUP_STEPS / 10);
+    const scheduler = { type: 'CyclicLR', base_lr: 0.001, max_lr: 0.1 };
+    const bySteps = await call(app, 'POST', '/v1/preview', { param_groups: groups, scheduler, steps });
+    expect(bySteps.status).toBe(400);
+    expect(bySteps.body.errors[0].path).toBe('steps');
+    const byReports = await call(app, 'POST', '/v1/preview', {
+      param_groups: groups,
+      scheduler,
+      reports: Array.from({ length: steps }, () => ({})),
+    });
+    expect(byReports.status).toBe(400);
+    expect(byReports.body.errors[0].path).toBe('reports');
+    const atTheLimit = await call(app, 'POST', '/v1/preview', { param_groups: groups.slice(0, 10), scheduler, steps: 10 });
+    expect(atTheLimit.status).toBe(200);
+  });
+
+  it('problem documents for URLs Fastify refuses before routing', async () => {
+    const longId = expectProblem(await app.inject({ method: 'GET', url: `/v1/sessions/${'a'.repeat(150)}` }), 404);
+    expect(longId.detail).toContain('longer than any id');
+    expectProblem(await app.inject({ method: 'POST', url: `/v1/sessions/${'a'.repeat(150)}/step`, payload: {} }), 404);
+    expectProblem(await app.inject({ method: 'GET', url: '/v1/sessions/%E0%A4%A' }), 400);
+    expectProblem(await app.inject({ method: 'GET', url: '/v1/sessions/' }), 404);
+  });
+
+  it('takes an empty JSON body as no body', async () => {
+    const created = await call(app, 'POST', '/v1/sessions', { param_groups: [{ lr: 1 }], scheduler: { type: 'StepLR', step_size: 1, gamma: 0.5 } });
+    const bare = await app.inject({ method: 'POST', url: `/v1/sessions/${created.body.id}/step` });
+    expect(bare.statusCode).toBe(200);
+    expect(JSON.parse(bare.body)).toMatchObject({ step: 1, lrs: [0.5] });
+    const withHeader = await app.inject({
+      method: 'DELETE',
+      url: `/v1/sessions/${created.body.id}`,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(withHeader.statusCode).toBe(204);
+  });
+
+  it("refuses one listing's cursor in another", async () => {
+    const created = await call(app, 'POST', '/v1/sessions', { param_groups: [{ lr: 1 }], scheduler: { type: 'StepLR', step_size: 1 } });
+    await call(app, 'POST', `/v1/sessions/${created.body.id}/step`, {});
+    const history = await call(app, 'GET', `/v1/sessions/${created.body.id}/history?limit=1`);
+    const cursor = history.body.next_cursor as string;
+    expect((await call(app, 'GET', `/v1/sessions/${created.body.id}/history?limit=1&cursor=${cursor}`)).status).toBe(200);
+    const elsewhere = await call(app, 'GET', `/v1/sessions?cursor=${cursor}`);
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.body.errors[0].path).toBe('cursor');
   });
 });

@@ -65,6 +65,55 @@ describe('LRRangeTest sessions', () => {
     expect(created.body.state.lrs[0]).toBeCloseTo(suggestion.steepest.lr / 25, 15);
   });
 
+  it('lets a restarted job find its keyed session although the range test moved on or is gone', async () => {
+    const created = await call(app, 'POST', '/v1/sessions', { param_groups: [{ lr: 1e-7 }], scheduler: { type: 'LRRangeTest', num_iter: 300 } });
+    const test = created.body.id;
+    const model = syntheticLoss(5);
+    const stepTest = async (batches: number) => {
+      for (let i = 0; i < batches; i++) {
+        const now = (await call(app, 'GET', `/v1/sessions/${test}`)).body.state;
+        await call(app, 'POST', `/v1/sessions/${test}/step`, { metric: model(now.lrs[0]), expected_step: now.step });
+      }
+    };
+    await stepTest(40);
+    const request = {
+      key: 'restarted-after-range-test',
+      param_groups: [{ lr: 0.01, momentum: 0.9 }],
+      scheduler: { type: 'OneCycleLR', max_lr: { from_range_test: { session: test, rule: 'minimum' } }, total_steps: 100 },
+    };
+    const first = await call(app, 'POST', '/v1/sessions', request);
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+
+    await stepTest(40);
+    const suggested = (await call(app, 'GET', `/v1/sessions/${test}/suggestion`)).body.minimum.lr;
+    expect(suggested).not.toBe(first.body.scheduler.max_lr); // the reference now means another number
+    const again = await call(app, 'POST', '/v1/sessions', request);
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(first.body.id);
+
+    await call(app, 'DELETE', `/v1/sessions/${test}`);
+    const afterDeletion = await call(app, 'POST', '/v1/sessions', request);
+    expect(afterDeletion.status).toBe(200);
+    expect(afterDeletion.body).toEqual(again.body);
+
+    // Another request under the same key is still a conflict, and names the key.
+    const other = await call(app, 'POST', '/v1/sessions', { ...request, scheduler: { ...request.scheduler, total_steps: 50 } });
+    expect(other.status).toBe(400); // the deleted test cannot be resolved any more
+    const otherWithNumber = await call(app, 'POST', '/v1/sessions', { ...request, scheduler: { ...request.scheduler, max_lr: 0.5 } });
+    expect(otherWithNumber.status).toBe(409);
+    expect(otherWithNumber.body.errors).toEqual([{ path: 'key', message: expect.stringContaining(first.body.id) }]);
+  });
+
+  it('refuses with 400 a reference to a session that is no range test', async () => {
+    const other = await call(app, 'POST', '/v1/sessions', { param_groups: [{ lr: 1 }], scheduler: { type: 'StepLR', step_size: 1 } });
+    const answer = await call(app, 'POST', '/v1/sessions', {
+      param_groups: [{ lr: { from_range_test: { session: other.body.id } } }],
+      scheduler: { type: 'StepLR', step_size: 1 },
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors[0].path).toBe('param_groups.0.lr.from_range_test.session');
+  });
+
   it.each([
     [{ from_range_test: { session: 'nope' } }, 400, 'scheduler.max_lr.from_range_test.session'],
     [{ from_range_test: { session: 'x', rule: 'median' } }, 400, 'scheduler.max_lr.from_range_test.rule'],

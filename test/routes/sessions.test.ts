@@ -85,6 +85,7 @@ describe('POST /v1/sessions', () => {
     const answer = await call(app, 'POST', '/v1/sessions', { param_groups: [{ lr: 0.1, nesterov: true }], scheduler: stepLR });
     expect(answer.status).toBe(400);
     expect(answer.body.detail).toContain('nesterov');
+    expect(answer.body.errors).toContainEqual({ path: 'param_groups.0.nesterov', message: 'unknown key' });
   });
 
   it('points at the position of a syntax error in lr_lambda', async () => {

@@ -78,7 +78,7 @@ describe('POST /v1/sessions/:id/step', () => {
     [{ expected_step: -1 }, 'expected_step'],
     [{ expected_step: 1.5 }, 'expected_step'],
     [{ metrics: { a: 'x' } }, 'metrics.a'],
-    [{ lr: 0.1 }, ''],
+    [{ lr: 0.1 }, 'lr'],
   ])('refuses %j with 400 naming %s', async (body, path) => {
     const id = await create({ type: 'StepLR', step_size: 2 });
     const answer = await step(id, body);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/app.js';
@@ -105,6 +106,15 @@ describe('the server process', () => {
   it('finishes in-flight requests on SIGTERM, then exits 0 with the database closed', async () => {
     const path = databaseFile();
     const server = await start(path);
+    const created = await http(`${server.url}/v1/sessions`, 'POST', {
+      param_groups: [{ lr: 0.1 }],
+      scheduler: { type: 'StepLR', step_size: 1, gamma: 0.5 },
+    });
+    expect(created.status).toBe(201);
+    // Open in WAL mode, with a write in the log: SQLite deletes this file only when the last
+    // connection closes cleanly (test/store/database.test.ts); a killed process leaves it.
+    expect(existsSync(`${path}-wal`)).toBe(true);
+
     const preview = http(`${server.url}/v1/preview`, 'POST', {
       param_groups: [{ lr: 0.1, momentum: 0.9 }],
       scheduler: { type: 'OneCycleLR', max_lr: 0.1, total_steps: 100000 },
@@ -116,10 +126,25 @@ describe('the server process', () => {
     expect(answer.status).toBe(200);
     expect(answer.body.points).toHaveLength(100001);
     expect(await server.exited).toBe(0);
-    expect(server.logs.join('\n')).toContain('shutting down');
 
-    // The file opens again cleanly.
+    const messages = logMessages(server);
+    expect(messages).toContainEqual({ level: 30, msg: 'shutting down' });
+    expect(messages).toContainEqual({ level: 30, msg: 'closed' });
+    expect(messages.filter((m) => m.level >= 50)).toEqual([]);
+    expect(existsSync(`${path}-wal`)).toBe(false);
+    expect(existsSync(`${path}-shm`)).toBe(false);
+
+    // What was written is in the database file itself.
     const again = await start(path);
     expect((await http(`${again.url}/healthz`, 'GET')).status).toBe(200);
+    expect((await http(`${again.url}/v1/sessions/${created.body.id}`, 'GET')).body.state.step).toBe(0);
   });
 });
+
+/** The server's pino lines (JSON on stdout), as level and message. */
+function logMessages(server: ServerProcess): { level: number; msg: string }[] {
+  return server.logs
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { level: number; msg: string })
+    .map(({ level, msg }) => ({ level, msg }));
+}
