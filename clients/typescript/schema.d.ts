@@ -7,7 +7,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness and readiness: 200 once the database is open and migrated */
+        /** Liveness and readiness: 200 while the database answers a query, 503 when it does not */
         get: {
             parameters: {
                 query?: never;
@@ -27,6 +27,15 @@ export interface paths {
                             /** @enum {string} */
                             status: "ok";
                         };
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1060,7 +1069,7 @@ export interface components {
             key?: string;
             /** @description The optimizer's param groups */
             param_groups: {
-                /** @description Learning rate of the group */
+                /** @description Learning rate of the group (>= 0, unless resuming from a state_dict) */
                 lr: number;
                 /** @description SGD-style momentum; cycled by CyclicLR and OneCycleLR */
                 momentum?: number;
@@ -1081,7 +1090,7 @@ export interface components {
                 base_momentum?: number;
             }[];
             scheduler: components["schemas"]["SchedulerConfig"];
-            /** @description Free-form JSON kept with the session */
+            /** @description Free-form JSON kept with the session (at most 65536 bytes) */
             metadata?: {
                 [key: string]: unknown;
             };
@@ -1095,7 +1104,7 @@ export interface components {
             key?: string;
             /** @description The optimizer's param groups */
             param_groups: {
-                /** @description Learning rate of the group */
+                /** @description Learning rate of the group (>= 0, unless resuming from a state_dict) */
                 lr: number;
                 /** @description SGD-style momentum; cycled by CyclicLR and OneCycleLR */
                 momentum?: number;
@@ -1116,7 +1125,7 @@ export interface components {
                 base_momentum?: number;
             }[];
             scheduler: components["schemas"]["SchedulerConfigInput"];
-            /** @description Free-form JSON kept with the session */
+            /** @description Free-form JSON kept with the session (at most 65536 bytes) */
             metadata?: {
                 [key: string]: unknown;
             };
@@ -1270,7 +1279,7 @@ export interface components {
         PreviewRequest: {
             /** @description The optimizer's param groups */
             param_groups: {
-                /** @description Learning rate of the group */
+                /** @description Learning rate of the group (>= 0, unless resuming from a state_dict) */
                 lr: number;
                 /** @description SGD-style momentum; cycled by CyclicLR and OneCycleLR */
                 momentum?: number;
@@ -1299,7 +1308,7 @@ export interface components {
         PreviewRequestInput: {
             /** @description The optimizer's param groups */
             param_groups: {
-                /** @description Learning rate of the group */
+                /** @description Learning rate of the group (>= 0, unless resuming from a state_dict) */
                 lr: number;
                 /** @description SGD-style momentum; cycled by CyclicLR and OneCycleLR */
                 momentum?: number;
@@ -1602,7 +1611,7 @@ export interface components {
             updated_at: string;
             /** @description The groups as given at creation */
             param_groups: {
-                /** @description Learning rate of the group */
+                /** @description Learning rate of the group (>= 0, unless resuming from a state_dict) */
                 lr: number;
                 /** @description SGD-style momentum; cycled by CyclicLR and OneCycleLR */
                 momentum?: number;
@@ -1638,7 +1647,7 @@ export interface components {
             updated_at: string;
             /** @description The groups as given at creation */
             param_groups: {
-                /** @description Learning rate of the group */
+                /** @description Learning rate of the group (>= 0, unless resuming from a state_dict) */
                 lr: number;
                 /** @description SGD-style momentum; cycled by CyclicLR and OneCycleLR */
                 momentum?: number;
@@ -1694,7 +1703,7 @@ export interface components {
             };
             /** @description The optimizer's groups now: what load_state_dict() alone does not restore */
             param_groups: {
-                /** @description Learning rate of the group */
+                /** @description Learning rate of the group (>= 0, unless resuming from a state_dict) */
                 lr: number;
                 /** @description SGD-style momentum; cycled by CyclicLR and OneCycleLR */
                 momentum?: number;
@@ -1722,7 +1731,7 @@ export interface components {
             };
             /** @description The optimizer's groups now: what load_state_dict() alone does not restore */
             param_groups: {
-                /** @description Learning rate of the group */
+                /** @description Learning rate of the group (>= 0, unless resuming from a state_dict) */
                 lr: number;
                 /** @description SGD-style momentum; cycled by CyclicLR and OneCycleLR */
                 momentum?: number;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { paramGroupInput } from '../schedulers/param-groups.js';
+import { FINISH_REASONS } from '../schedulers/definition.js';
 import { schedulerConfig } from '../schedulers/registry.js';
 import { stateSchema } from './state.js';
 import { fromWire, wireNumber, wireNumberInput } from './wire-numbers.js';
@@ -14,6 +15,15 @@ export const MAX_PREVIEW_GROUP_STEPS = 1_000_000;
 export const MAX_METADATA_BYTES = 64 * 1024;
 
 const paramGroups = z.array(paramGroupInput).min(1).max(MAX_PARAM_GROUPS).describe("The optimizer's param groups");
+
+/** torch.optim refuses a negative lr when the optimizer is built; schedules may go below 0 later. */
+function refuseNegativeLrs(groups: readonly { lr: number }[], context: z.RefinementCtx): void {
+  groups.forEach((group, i) => {
+    if (group.lr < 0) {
+      context.addIssue({ code: 'custom', message: 'must be >= 0', path: ['param_groups', i, 'lr'] });
+    }
+  });
+}
 
 export const sessionInputSchema = z
   .strictObject({
@@ -40,6 +50,9 @@ export const sessionInputSchema = z
       .describe(
         "A PyTorch scheduler.state_dict() (1.13 or newer, as JSON) to continue from; param_groups then carry the optimizer's groups saved with it",
       ),
+  })
+  .superRefine((body, context) => {
+    if (body.state_dict === undefined) refuseNegativeLrs(body.param_groups, context);
   })
   .meta({ id: 'NewSession' });
 
@@ -105,6 +118,8 @@ export const stepInputSchema = z
   })
   .meta({ id: 'StepRequest' });
 
+export type StepInput = z.infer<typeof stepInputSchema>;
+
 export const stepResultSchema = stateSchema
   .extend({ replayed: z.boolean().describe('True when this answers a retry of the last step') })
   .meta({ id: 'StepResult' });
@@ -142,16 +157,13 @@ export const historyPageSchema = z.object({
   next_cursor: z.string().nullable(),
 });
 
-/** A group as a schedule left it: PyTorch lets a schedule take an lr below 0 (a negative gamma). */
-const scheduledParamGroup = paramGroupInput.extend({ lr: z.number().describe('Learning rate of the group now') });
-
 export const stateDictExportSchema = z
   .object({
     state_dict: z
       .record(z.string(), z.unknown())
       .describe("What PyTorch's scheduler.state_dict() holds for this schedule (callables as null)"),
     param_groups: z
-      .array(scheduledParamGroup)
+      .array(paramGroupInput)
       .describe("The optimizer's groups now: what load_state_dict() alone does not restore"),
   })
   .meta({ id: 'StateDictExport' });
@@ -170,7 +182,7 @@ export const suggestionResponseSchema = z
     minimum: suggestionSchema.describe('The lr at the lowest smoothed loss, divided by 10'),
     valley: suggestionSchema.describe("fastai's valley rule: inside the longest decreasing stretch"),
     finished: z.boolean(),
-    finish_reason: z.enum(['diverged', 'num_iter']).nullable(),
+    finish_reason: z.enum(FINISH_REASONS).nullable(),
     points: z
       .array(
         z.object({
@@ -197,6 +209,7 @@ export const previewInputSchema = z
     path: ['reports'],
   })
   .superRefine((body, context) => {
+    refuseNegativeLrs(body.param_groups, context);
     if (body.param_groups.length * (body.steps ?? body.reports?.length ?? 0) <= MAX_PREVIEW_GROUP_STEPS) return;
     context.addIssue({
       code: 'custom',

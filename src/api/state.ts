@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FINISH_REASONS } from '../schedulers/definition.js';
 import type { ScheduleView } from '../schedulers/schedule.js';
 import { toWireNumber, wireNumber } from './wire-numbers.js';
 
@@ -17,7 +18,7 @@ export const stateSchema = z
     cooldown_counter: z.number().int().optional().describe('ReduceLROnPlateau: cooldown epochs left'),
     finished: z.boolean().optional().describe('LRRangeTest: whether the test has ended'),
     finish_reason: z
-      .enum(['diverged', 'num_iter'])
+      .enum(FINISH_REASONS)
       .nullable()
       .optional()
       .describe('LRRangeTest: why it ended, null while running'),

@@ -26,6 +26,7 @@ export function chainedScheduler(nested: NestedSchedulers) {
   const definition: SchedulerDefinition<Config, CompositeState> = {
     type: 'ChainedScheduler',
     config,
+    composite: true,
 
     construct(c, groups) {
       refuseChildren(c.schedulers, (child) =>

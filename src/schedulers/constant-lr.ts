@@ -1,16 +1,15 @@
 import { z } from 'zod';
-import { finiteNumber, nonNegativeInt } from './config-fields.js';
+import { nonNegativeInt, unitInterval } from './config-fields.js';
 import { currentLrs, epochScheduler } from './epoch-scheduler.js';
 
 /** Scales the lr by `factor` until epoch `total_iters`, then restores it. */
 export const constantLR = epochScheduler({
   type: 'ConstantLR',
   config: z.strictObject({
-    factor: finiteNumber
-      .default(1 / 3)
-      .refine((f) => f >= 0 && f <= 1, 'Constant multiplicative factor expected to be between 0 and 1.')
+    factor: unitInterval('Constant multiplicative factor expected to be between 0 and 1.')
       // PyTorch accepts 0, then divides by it when the constant phase ends.
-      .refine((f) => f > 0, 'factor 0 cannot be undone at total_iters (PyTorch divides by it)')
+      .refine((f) => f !== 0, 'factor 0 cannot be undone at total_iters (PyTorch divides by it)')
+      .default(1 / 3)
       .describe('Factor applied to the lr until total_iters'),
     total_iters: nonNegativeInt.default(5).describe('Number of epochs the factor applies'),
   }),

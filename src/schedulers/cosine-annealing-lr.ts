@@ -27,7 +27,8 @@ export const cosineAnnealingLR = epochScheduler({
     if (at.initial) return currentLrs(at);
     if (at.step_count === 1 && e > 0) return closedForm(config, at);
     if ((e - 1 - T_max) % (2 * T_max) === 0) {
-      // At the bottom of a period the ratio below is 0/0; PyTorch adds the step instead.
+      // The previous epoch sat at the bottom of the curve, where the ratio below would
+      // divide by 1 + cos(pi) = 0; PyTorch adds the step up from eta_min instead.
       return at.groups.map(
         (g, i) => g.lr + ((at.base_lrs[i] as number) - eta_min) * (1 - Math.cos(Math.PI / T_max)) / 2,
       );

@@ -1,9 +1,16 @@
 import { z } from 'zod';
 import { finiteNumber, positiveInt } from './config-fields.js';
 import type { Advanced, SchedulerDefinition, StepReport } from './definition.js';
-import { baseStateDict, loadBaseState, withInitialLrs, type EpochState } from './epoch-scheduler.js';
+import {
+  applyLrs,
+  baseStateDict,
+  constructEpochScheduler,
+  describeEpochState,
+  loadBaseState,
+  type EpochState,
+} from './epoch-scheduler.js';
 import { InvalidReport } from './errors.js';
-import { lrsOf, type ParamGroup } from './param-groups.js';
+import type { ParamGroup } from './param-groups.js';
 
 const config = z.strictObject({
   T_0: positiveInt.describe('Number of epochs until the first restart'),
@@ -28,6 +35,9 @@ function positionAt({ T_0, T_mult }: Config, epoch: number): Pick<WarmRestartsSt
   return { T_i: T_0 * T_mult ** n, T_cur: epoch - (T_0 * (T_mult ** n - 1)) / (T_mult - 1) };
 }
 
+/** The state_dict entries that follow from the config alone. */
+const attributes = ({ T_0, T_mult, eta_min }: Config) => ({ T_0, T_mult, eta_min });
+
 /**
  * SGDR: cosine annealing that restarts every T_i epochs, T_i growing by T_mult. Takes
  * fractional epochs (`epoch: 3.25`) for per-batch use, as PyTorch documents.
@@ -36,31 +46,29 @@ export const cosineAnnealingWarmRestarts: SchedulerDefinition<Config, WarmRestar
   type: 'CosineAnnealingWarmRestarts',
   config,
 
-  construct(config, inputGroups) {
-    const groups = withInitialLrs(inputGroups);
-    const base_lrs = groups.map((g) => g.initial_lr as number);
-    const created = { last_epoch: -1, base_lrs, step_count: 0, last_lr: lrsOf(groups), T_i: config.T_0, T_cur: -1 };
-    return step(config, created, groups, { mode: 'initial' });
-  },
+  construct: (config, groups) =>
+    constructEpochScheduler(groups, (created, initial) =>
+      step(config, { ...created, T_i: config.T_0, T_cur: -1 }, initial, { mode: 'initial' }),
+    ),
 
   step,
 
-  describe: (_config, state) => ({ last_epoch: state.last_epoch, base_lrs: state.base_lrs }),
+  describe: describeEpochState,
   cyclesMomentum: () => false,
 
   stateDict: (config, state) => ({
-    T_0: config.T_0,
+    ...attributes(config),
     T_i: state.T_i,
-    T_mult: config.T_mult,
-    eta_min: config.eta_min,
     T_cur: state.T_cur,
     ...baseStateDict(state),
   }),
 
   loadStateDict(config, dict, groups) {
-    dict.agrees({ T_0: config.T_0, T_mult: config.T_mult, eta_min: config.eta_min });
-    // Its own step() never counts, so an older state_dict without _step_count means 0.
-    return { ...loadBaseState(dict, groups, 0), T_i: dict.number('T_i'), T_cur: dict.number('T_cur') };
+    dict.agrees(attributes(config));
+    // Its step() floors the epoch (T_cur keeps the fraction) and never counts, so an
+    // older state_dict without _step_count means 0.
+    const base = loadBaseState(dict, groups, dict.integer('last_epoch'), 0);
+    return { ...base, T_i: dict.integer('T_i'), T_cur: dict.finite('T_cur') };
   },
 
   groupKeys: () => [],
@@ -96,6 +104,6 @@ function step(
   );
   return {
     state: { ...state, ...position, last_epoch: Math.floor(epoch), last_lr: lrs },
-    groups: groups.map((g, i) => ({ ...g, lr: lrs[i] as number })),
+    groups: applyLrs('CosineAnnealingWarmRestarts', epoch, groups, lrs),
   };
 }

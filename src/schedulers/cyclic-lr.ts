@@ -1,14 +1,17 @@
 import { z } from 'zod';
-import { finiteNumber, numberOrPerGroup, positiveInt } from './config-fields.js';
+import { finiteNumber, numberOrPerGroup } from './config-fields.js';
 import { epochScheduler, type LrContext } from './epoch-scheduler.js';
+import { InvalidConfig } from './errors.js';
 import { expressionField, evaluateExpression } from './expression-field.js';
 import { perGroup, withMomentum } from './param-groups.js';
 
 const config = z.strictObject({
   base_lr: numberOrPerGroup.describe('Lower lr boundary of the cycle, for all groups or per group'),
   max_lr: numberOrPerGroup.describe('Upper lr boundary of the cycle, for all groups or per group'),
-  step_size_up: positiveInt.default(2000).describe('Iterations in the increasing half of a cycle'),
-  step_size_down: positiveInt
+  // PyTorch takes float(step_size_up) and float(step_size_down): fractions and a 0 down
+  // (a sawtooth) are fine; prepare() refuses the sizes it would divide by zero with.
+  step_size_up: finiteNumber.default(2000).describe('Iterations in the increasing half of a cycle'),
+  step_size_down: finiteNumber
     .nullable()
     .default(null)
     .describe('Iterations in the decreasing half; null means step_size_up'),
@@ -28,6 +31,23 @@ type Config = z.infer<typeof config>;
 
 const totalSize = (c: Config): number => c.step_size_up + (c.step_size_down ?? c.step_size_up);
 
+/**
+ * PyTorch divides step_size_up by the total size, then the first iteration's position
+ * (0) by that ratio: a total of 0, or a ratio of 0, raises ZeroDivisionError.
+ */
+function checkSizes(c: Config): void {
+  const total = totalSize(c);
+  if (total === 0 || !Number.isFinite(total)) {
+    throw new InvalidConfig(
+      [c.step_size_down === null ? 'step_size_up' : 'step_size_down'],
+      `step_size_up + step_size_down is ${total}, so PyTorch divides by zero`,
+    );
+  }
+  if (c.step_size_up / total === 0) {
+    throw new InvalidConfig(['step_size_up'], 'must not be 0: PyTorch divides the first iteration by it');
+  }
+}
+
 /** The scale mode in force: the built-in modes fix their own, as PyTorch's _init_scale_fn does. */
 const scaleMode = (c: Config): Config['scale_mode'] =>
   c.scale_fn !== null ? c.scale_mode : c.mode === 'exp_range' ? 'iterations' : 'cycle';
@@ -41,7 +61,7 @@ function cyclePosition(c: Config, iteration: number): { rise: number; scale: num
   const rise = x <= ratio ? x / ratio : (x - 1) / (ratio - 1);
   if (c.scale_fn !== null) {
     const at = scaleMode(c) === 'cycle' ? cycle : iteration;
-    return { rise, scale: evaluateExpression(c.scale_fn, 'x', at, 'scale_fn') };
+    return { rise, scale: evaluateExpression(c.scale_fn, 'x', at, ['scale_fn']) };
   }
   switch (c.mode) {
     case 'triangular':
@@ -70,6 +90,7 @@ export const cyclicLR = epochScheduler({
   type: 'CyclicLR',
   config,
   prepare(c, groups) {
+    checkSizes(c);
     const n = groups.length;
     const baseLrs = perGroup('base_lr', c.base_lr, n);
     perGroup('max_lr', c.max_lr, n);

@@ -43,10 +43,15 @@ export interface Described {
   readonly rangeTest?: RangeTestProgress;
 }
 
+/** Why an LR range test ended: the loss diverged, or it ran all `num_iter` batches. */
+export const FINISH_REASONS = ['diverged', 'num_iter'] as const;
+
+export type FinishReason = (typeof FINISH_REASONS)[number];
+
 /** Where an LR range test stands. */
 export interface RangeTestProgress {
   readonly finished: boolean;
-  readonly finish_reason: 'diverged' | 'num_iter' | null;
+  readonly finish_reason: FinishReason | null;
   /** The bias-corrected smoothed loss of the last report (null before the first). */
   readonly smoothed_loss: number | null;
   /** The lowest smoothed loss so far (null before the first report). */
@@ -78,6 +83,8 @@ export interface SchedulerDefinition<C = any, S = any> {
   groupKeys(config: C): readonly (keyof ParamGroup)[];
   /** Whether every step needs the metric (so composites, which step without one, cannot hold it). */
   readonly needsMetric?: boolean;
+  /** Whether it nests other schedulers (SequentialLR, ChainedScheduler), whose step() takes no epoch. */
+  readonly composite?: boolean;
 }
 
 /** How composites reach the schedulers they nest, without importing the registry. */

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Advanced, LeafState, SchedulerDefinition, StepReport } from './definition.js';
+import type { Advanced, Described, LeafState, SchedulerDefinition, StepReport } from './definition.js';
 import { InvalidConfig, StepRefused } from './errors.js';
 import { lrsOf, withMomentum, type ParamGroup } from './param-groups.js';
 import type { StateDict, StateDictReader } from './state-dict.js';
@@ -70,20 +70,10 @@ export function epochScheduler<C>(spec: EpochSchedulerSpec<C>): SchedulerDefinit
       initial: report.mode === 'initial',
     };
     const lrs = explicit && spec.closedForm ? spec.closedForm(config, at) : spec.lrs(config, at);
-    const bad = lrs.findIndex((lr) => !Number.isFinite(lr));
-    if (bad >= 0) {
-      throw new StepRefused(
-        `${spec.type} would set the lr of param group ${bad} to ${String(lrs[bad])} at epoch ${last_epoch}`,
-      );
-    }
     const momentums = cyclesMomentum(config) ? (spec.momentums?.(config, at) ?? null) : null;
     return {
       state: { ...state, last_epoch, step_count, last_lr: lrs },
-      groups: groups.map((group, i) => {
-        const withLr = { ...group, lr: lrs[i] as number };
-        const momentum = momentums?.[i];
-        return momentum === undefined ? withLr : withMomentum(withLr, momentum);
-      }),
+      groups: applyLrs(spec.type, last_epoch, groups, lrs, momentums),
     };
   };
 
@@ -93,21 +83,15 @@ export function epochScheduler<C>(spec: EpochSchedulerSpec<C>): SchedulerDefinit
 
     construct(config, inputGroups) {
       const prepared = spec.prepare ? spec.prepare(config, inputGroups) : inputGroups;
-      const groups = withInitialLrs(prepared);
-      const base_lrs = spec.baseLrs?.(config, groups) ?? groups.map((g) => g.initial_lr as number);
-      const created: EpochState = { last_epoch: -1, base_lrs, step_count: 0, last_lr: lrsOf(groups) };
-      try {
-        return step(config, created, groups, { mode: 'initial' });
-      } catch (error) {
-        // The constructor's own step failing is a refused config, as in PyTorch.
-        if (error instanceof StepRefused) throw new InvalidConfig([], error.message);
-        throw error;
-      }
+      return constructEpochScheduler(prepared, (created, groups) => {
+        const base_lrs = spec.baseLrs?.(config, groups) ?? created.base_lrs;
+        return step(config, { ...created, base_lrs }, groups, { mode: 'initial' });
+      });
     },
 
     step,
 
-    describe: (_config, state) => ({ last_epoch: state.last_epoch, base_lrs: state.base_lrs }),
+    describe: describeEpochState,
 
     cyclesMomentum,
 
@@ -122,6 +106,54 @@ export function epochScheduler<C>(spec: EpochSchedulerSpec<C>): SchedulerDefinit
   };
 }
 
+/**
+ * The LRScheduler constructor around a class's first step: `initial_lr` set where unset
+ * (PyTorch's setdefault: only the first scheduler on an optimizer fixes it), a fresh
+ * state, then the initial step, whose refusal refuses the config as in PyTorch.
+ */
+export function constructEpochScheduler<S>(
+  inputGroups: readonly ParamGroup[],
+  initialStep: (created: EpochState, groups: readonly ParamGroup[]) => Advanced<S>,
+): Advanced<S> {
+  const groups = inputGroups.map((g) => (g.initial_lr === undefined ? { ...g, initial_lr: g.lr } : g));
+  const base_lrs = groups.map((g) => g.initial_lr as number);
+  const created: EpochState = { last_epoch: -1, base_lrs, step_count: 0, last_lr: lrsOf(groups) };
+  try {
+    return initialStep(created, groups);
+  } catch (error) {
+    if (error instanceof StepRefused) throw new InvalidConfig(error.field, error.message);
+    throw error;
+  }
+}
+
+/**
+ * The groups after `get_lr()`: its lrs, and momentums where it cycles them. A non-finite
+ * lr refuses the step rather than hand the optimizer a NaN or an infinity.
+ */
+export function applyLrs(
+  type: string,
+  epoch: number,
+  groups: readonly ParamGroup[],
+  lrs: readonly number[],
+  momentums: readonly number[] | null = null,
+): ParamGroup[] {
+  const bad = lrs.findIndex((lr) => !Number.isFinite(lr));
+  if (bad >= 0) {
+    throw new StepRefused(`${type} would set the lr of param group ${bad} to ${String(lrs[bad])} at epoch ${epoch}`);
+  }
+  return groups.map((group, i) => {
+    const withLr = { ...group, lr: lrs[i] as number };
+    const momentum = momentums?.[i];
+    return momentum === undefined ? withLr : withMomentum(withLr, momentum);
+  });
+}
+
+/** What every LRScheduler shows besides its groups' lrs. */
+export const describeEpochState = (_config: unknown, state: EpochState): Described => ({
+  last_epoch: state.last_epoch,
+  base_lrs: state.base_lrs,
+});
+
 /** The entries every LRScheduler's state_dict has (newest release's names). */
 export function baseStateDict(state: EpochState): StateDict {
   return {
@@ -134,20 +166,22 @@ export function baseStateDict(state: EpochState): StateDict {
   };
 }
 
-/** The LRScheduler state in a state_dict; what older versions lack follows from the rest. */
-export function loadBaseState(dict: StateDictReader, groups: readonly ParamGroup[], stepCount?: number): EpochState {
-  const last_epoch = dict.number('last_epoch');
+/**
+ * The LRScheduler state in a state_dict; what older versions lack follows from the rest.
+ * `last_epoch` is an integer unless `step(epoch)` was given a fraction, which PyTorch keeps.
+ */
+export function loadBaseState(
+  dict: StateDictReader,
+  groups: readonly ParamGroup[],
+  last_epoch = dict.finite('last_epoch'),
+  stepCount = last_epoch + 1,
+): EpochState {
   return {
     last_epoch,
     base_lrs: dict.numbers('base_lrs', groups.length),
-    step_count: dict.has('_step_count') ? dict.integer('_step_count') : (stepCount ?? last_epoch + 1),
+    step_count: dict.has('_step_count') ? dict.integer('_step_count') : stepCount,
     last_lr: dict.has('_last_lr') ? dict.numbers('_last_lr', groups.length) : lrsOf(groups),
   };
-}
-
-/** PyTorch uses setdefault: only the first scheduler on an optimizer fixes `initial_lr`. */
-export function withInitialLrs(groups: readonly ParamGroup[]): ParamGroup[] {
-  return groups.map((g) => (g.initial_lr === undefined ? { ...g, initial_lr: g.lr } : g));
 }
 
 /** `get_lr()` for schedulers that leave the lr alone on a given epoch. */

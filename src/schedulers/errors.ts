@@ -34,7 +34,11 @@ export class InvalidReport extends Error {
 
 /** A well-formed step that PyTorch would raise on (OneCycleLR past its end, a non-finite lr_lambda). */
 export class StepRefused extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The config field whose value makes the step impossible, so a constructor's own step can name it. */
+    readonly field: FieldPath = [],
+  ) {
     super(message);
     this.name = 'StepRefused';
   }

@@ -5,7 +5,7 @@ import {
   ExpressionSyntaxError,
   type CompiledExpression,
 } from '../expressions/index.js';
-import { StepRefused } from './errors.js';
+import { StepRefused, type FieldPath } from './errors.js';
 
 /**
  * Expression strings (lr_lambda, scale_fn) stay plain strings in configs, so configs
@@ -39,20 +39,25 @@ export function expressionField(variable: string) {
 
 /**
  * Evaluates a user expression where PyTorch would call the Python lambda; what Python
- * would raise, and any non-finite result, refuses the step.
+ * would raise, and any non-finite result, refuses the step. The refusal names the config
+ * field the expression came from, so a constructor's own step refuses that field.
  */
-export function evaluateExpression(source: string, variable: string, value: number, what: string): number {
+export function evaluateExpression(source: string, variable: string, value: number, field: FieldPath): number {
   let result: number;
   try {
     result = compiledExpression(source, variable).evaluate(value);
   } catch (error) {
     if (error instanceof ExpressionEvaluationError) {
-      throw new StepRefused(`${what} failed at ${variable} = ${value}: ${error.message}`);
+      throw new StepRefused(`${pythonName(field)} failed at ${variable} = ${value}: ${error.message}`, field);
     }
     throw error;
   }
   if (!Number.isFinite(result)) {
-    throw new StepRefused(`${what} is ${result} at ${variable} = ${value}, not a finite number`);
+    throw new StepRefused(`${pythonName(field)} is ${result} at ${variable} = ${value}, not a finite number`, field);
   }
   return result;
 }
+
+/** A field as Python code would name it in a message: `lr_lambda[1]`. */
+const pythonName = (field: FieldPath): string =>
+  field.map((part, i) => (typeof part === 'number' ? `[${part}]` : i > 0 ? `.${part}` : part)).join('');

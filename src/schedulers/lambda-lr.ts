@@ -18,14 +18,14 @@ export function checkLambdaCount(lrLambda: LrLambda, groups: readonly ParamGroup
   return groups;
 }
 
-/** The factor group `i`'s lambda gives at `epoch`. */
 /** PyTorch saves plain functions as null, one per group. */
 export const lambdaAttributes = (groups: readonly ParamGroup[]) => ({ lr_lambdas: groups.map(() => null) });
 
+/** The factor group `i`'s lambda gives at `epoch`. */
 export function lambdaFactor(lrLambda: LrLambda, i: number, epoch: number): number {
-  const source = Array.isArray(lrLambda) ? (lrLambda[i] as string) : lrLambda;
-  const what = Array.isArray(lrLambda) ? `lr_lambda[${i}]` : 'lr_lambda';
-  return evaluateExpression(source, 'epoch', epoch, what);
+  return Array.isArray(lrLambda)
+    ? evaluateExpression(lrLambda[i] as string, 'epoch', epoch, ['lr_lambda', i])
+    : evaluateExpression(lrLambda, 'epoch', epoch, ['lr_lambda']);
 }
 
 /** The lr is the base lr times a function of the epoch. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { finiteNumber, positiveInt } from './config-fields.js';
+import { finiteNumber, positiveInt, unitInterval } from './config-fields.js';
 import { currentLrs, epochScheduler } from './epoch-scheduler.js';
 
 /** Scales the lr linearly from `start_factor` to `end_factor` over `total_iters` epochs. */
@@ -7,15 +7,14 @@ export const linearLR = epochScheduler({
   type: 'LinearLR',
   config: z.strictObject({
     start_factor: finiteNumber
-      .default(1 / 3)
       .refine(
         (f) => f > 0 && f <= 1,
         'Starting multiplicative factor expected to be greater than 0 and less or equal to 1.',
       )
+      .default(1 / 3)
       .describe('Factor applied to the lr at the first epoch'),
-    end_factor: finiteNumber
+    end_factor: unitInterval('Ending multiplicative factor expected to be between 0 and 1.')
       .default(1.0)
-      .refine((f) => f >= 0 && f <= 1, 'Ending multiplicative factor expected to be between 0 and 1.')
       .describe('Factor reached at total_iters'),
     // The closed form divides by total_iters, so 0 could never take step(epoch).
     total_iters: positiveInt.default(5).describe('Number of epochs of the linear ramp'),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { finiteNumber, numberOrPerGroup, positiveInt } from './config-fields.js';
-import type { RangeTestProgress, SchedulerDefinition } from './definition.js';
-import { InvalidConfig, InvalidReport, StepRefused } from './errors.js';
+import { finiteNumber, numberOrPerGroup, positiveInt, unitInterval } from './config-fields.js';
+import { FINISH_REASONS, type RangeTestProgress, type SchedulerDefinition } from './definition.js';
+import { InvalidConfig, InvalidReport, StepRefused, type FieldPath } from './errors.js';
 import { lrsOf, perGroup, withLrs } from './param-groups.js';
 
 /** Range tests keep one history row per batch; beyond this they are not range tests. */
@@ -16,8 +16,8 @@ const config = z.strictObject({
     .default(100)
     .describe('Number of batches the test runs at most'),
   step_mode: z.enum(['exp', 'linear']).default('exp').describe('Geometric or arithmetic steps from start_lr to end_lr'),
-  smooth: finiteNumber
-    .refine((b) => b >= 0 && b < 1, 'must be in [0, 1) (0: no smoothing)')
+  smooth: unitInterval('must be in [0, 1) (0: no smoothing)')
+    .refine((b) => b !== 1, 'must be < 1: with 1 no loss would ever count')
     .default(0.98)
     .describe("β of the bias-corrected exponential moving average of the loss (fastai's)"),
   diverge_threshold: finiteNumber
@@ -37,6 +37,31 @@ export interface RangeTestState extends RangeTestProgress {
   readonly avg: number;
 }
 
+const endLrs = (c: Config, groupCount: number): number[] => perGroup('end_lr', c.end_lr, groupCount);
+
+/**
+ * Geometric steps need positive lrs, and the last lr must be a number: a huge
+ * end_lr / start_lr ratio (or end_lr - start_lr) overflows to infinity.
+ */
+function refuseLrs(
+  c: Config,
+  starts: readonly number[],
+  ends: readonly number[],
+  paths: { readonly starts: FieldPath; readonly ends: FieldPath },
+): void {
+  if (c.step_mode === 'exp') {
+    if (starts.some((lr) => !(lr > 0))) {
+      throw new InvalidConfig(paths.starts, 'must be > 0 for step_mode exp (it steps geometrically)');
+    }
+    if (ends.some((lr) => !(lr > 0))) throw new InvalidConfig(paths.ends, 'must be > 0 for step_mode exp');
+  }
+  const last = starts.map((start, g) => lrAt(c, start, ends[g] as number, c.num_iter - 1));
+  if (!last.every(Number.isFinite)) {
+    const bad = last.find((lr) => !Number.isFinite(lr));
+    throw new InvalidConfig(paths.ends, `is too far from the start: the last lr would be ${bad}`);
+  }
+}
+
 function lrAt(c: Config, start: number, end: number, iteration: number): number {
   const fraction = iteration / (c.num_iter - 1);
   return c.step_mode === 'exp' ? start * (end / start) ** fraction : start + (end - start) * fraction;
@@ -54,13 +79,8 @@ export const lrRangeTest: SchedulerDefinition<Config, RangeTestState> = {
 
   construct(c, groups) {
     const starts = c.start_lr === null ? lrsOf(groups) : perGroup('start_lr', c.start_lr, groups.length);
-    const ends = perGroup('end_lr', c.end_lr, groups.length);
-    if (c.step_mode === 'exp') {
-      if (starts.some((lr) => !(lr > 0))) {
-        throw new InvalidConfig(['start_lr'], 'must be > 0 for step_mode exp (it steps geometrically)');
-      }
-      if (ends.some((lr) => !(lr > 0))) throw new InvalidConfig(['end_lr'], 'must be > 0 for step_mode exp');
-    }
+    const ends = endLrs(c, groups.length);
+    refuseLrs(c, starts, ends, { starts: ['start_lr'], ends: ['end_lr'] });
     const state: RangeTestState = {
       last_epoch: 0,
       base_lrs: starts,
@@ -125,12 +145,30 @@ export const lrRangeTest: SchedulerDefinition<Config, RangeTestState> = {
   // Not a PyTorch class: its state_dict is this service's own state, under the same names.
   stateDict: (_c, state) => ({ ...state }),
 
-  loadStateDict(_c, dict, groups) {
-    const finish_reason = dict.nullableChoice('finish_reason', ['diverged', 'num_iter'] as const);
+  loadStateDict(c, dict, groups) {
+    // The lrs the config fixes must be the ones saved; start_lr null took the groups' lrs then.
+    dict.agrees({
+      end_lrs: endLrs(c, groups.length),
+      ...(c.start_lr === null ? {} : { base_lrs: perGroup('start_lr', c.start_lr, groups.length) }),
+    });
+    const base_lrs = dict.numbers('base_lrs', groups.length);
+    const end_lrs = dict.numbers('end_lrs', groups.length);
+    refuseLrs(c, base_lrs, end_lrs, { starts: ['base_lrs'], ends: ['end_lrs'] });
+    const finish_reason = dict.nullableChoice('finish_reason', FINISH_REASONS);
+    const last_epoch = dict.integer('last_epoch');
+    // A running test has batches left; one that ran out stopped at num_iter exactly.
+    const least = finish_reason === 'num_iter' ? c.num_iter : finish_reason === 'diverged' ? 1 : 0;
+    const most = finish_reason === null ? c.num_iter - 1 : c.num_iter;
+    if (last_epoch < least || last_epoch > most) {
+      throw new InvalidConfig(
+        ['last_epoch'],
+        `must be from ${least} to ${most} with num_iter ${c.num_iter} and finish_reason ${finish_reason}, got ${last_epoch}`,
+      );
+    }
     return {
-      last_epoch: dict.integer('last_epoch'),
-      base_lrs: dict.numbers('base_lrs', groups.length),
-      end_lrs: dict.numbers('end_lrs', groups.length),
+      last_epoch,
+      base_lrs,
+      end_lrs,
       avg: dict.number('avg'),
       smoothed_loss: dict.nullableNumber('smoothed_loss'),
       best_loss: dict.nullableNumber('best_loss'),

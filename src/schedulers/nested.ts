@@ -103,5 +103,3 @@ export function undoInitialStep(state: unknown): unknown {
   if (Array.isArray(s.children)) return { ...s, children: s.children.map(undoInitialStep) };
   return { ...s, last_epoch: (s.last_epoch as number) - 1 };
 }
-
-export const COMPOSITE_TYPES: ReadonlySet<string> = new Set(['SequentialLR', 'ChainedScheduler']);

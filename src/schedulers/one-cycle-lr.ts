@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { finiteNumber, numberOrPerGroup, positiveInt, unitInterval } from './config-fields.js';
+import { finiteNumber, numberOrPerGroup, positiveInt, quotient, unitInterval } from './config-fields.js';
 import { epochScheduler, type LrContext } from './epoch-scheduler.js';
 import { InvalidConfig, StepRefused } from './errors.js';
 import { perGroup, withMomentum, type ParamGroup } from './param-groups.js';
@@ -9,7 +9,7 @@ const config = z.strictObject({
   total_steps: positiveInt.nullable().default(null).describe('Length of the cycle; or give epochs and steps_per_epoch'),
   epochs: positiveInt.nullable().default(null),
   steps_per_epoch: positiveInt.nullable().default(null),
-  pct_start: unitInterval('pct_start').default(0.3).describe('Fraction of the cycle spent increasing the lr'),
+  pct_start: unitInterval().default(0.3).describe('Fraction of the cycle spent increasing the lr'),
   anneal_strategy: z.enum(['cos', 'linear']).default('cos'),
   cycle_momentum: z.boolean().default(true).describe('Cycle momentum (or beta1) inversely to the lr'),
   base_momentum: numberOrPerGroup.default(0.85),
@@ -87,6 +87,12 @@ function locate(c: Config, step: number): { phase: Phase; pct: number } {
     i += 1;
   }
   const phase = all[i] as Phase;
+  if (phase.end_step === start) {
+    // PyTorch's ZeroDivisionError: pct_start * total_steps puts a phase boundary at a
+    // phase's start (the first phase ends at step 0, or a later one has no length).
+    const message = `OneCycleLR's phase ${i + 1} ends where it starts, at step ${start} (pct_start ${c.pct_start})`;
+    throw new StepRefused(message, ['pct_start']);
+  }
   return { phase, pct: (step - start) / (phase.end_step - start) };
 }
 
@@ -106,8 +112,10 @@ export const oneCycleLR = epochScheduler({
     const maxMomentums = perGroup('max_momentum', c.max_momentum, n);
     const baseMomentums = perGroup('base_momentum', c.base_momentum, n);
     return groups.map((g, i) => {
-      const initial_lr = (maxLrs[i] as number) / c.div_factor;
-      const withLrs = { ...g, initial_lr, max_lr: maxLrs[i] as number, min_lr: initial_lr / c.final_div_factor };
+      const max_lr = maxLrs[i] as number;
+      const initial_lr = quotient(['div_factor'], max_lr, c.div_factor);
+      const min_lr = quotient(['final_div_factor'], initial_lr, c.final_div_factor);
+      const withLrs = { ...g, initial_lr, max_lr, min_lr };
       if (!c.cycle_momentum) return withLrs;
       const max_momentum = maxMomentums[i] as number;
       return withMomentum({ ...withLrs, max_momentum, base_momentum: baseMomentums[i] as number }, max_momentum);

@@ -1,35 +1,21 @@
 import { z } from 'zod';
+import { finiteNumber } from './config-fields.js';
 import { InvalidConfig } from './errors.js';
 
-/**
- * An optimizer param group as PyTorch schedulers see it: the keys a client sends,
- * plus the keys schedulers write into the group and read back on later steps
- * (PyTorch keeps `initial_lr`, OneCycleLR's `max_lr`/`min_lr`, ... in the group, not
- * in the scheduler). Schedulers take groups in and hand new groups out.
- */
-export interface ParamGroup {
-  readonly lr: number;
-  readonly momentum?: number;
-  readonly betas?: readonly [number, number];
-  readonly initial_lr?: number;
-  readonly max_lr?: number;
-  readonly min_lr?: number;
-  readonly max_momentum?: number;
-  readonly base_momentum?: number;
-}
-
-const finite = z.number().refine(Number.isFinite, 'must be a finite number');
-
 const written = (what: string) =>
-  finite.optional().describe(`${what}; written into the group by schedulers, given back to resume from a state_dict`);
+  finiteNumber
+    .optional()
+    .describe(`${what}; written into the group by schedulers, given back to resume from a state_dict`);
 
 /** What a client may send for one group when creating a session. */
 export const paramGroupInput = z
   .strictObject({
-    lr: finite.refine((lr) => lr >= 0, 'must be >= 0').describe('Learning rate of the group'),
-    momentum: finite.optional().describe('SGD-style momentum; cycled by CyclicLR and OneCycleLR'),
+    // A schedule may take an lr below 0 (a negative gamma), and a state_dict may carry it on;
+    // only a fresh optimizer refuses one (see api/sessions.ts).
+    lr: finiteNumber.describe('Learning rate of the group (>= 0, unless resuming from a state_dict)'),
+    momentum: finiteNumber.optional().describe('SGD-style momentum; cycled by CyclicLR and OneCycleLR'),
     betas: z
-      .tuple([finite, finite])
+      .tuple([finiteNumber, finiteNumber])
       .optional()
       .describe('Adam-style betas; beta1 is cycled instead of momentum when present'),
     initial_lr: written('The lr schedules start from (base_lrs)'),
@@ -41,6 +27,17 @@ export const paramGroupInput = z
   .describe('One optimizer param group, as in torch.optim');
 
 export type ParamGroupInput = z.infer<typeof paramGroupInput>;
+
+/**
+ * An optimizer param group as PyTorch schedulers see it: the keys a client sends,
+ * including those schedulers write into the group and read back on later steps
+ * (PyTorch keeps `initial_lr`, OneCycleLR's `max_lr`/`min_lr`, ... in the group, not
+ * in the scheduler). Schedulers take groups in and hand new groups out, never changing one.
+ */
+export type ParamGroup = { readonly [K in keyof ParamGroupInput]: ReadonlyTuple<ParamGroupInput[K]> };
+
+// Distributes over `| undefined`, so the optional betas become a readonly tuple.
+type ReadonlyTuple<T> = T extends readonly unknown[] ? Readonly<T> : T;
 
 /** Adam-style groups cycle beta1, the others momentum (SGD's default momentum is 0). */
 export function momentumOf(group: ParamGroup): number {

@@ -128,7 +128,8 @@ export const reduceLROnPlateau: SchedulerDefinition<Config, PlateauState> = {
   loadStateDict(config, dict, groups) {
     dict.agrees(attributes(config, groups.length));
     return {
-      last_epoch: dict.number('last_epoch'),
+      // step(metrics, epoch) keeps whatever epoch it is given, fractions included.
+      last_epoch: dict.finite('last_epoch'),
       // PyTorch keeps no base_lrs here; the groups' lrs at import stand in, as at creation.
       base_lrs: lrsOf(groups),
       best: dict.number('best'),

@@ -1,4 +1,4 @@
-import type { SchedulerConfig, StepReport } from './definition.js';
+import type { FinishReason, SchedulerConfig, StepReport } from './definition.js';
 import { InvalidConfig, InvalidReport, StepRefused } from './errors.js';
 import { momentumOf, lrsOf, type ParamGroup } from './param-groups.js';
 import { definitionOf } from './registry.js';
@@ -24,7 +24,7 @@ export interface ScheduleView {
   readonly num_bad_epochs?: number;
   readonly cooldown_counter?: number;
   readonly finished?: boolean;
-  readonly finish_reason?: 'diverged' | 'num_iter' | null;
+  readonly finish_reason?: FinishReason | null;
   readonly smoothed_loss?: number | null;
   readonly best_loss?: number | null;
 }

@@ -5,7 +5,6 @@ import { InvalidConfig } from './errors.js';
 import {
   childGroupKeys,
   childStateDicts,
-  COMPOSITE_TYPES,
   loadChildren,
   constructChildren,
   refuseChildren,
@@ -45,13 +44,15 @@ export function sequentialLR(nested: NestedSchedulers) {
   const definition: SchedulerDefinition<Config, SequentialState> = {
     type: 'SequentialLR',
     config,
+    composite: true,
 
     construct(c, groups) {
       refuseChildren(c.schedulers, (child, i) => {
-        if (nested.definitionOf(child.type).needsMetric) {
+        const definition = nested.definitionOf(child.type);
+        if (definition.needsMetric) {
           return `SequentialLR does not support ${child.type}: it steps its schedulers without a metric`;
         }
-        if (i > 0 && COMPOSITE_TYPES.has(child.type)) {
+        if (i > 0 && definition.composite) {
           return `${child.type} can only be the first scheduler of a SequentialLR: PyTorch restarts the others with step(0), which ${child.type} does not take`;
         }
         return null;

@@ -46,6 +46,13 @@ export class StateDictReader {
     return value;
   }
 
+  /** A number other than NaN and the infinities (which the wire's strings decode to). */
+  finite(key: string): number {
+    const value = this.number(key);
+    if (!Number.isFinite(value)) throw new InvalidConfig([key], `must be a finite number, got ${value}`);
+    return value;
+  }
+
   /** A number, or null when absent or null. */
   nullableNumber(key: string): number | null {
     return this.dict[key] === undefined || this.dict[key] === null ? null : this.number(key);

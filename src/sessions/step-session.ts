@@ -1,5 +1,5 @@
 import { ProblemError } from '../api/problem.js';
-import type { ReportInput } from '../api/sessions.js';
+import type { ReportInput, StepInput } from '../api/sessions.js';
 import { toState, type State } from '../api/state.js';
 import { advanceSchedule, viewSchedule } from '../schedulers/schedule.js';
 import type { SessionStore, StoredReport } from '../store/session-store.js';
@@ -24,7 +24,7 @@ function storedReport(input: ReportInput): StoredReport {
 export function stepSession(
   store: SessionStore,
   id: string,
-  input: ReportInput & { expected_step?: number },
+  input: StepInput,
   now: string,
 ): { state: State; replayed: boolean } {
   return store.transaction(() => {

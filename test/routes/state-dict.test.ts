@@ -91,6 +91,25 @@ describe('GET /v1/sessions/:id/state_dict and POST /v1/sessions with state_dict'
     expect(answer.body.errors[0].path).toBe('param_groups.0.initial_lr');
   });
 
+  it('exports and re-imports a schedule that took the lr below 0, as PyTorch lets a negative gamma do', async () => {
+    const scheduler = { type: 'ExponentialLR', gamma: -0.5 };
+    const created = await call(app, 'POST', '/v1/sessions', { param_groups: [{ lr: 0.1 }], scheduler });
+    const stepped = await call(app, 'POST', `/v1/sessions/${created.body.id}/step`, {});
+    expect(stepped.body.lrs).toEqual([0.1 * -0.5]);
+    const exported = await call(app, 'GET', `/v1/sessions/${created.body.id}/state_dict`);
+    expect(exported.status).toBe(200);
+    expect(exported.body.param_groups[0].lr).toBe(0.1 * -0.5);
+
+    const resumed = await call(app, 'POST', '/v1/sessions', { ...exported.body, scheduler });
+    expect(resumed.status, JSON.stringify(resumed.body)).toBe(201);
+    const next = await call(app, 'POST', `/v1/sessions/${resumed.body.id}/step`, {});
+    expect(next.body.lrs).toEqual([0.1 * -0.5 * -0.5]);
+    // A fresh optimizer still refuses a negative lr, as torch.optim does.
+    const fresh = await call(app, 'POST', '/v1/sessions', { param_groups: [{ lr: -0.1 }], scheduler });
+    expect(fresh.status).toBe(400);
+    expect(fresh.body.errors[0].path).toBe('param_groups.0.lr');
+  });
+
   it('answers 404 for an unknown session', async () => {
     expect((await call(app, 'GET', '/v1/sessions/nope/state_dict')).status).toBe(404);
   });

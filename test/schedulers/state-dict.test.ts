@@ -182,3 +182,98 @@ describe('state_dict import', () => {
     expect(momentumOf(resumed.groups[0]!)).toBeCloseTo(0.85, 12);
   });
 });
+
+// State_dicts that contradict the config, or hold what no step could have written, are refused.
+
+function exported(scheduler: object, groups: ParamGroup[], reports: object[] = []) {
+  const config = schedulerConfig.parse(scheduler);
+  let schedule: Schedule = startSchedule(config, groups);
+  for (const report of reports) schedule = advanceSchedule(schedule, report);
+  return { config, schedule, ...exportSchedule(schedule) };
+}
+
+function refusedAt(config: Schedule['config'], groups: readonly ParamGroup[], stateDict: object): unknown {
+  try {
+    importSchedule(config, groups, stateDict);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidConfig);
+    return (error as InvalidConfig).path;
+  }
+  throw new Error(`${JSON.stringify(stateDict)} was accepted`);
+}
+
+describe('last_epoch', () => {
+  it.each([
+    ['StepLR', { type: 'StepLR', step_size: 2 }],
+    ['ReduceLROnPlateau', { type: 'ReduceLROnPlateau' }],
+    ['CosineAnnealingWarmRestarts', { type: 'CosineAnnealingWarmRestarts', T_0: 2 }],
+  ])('%s refuses NaN and the infinities', (_type, scheduler) => {
+    const { config, state_dict, param_groups } = exported(scheduler, [{ lr: 0.1 }]);
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      expect(refusedAt(config, param_groups, { ...state_dict, last_epoch: bad })).toEqual(['state_dict', 'last_epoch']);
+    }
+  });
+
+  it('keeps the fraction step(epoch) gave, as PyTorch does (StepLR.step(2.5) leaves last_epoch 2.5)', () => {
+    const { config, schedule, state_dict, param_groups } = exported({ type: 'StepLR', step_size: 2 }, [{ lr: 0.1 }], [
+      { epoch: 2.5 },
+    ]);
+    expect(state_dict.last_epoch).toBe(2.5);
+    expect(viewSchedule(importSchedule(config, param_groups, state_dict))).toEqual(viewSchedule(schedule));
+  });
+
+  it('CosineAnnealingWarmRestarts floors it and keeps the fraction in T_cur', () => {
+    // torch 1.13: CosineAnnealingWarmRestarts(SGD(lr=0.1), T_0=2).step(2.5) saves
+    // last_epoch 2, T_cur 0.5 and _last_lr [0.08535533905932738].
+    const { config, state_dict, param_groups } = exported({ type: 'CosineAnnealingWarmRestarts', T_0: 2 }, [{ lr: 0.1 }], [
+      { epoch: 2.5 },
+    ]);
+    expect(state_dict).toMatchObject({ last_epoch: 2, T_cur: 0.5, T_i: 2 });
+    expectClose((state_dict._last_lr as number[])[0], 0.08535533905932738, '_last_lr');
+    expect(() => importSchedule(config, param_groups, state_dict)).not.toThrow();
+    expect(refusedAt(config, param_groups, { ...state_dict, last_epoch: 2.5 })).toEqual(['state_dict', 'last_epoch']);
+    expect(refusedAt(config, param_groups, { ...state_dict, T_cur: NaN })).toEqual(['state_dict', 'T_cur']);
+    expect(refusedAt(config, param_groups, { ...state_dict, T_i: 2.5 })).toEqual(['state_dict', 'T_i']);
+    expect(refusedAt(config, param_groups, { ...state_dict, T_mult: 2 })).toEqual(['state_dict', 'T_mult']);
+  });
+});
+
+describe('LRRangeTest', () => {
+  const groups = [{ lr: 1e-4 }];
+  const losses = [{ metric: 2.3 }, { metric: 2.2 }, { metric: 2.1 }];
+
+  it('continues from its own state_dict', () => {
+    const { config, schedule, state_dict, param_groups } = exported({ type: 'LRRangeTest', num_iter: 5 }, groups, losses);
+    expect(viewSchedule(importSchedule(config, param_groups, state_dict))).toEqual(viewSchedule(schedule));
+  });
+
+  it('refuses lrs the config contradicts', () => {
+    const { config, state_dict, param_groups } = exported({ type: 'LRRangeTest', end_lr: 1, start_lr: 1e-5 }, groups, losses);
+    expect(refusedAt(config, param_groups, { ...state_dict, end_lrs: [10] })).toEqual(['state_dict', 'end_lrs']);
+    expect(refusedAt(config, param_groups, { ...state_dict, base_lrs: [1e-4] })).toEqual(['state_dict', 'base_lrs']);
+  });
+
+  it('takes any positive start without start_lr, but exp mode needs it > 0', () => {
+    const { config, state_dict, param_groups } = exported({ type: 'LRRangeTest' }, groups, losses);
+    expect(() => importSchedule(config, param_groups, { ...state_dict, base_lrs: [1e-6] })).not.toThrow();
+    expect(refusedAt(config, param_groups, { ...state_dict, base_lrs: [0] })).toEqual(['state_dict', 'base_lrs']);
+    const linear = exported({ type: 'LRRangeTest', step_mode: 'linear' }, groups, losses);
+    expect(() => importSchedule(linear.config, linear.param_groups, { ...linear.state_dict, base_lrs: [0] })).not.toThrow();
+  });
+
+  it('refuses a last_epoch outside [0, num_iter] or at odds with finish_reason', () => {
+    const { config, state_dict, param_groups } = exported({ type: 'LRRangeTest', num_iter: 5 }, groups, losses);
+    for (const last_epoch of [1.5, -1, 6, 5, NaN]) {
+      expect(refusedAt(config, param_groups, { ...state_dict, last_epoch }), String(last_epoch)).toEqual([
+        'state_dict',
+        'last_epoch',
+      ]);
+    }
+    const ranOut = { ...state_dict, finished: true, finish_reason: 'num_iter' };
+    expect(refusedAt(config, param_groups, { ...ranOut, last_epoch: 4 })).toEqual(['state_dict', 'last_epoch']);
+    expect(() => importSchedule(config, param_groups, { ...ranOut, last_epoch: 5 })).not.toThrow();
+    const diverged = { ...state_dict, finished: true, finish_reason: 'diverged' };
+    expect(() => importSchedule(config, param_groups, { ...diverged, last_epoch: 5 })).not.toThrow();
+    expect(refusedAt(config, param_groups, { ...diverged, last_epoch: 0 })).toEqual(['state_dict', 'last_epoch']);
+  });
+});
