@@ -37,7 +37,7 @@ const kinds = {
 
 export type ProblemStatus = keyof typeof kinds;
 
-/** Raised by routes and the store; the error handler turns it into a problem answer. */
+/** Raised by the session operations (sessions/) and the API helpers; the error handler answers it. */
 export class ProblemError extends Error {
   constructor(
     readonly status: ProblemStatus,

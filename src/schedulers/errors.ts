@@ -42,4 +42,9 @@ export class StepRefused extends Error {
     super(message);
     this.name = 'StepRefused';
   }
+
+  /** The same refusal seen from one level up, e.g. from inside `schedulers[1]`. */
+  under(...prefix: FieldPath): StepRefused {
+    return new StepRefused(this.message, this.field.length > 0 ? [...prefix, ...this.field] : []);
+  }
 }

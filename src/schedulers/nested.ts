@@ -1,5 +1,5 @@
 import type { Advanced, NestedSchedulers, SchedulerConfig, StepReport } from './definition.js';
-import { InvalidConfig, InvalidReport } from './errors.js';
+import { InvalidConfig, InvalidReport, StepRefused } from './errors.js';
 import { lrsOf, type ParamGroup } from './param-groups.js';
 import type { StateDict, StateDictReader } from './state-dict.js';
 
@@ -42,7 +42,12 @@ export function stepChild(
   report: StepReport,
 ): Advanced<CompositeState> {
   const config = configs[index] as SchedulerConfig;
-  const stepped = nested.definitionOf(config.type).step(config, state.children[index], groups, report);
+  let stepped: Advanced<unknown>;
+  try {
+    stepped = nested.definitionOf(config.type).step(config, state.children[index], groups, report);
+  } catch (error) {
+    throw error instanceof StepRefused ? error.under('schedulers', index) : error;
+  }
   const children = state.children.map((child, i) => (i === index ? stepped.state : child));
   return { state: { ...state, children, last_lr: lrsOf(stepped.groups) }, groups: stepped.groups };
 }

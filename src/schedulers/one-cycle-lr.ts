@@ -75,7 +75,7 @@ const anneal = {
 function locate(c: Config, step: number): { phase: Phase; pct: number } {
   const total = totalSteps(c);
   if (step > total) {
-    throw new StepRefused(`OneCycleLR cannot take step ${step}: the cycle has total_steps = ${total}`);
+    throw new StepRefused(`OneCycleLR cannot take step ${step}: the cycle has total_steps = ${total}`, ['total_steps']);
   }
   const all = phases(c);
   const last = all.length - 1;

@@ -107,7 +107,7 @@ export function previewSchedule(
       schedule = advanceSchedule(schedule, report);
     } catch (error) {
       if (error instanceof InvalidReport) throw new InvalidReport([k, ...error.path], error.message);
-      if (error instanceof StepRefused) throw new StepRefused(`step ${k + 1}: ${error.message}`);
+      if (error instanceof StepRefused) throw new StepRefused(`step ${k + 1}: ${error.message}`, error.field);
       throw error;
     }
     points.push(viewSchedule(schedule));

@@ -3,10 +3,7 @@ import { InvalidConfig, InvalidReport, StepRefused, type FieldPath } from '../sc
 
 const dotted = (path: FieldPath): string => path.join('.');
 
-/**
- * Turns the core's refusals into problem answers, with the field path as the client
- * wrote it (`scheduler.schedulers.1.gamma`, `reports.41.metric`).
- */
+/** Where the parts of a request the core refused sit in it. */
 export interface RefusalContext {
   /** Where the scheduler config sits in the request (default `scheduler`). */
   readonly config?: FieldPath;
@@ -16,6 +13,10 @@ export interface RefusalContext {
   readonly bareSteps?: boolean;
 }
 
+/**
+ * Turns the core's refusals into problem answers, with the field path as the client
+ * wrote it (`scheduler.schedulers.1.gamma`, `reports.41.metric`).
+ */
 export function asProblem(error: unknown, where: RefusalContext = {}): unknown {
   if (error instanceof InvalidReport && where.bareSteps) {
     const message = `${error.message}; send reports instead of steps`;
@@ -29,7 +30,11 @@ export function asProblem(error: unknown, where: RefusalContext = {}): unknown {
     const path = dotted([...(where.report ?? []), ...error.path]);
     return new ProblemError(400, `${path}: ${error.message}`, { errors: [{ path, message: error.message }] });
   }
-  if (error instanceof StepRefused) return new ProblemError(422, error.message);
+  if (error instanceof StepRefused) {
+    if (error.field.length === 0) return new ProblemError(422, error.message);
+    const path = dotted([...(where.config ?? ['scheduler']), ...error.field]);
+    return new ProblemError(422, error.message, { errors: [{ path, message: error.message }] });
+  }
   return error;
 }
 

@@ -94,6 +94,7 @@ describe('POST /v1/sessions/:id/step', () => {
     const refused = await step(id);
     expect(refused.status).toBe(422);
     expect(refused.body.detail).toContain('total_steps');
+    expect(refused.body.errors).toEqual([{ path: 'scheduler.total_steps', message: refused.body.detail }]);
     const after = (await call(app, 'GET', `/v1/sessions/${id}`)).body;
     expect(after.state).toEqual(before.state);
     expect(after.updated_at).toBe(before.updated_at);
@@ -105,6 +106,26 @@ describe('POST /v1/sessions/:id/step', () => {
     const refused = await step(id);
     expect(refused.status).toBe(422);
     expect(refused.body.detail).toContain('lr_lambda');
+    expect(refused.body.errors[0].path).toBe('scheduler.lr_lambda');
+  });
+
+  it("names the failing child's field when a composite's step is refused, in sessions and previews", async () => {
+    const scheduler = {
+      type: 'ChainedScheduler',
+      schedulers: [
+        { type: 'StepLR', step_size: 1, gamma: 0.9 },
+        { type: 'MultiplicativeLR', lr_lambda: ['0.9', '1 / (2 - epoch)'] },
+      ],
+    };
+    const id = await create(scheduler, [{ lr: 0.1 }, { lr: 0.2 }]);
+    expect((await step(id)).status).toBe(200);
+    const refused = await step(id);
+    expect(refused.status).toBe(422);
+    expect(refused.body.errors[0].path).toBe('scheduler.schedulers.1.lr_lambda.1');
+    const preview = await call(app, 'POST', '/v1/preview', { param_groups: [{ lr: 0.1 }, { lr: 0.2 }], scheduler, steps: 3 });
+    expect(preview.status).toBe(422);
+    expect(preview.body.detail).toMatch(/^step 2: /);
+    expect(preview.body.errors[0].path).toBe('scheduler.schedulers.1.lr_lambda.1');
   });
 
   it('answers 404 for an unknown session', async () => {
