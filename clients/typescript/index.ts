@@ -17,15 +17,23 @@ export type StateDictExport = Schemas['StateDictExport'];
 export type RangeTestSuggestion = Schemas['RangeTestSuggestion'];
 export type Problem = Schemas['Problem'];
 
-/** Any answer that is not a success, carrying the service's problem document. */
+/**
+ * Any answer that is not a success, carrying the service's problem document, or
+ * `undefined` with the body's text when something else answered (say, a proxy's 502 page).
+ */
 export class LrschedError extends Error {
   constructor(
     readonly status: number,
     readonly problem: Problem | undefined,
+    body?: string,
   ) {
-    super(problem ? `${status} ${problem.title}: ${problem.detail}` : `HTTP ${status}`);
+    super(problem ? `${status} ${problem.title}: ${problem.detail}` : `HTTP ${status}${body ? `: ${body.slice(0, 200)}` : ''}`);
     this.name = 'LrschedError';
   }
+}
+
+function isProblem(value: unknown): value is Problem {
+  return typeof value === 'object' && value !== null && 'title' in value && 'status' in value;
 }
 
 interface Answer<T> {
@@ -35,7 +43,11 @@ interface Answer<T> {
 }
 
 function unwrap<T>({ data, error, response }: Answer<T>): T {
-  if (!response.ok) throw new LrschedError(response.status, error as Problem | undefined);
+  if (!response.ok) {
+    // openapi-fetch hands over the raw text when the body is not JSON.
+    if (isProblem(error)) throw new LrschedError(response.status, error);
+    throw new LrschedError(response.status, undefined, typeof error === 'string' ? error : undefined);
+  }
   return data as T;
 }
 

@@ -58,6 +58,16 @@ describe('TypeScript client', () => {
     await expect(client.getSession(session.id)).rejects.toBeInstanceOf(LrschedError);
   });
 
+  it('raises LrschedError with the text of an answer that is no problem document', async () => {
+    const proxyPage = async () => new Response('<html>502 Bad Gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } });
+    const behindProxy = createLrschedClient('http://127.0.0.1:1', { fetch: proxyPage });
+    const error = await behindProxy.getSession('a').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LrschedError);
+    expect((error as LrschedError).status).toBe(502);
+    expect((error as LrschedError).problem).toBeUndefined();
+    expect((error as LrschedError).message).toBe('HTTP 502: <html>502 Bad Gateway</html>');
+  });
+
   it('raises LrschedError carrying the problem document', async () => {
     const error = await client
       .createSession({ param_groups: [{ lr: 0.1 }], scheduler: { type: 'StepLR', step_size: 0 } })

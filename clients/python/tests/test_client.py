@@ -39,6 +39,27 @@ class ClientTest(unittest.TestCase):
         entry = list(self.client.history(session["id"]))[1]
         self.assertEqual(entry["report"], {"metric": "NaN", "metrics": {"grad_norm": "Infinity"}})
 
+    def test_scalars_that_convert_to_float_are_sent_as_floats(self):
+        class ZeroDimTensor:  # what a 0-d torch tensor or numpy.float32 offers
+            def __init__(self, value):
+                self.value = value
+
+            def __float__(self):
+                return self.value
+
+        session = self.client.create_session({"type": "ReduceLROnPlateau", "patience": 0}, [{"lr": 0.1}])
+        state = self.client.step(session["id"], metric=ZeroDimTensor(0.25), metrics={"acc": ZeroDimTensor(math.nan)})
+        self.assertEqual(state["best"], 0.25)
+        entry = list(self.client.history(session["id"]))[1]
+        self.assertEqual(entry["report"], {"metric": 0.25, "metrics": {"acc": "NaN"}})
+
+    def test_an_unreachable_service_is_an_lrsched_error(self):
+        unreachable = Client("http://127.0.0.1:9", timeout=1, retries=1, backoff=0.01)
+        with self.assertRaises(LrschedError) as raised:
+            unreachable.get_session("any")
+        self.assertIsNone(raised.exception.status)
+        self.assertIn("127.0.0.1:9 (2 attempts)", str(raised.exception))
+
     def test_errors_carry_the_problem_document(self):
         with self.assertRaises(LrschedError) as raised:
             self.client.create_session({"type": "StepLR", "step_size": 0}, [{"lr": 0.1}])

@@ -104,6 +104,12 @@ class RemoteSchedulerTest(unittest.TestCase):
         restarted.step()
         self.assertEqual(restarted.get_last_lr(), [0.25])
 
+        # Created on an optimizer already stepped to other lrs, it says what to do instead.
+        with self.assertRaises(LrschedError) as raised:
+            RemoteScheduler(FakeOptimizer([{"lr": 0.25, "momentum": 0.9}]), config, base_url=self.server.url, key="py-resume")
+        self.assertEqual(raised.exception.status, 409)
+        self.assertIn("before optimizer.load_state_dict()", str(raised.exception))
+
 
 class ServerRestartTest(unittest.TestCase):
     def test_killed_server_loses_no_epoch(self):

@@ -90,6 +90,20 @@ class TorchParityTest(unittest.TestCase):
             {"type": "CyclicLR", "base_lr": 0.001, "max_lr": 0.01, "step_size_up": 5, "mode": "triangular2"},
         )
 
+    def test_reduce_on_plateau_takes_the_loss_tensor_itself(self):
+        """PyTorch's ReduceLROnPlateau.step(loss) takes a 0-d tensor; so does RemoteScheduler."""
+        losses = [torch.tensor(v, dtype=torch.float32) for v in (1.0, 0.8, 0.8, 0.81, 0.8, 0.7, 0.7, 0.7, 0.7)]
+        local_optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        local = torch.optim.lr_scheduler.ReduceLROnPlateau(local_optimizer, factor=0.5, patience=1)
+        remote_optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        remote = RemoteScheduler(remote_optimizer, {"type": "ReduceLROnPlateau", "factor": 0.5, "patience": 1},
+                                 base_url=self.server.url)
+        for k, loss in enumerate(losses):
+            local.step(loss)
+            remote.step(loss)
+            self.assertEqual(remote_optimizer.param_groups[0]["lr"], local_optimizer.param_groups[0]["lr"], f"epoch {k + 1}")
+        self.assertLess(remote_optimizer.param_groups[0]["lr"], 0.1)
+
 
 if __name__ == "__main__":
     unittest.main()

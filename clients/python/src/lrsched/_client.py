@@ -12,13 +12,15 @@ from ._wire import to_wire
 
 
 class LrschedError(Exception):
-    """An answer that is not a success; `problem` is the service's problem document."""
+    """An answer that is not a success; `problem` is the service's problem document.
+    `status` is None when the service could not be reached at all."""
 
     def __init__(self, status, problem):
         self.status = status
         self.problem = problem if isinstance(problem, dict) else {}
         detail = self.problem.get("detail") or str(problem)
-        super().__init__(f"{status} {self.problem.get('title', 'error')}: {detail}")
+        title = self.problem.get("title", "error")
+        super().__init__(f"{title}: {detail}" if status is None else f"{status} {title}: {detail}")
 
 
 class _Retryable(Exception):
@@ -107,8 +109,14 @@ class Client:
                 return self._send(method, path, body)
             except _Retryable as failure:
                 if attempt == attempts - 1:
-                    raise failure.__cause__ or failure
+                    raise self._gave_up(failure.__cause__, attempts) from failure.__cause__
                 time.sleep(self.backoff * 2**attempt)
+
+    def _gave_up(self, cause, attempts):
+        if isinstance(cause, LrschedError):
+            return cause
+        tries = f"{attempts} attempts" if attempts > 1 else "1 attempt"
+        return LrschedError(None, {"title": "Service unreachable", "detail": f"{self.base_url} ({tries}): {cause}"})
 
     def _send(self, method, path, body):
         data = None if body is None else json.dumps(to_wire(body), allow_nan=False).encode()

@@ -1,6 +1,6 @@
 """A PyTorch-style scheduler whose schedule runs in the lrsched service."""
 
-from ._client import Client
+from ._client import Client, LrschedError
 from ._wire import number
 
 # What a scheduler may read from an optimizer's param group.
@@ -14,7 +14,9 @@ class RemoteScheduler:
     it) into `optimizer.param_groups`; any object with such a list of dicts works.
 
     Every step carries `expected_step` and is retried on timeouts and 5xx, so a retry never
-    skips an epoch. With a `key` (say, the run id) a restarted job reattaches to its session.
+    skips an epoch. With a `key` (say, the run id) a restarted job reattaches to its session;
+    as with PyTorch's schedulers, create it before `optimizer.load_state_dict()`, then
+    `load_state_dict()` it from the checkpoint.
     """
 
     def __init__(self, optimizer, scheduler, base_url="http://127.0.0.1:8080", key=None, name=None,
@@ -25,7 +27,15 @@ class RemoteScheduler:
             {k: (list(v) if k == "betas" else v) for k, v in group.items() if k in _GROUP_KEYS}
             for group in optimizer.param_groups
         ]
-        session = self.client.create_session(scheduler, groups, name=name, key=key, metadata=metadata)
+        try:
+            session = self.client.create_session(scheduler, groups, name=name, key=key, metadata=metadata)
+        except LrschedError as error:
+            if error.status == 409 and key is not None:
+                # The session keeps the groups as first sent; a stepped optimizer's differ.
+                hint = ("create the RemoteScheduler before optimizer.load_state_dict(), as with PyTorch's "
+                        "schedulers: a restarted job must send the param groups its first run started from")
+                raise LrschedError(409, {**error.problem, "detail": f"{error.problem.get('detail')}; {hint}"}) from error
+            raise
         self.session_id = session["id"]
         self._apply(session["state"])
 
