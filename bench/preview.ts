@@ -34,66 +34,43 @@ const dir = mkdtempSync(join(tmpdir(), 'lrsched-bench-'));
 const app = await buildApp({ databasePath: join(dir, 'bench.db') });
 await app.ready();
 
+/** POSTs through the app; anything but a success stops the benchmark. */
+async function post(url: string, payload: object): Promise<string> {
+  const response = await app.inject({ method: 'POST', url, payload });
+  if (response.statusCode >= 300) throw new Error(response.body);
+  return response.body;
+}
+
 try {
   await time('core: previewSchedule OneCycleLR, 100000 steps', () =>
     previewSchedule(schedulerConfig.parse(oneCycle), groups, Array.from({ length: 100_000 }, () => ({}))),
   );
 
-  await time('HTTP: POST /v1/preview OneCycleLR, 100000 steps', async () => {
-    const response = await app.inject({
-      method: 'POST',
-      url: '/v1/preview',
-      payload: { param_groups: groups, scheduler: oneCycle, steps: 100_000 },
-    });
-    if (response.statusCode !== 200) throw new Error(response.body);
-  });
+  await time('HTTP: POST /v1/preview OneCycleLR, 100000 steps', () =>
+    post('/v1/preview', { param_groups: groups, scheduler: oneCycle, steps: 100_000 }),
+  );
 
   // Every step evaluates the expression, with cos and ** from the correctly rounded libm.
-  await time('HTTP: POST /v1/preview LambdaLR (warmup + cosine expression), 100000 steps', async () => {
-    const response = await app.inject({
-      method: 'POST',
-      url: '/v1/preview',
-      payload: {
-        param_groups: groups,
-        scheduler: {
-          type: 'LambdaLR',
-          lr_lambda: '(epoch + 1) / 1000 if epoch < 1000 else 0.5 * (1 + cos(pi * (epoch - 1000) / 99000)) ** 1.5',
-        },
-        steps: 100_000,
-      },
-    });
-    if (response.statusCode !== 200) throw new Error(response.body);
-  });
+  const warmupCosine = '(epoch + 1) / 1000 if epoch < 1000 else 0.5 * (1 + cos(pi * (epoch - 1000) / 99000)) ** 1.5';
+  await time('HTTP: POST /v1/preview LambdaLR (warmup + cosine expression), 100000 steps', () =>
+    post('/v1/preview', { param_groups: groups, scheduler: { type: 'LambdaLR', lr_lambda: warmupCosine }, steps: 100_000 }),
+  );
 
-  await time('HTTP: POST /v1/preview ReduceLROnPlateau, 100000 reports', async () => {
-    const response = await app.inject({
-      method: 'POST',
-      url: '/v1/preview',
-      payload: {
-        param_groups: groups,
-        scheduler: { type: 'ReduceLROnPlateau', patience: 3 },
-        reports: Array.from({ length: 100_000 }, (_, i) => ({ metric: 1 / (1 + (i % 50)) })),
-      },
-    });
-    if (response.statusCode !== 200) throw new Error(response.body);
-  });
+  await time('HTTP: POST /v1/preview ReduceLROnPlateau, 100000 reports', () =>
+    post('/v1/preview', {
+      param_groups: groups,
+      scheduler: { type: 'ReduceLROnPlateau', patience: 3 },
+      reports: Array.from({ length: 100_000 }, (_, i) => ({ metric: 1 / (1 + (i % 50)) })),
+    }),
+  );
 
-  const created = await app.inject({
-    method: 'POST',
-    url: '/v1/sessions',
-    payload: { param_groups: groups, scheduler: { type: 'CosineAnnealingLR', T_max: 100 } },
-  });
-  const id = (JSON.parse(created.body) as { id: string }).id;
+  const created = await post('/v1/sessions', { param_groups: groups, scheduler: { type: 'CosineAnnealingLR', T_max: 100 } });
+  const id = (JSON.parse(created) as { id: string }).id;
   let step = 0;
   const STEPS = 500;
   await time(`HTTP: ${STEPS} sequential steps with expected_step (SQLite, synchronous=FULL)`, async () => {
     for (let i = 0; i < STEPS; i++) {
-      const response = await app.inject({
-        method: 'POST',
-        url: `/v1/sessions/${id}/step`,
-        payload: { metric: 0.5, expected_step: step },
-      });
-      if (response.statusCode !== 200) throw new Error(response.body);
+      await post(`/v1/sessions/${id}/step`, { metric: 0.5, expected_step: step });
       step += 1;
     }
   });

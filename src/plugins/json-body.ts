@@ -8,13 +8,16 @@ import { ProblemError } from '../api/problem.js';
  */
 export const MAX_JSON_DEPTH = 64;
 
-/** The dotted path of the first value nested deeper than MAX_JSON_DEPTH, or undefined. */
-export function tooDeepAt(value: unknown): string | undefined {
-  const pending: { value: unknown; path: string[] }[] = [{ value, path: [] }];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    if (next.value === null || typeof next.value !== 'object') continue;
-    if (next.path.length >= MAX_JSON_DEPTH) return next.path.join('.');
-    for (const [key, child] of Object.entries(next.value)) pending.push({ value: child, path: [...next.path, key] });
+/**
+ * The path to the first container nested deeper than MAX_JSON_DEPTH, or undefined.
+ * Recursive, but never deeper than the limit itself; the path is built only on the way out.
+ */
+export function tooDeepAt(value: unknown, depth = 0): string[] | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  if (depth === MAX_JSON_DEPTH) return [];
+  for (const [key, child] of Object.entries(value)) {
+    const below = tooDeepAt(child, depth + 1);
+    if (below !== undefined) return [key, ...below];
   }
   return undefined;
 }
@@ -32,8 +35,9 @@ export function registerJsonBodies(app: FastifyInstance): void {
     if (body === '') return done(null, undefined);
     parseJson(request, body as string, (error, parsed) => {
       if (error) return done(error);
-      const path = tooDeepAt(parsed);
-      if (path === undefined) return done(null, parsed);
+      const where = tooDeepAt(parsed);
+      if (where === undefined) return done(null, parsed);
+      const path = where.join('.');
       const message = `nested more than ${MAX_JSON_DEPTH} levels deep`;
       done(new ProblemError(400, `${path}: ${message}`, { errors: [{ path, message }] }), undefined);
     });

@@ -70,13 +70,14 @@ export const stepRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = async 
     async (request) => {
       const { limit, cursor } = request.query;
       const session = findSession(store, request.params.id);
-      const after = decodeCursor(`history/${session.id}`, cursor) ?? -1;
+      const listing = `history/${session.id}`;
+      const after = decodeCursor(listing, cursor) ?? -1;
       const page = store.historyAfter(session, after, limit + 1);
       const items = page.slice(0, limit);
       const last = items.at(-1);
       return {
         items: items.map((entry) => historyEntryView(session, entry)),
-        next_cursor: page.length > limit && last ? encodeCursor(`history/${session.id}`, last.step) : null,
+        next_cursor: page.length > limit && last ? encodeCursor(listing, last.step) : null,
       };
     },
   );

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { finiteNumber, numberOrPerGroup, positiveInt, unitInterval } from './config-fields.js';
+import { finiteNumber, numberOrPerGroup, positiveInt } from './config-fields.js';
 import { FINISH_REASONS, type RangeTestProgress, type SchedulerDefinition } from './definition.js';
 import { InvalidConfig, InvalidReport, StepRefused, type FieldPath } from './errors.js';
 import { lrsOf, perGroup, withLrs } from './param-groups.js';
@@ -16,8 +16,8 @@ const config = z.strictObject({
     .default(100)
     .describe('Number of batches the test runs at most'),
   step_mode: z.enum(['exp', 'linear']).default('exp').describe('Geometric or arithmetic steps from start_lr to end_lr'),
-  smooth: unitInterval('must be in [0, 1) (0: no smoothing)')
-    .refine((b) => b !== 1, 'must be < 1: with 1 no loss would ever count')
+  smooth: finiteNumber
+    .refine((b) => b >= 0 && b < 1, 'must be in [0, 1) (0: no smoothing; with 1 no loss would ever count)')
     .default(0.98)
     .describe("β of the bias-corrected exponential moving average of the loss (fastai's)"),
   diverge_threshold: finiteNumber
@@ -56,10 +56,8 @@ function refuseLrs(
     if (ends.some((lr) => !(lr > 0))) throw new InvalidConfig(paths.ends, 'must be > 0 for step_mode exp');
   }
   const last = starts.map((start, g) => lrAt(c, start, ends[g] as number, c.num_iter - 1));
-  if (!last.every(Number.isFinite)) {
-    const bad = last.find((lr) => !Number.isFinite(lr));
-    throw new InvalidConfig(paths.ends, `is too far from the start: the last lr would be ${bad}`);
-  }
+  const bad = last.find((lr) => !Number.isFinite(lr));
+  if (bad !== undefined) throw new InvalidConfig(paths.ends, `is too far from the start: the last lr would be ${bad}`);
 }
 
 function lrAt(c: Config, start: number, end: number, iteration: number): number {

@@ -21,7 +21,9 @@ export interface ResolvedRequest {
  * answers with the numbers it was created with.
  */
 export function resolveRangeTestReferences(store: SessionStore, body: unknown): ResolvedRequest {
-  if (!isObject(body) || !containsReference([body.param_groups, body.scheduler])) return { body, requestedWithReferences: null };
+  if (!isObject(body) || !containsReference([body.param_groups, body.scheduler])) {
+    return { body, requestedWithReferences: null };
+  }
   const requestedWithReferences = canonicalJson({ param_groups: body.param_groups, scheduler: body.scheduler });
   const existing = typeof body.key === 'string' ? store.findByKey(body.key) : undefined;
   if (existing?.requested_with_references === requestedWithReferences) {

@@ -12,7 +12,7 @@ function wrap(value: unknown, keys: readonly (string | number)[]): unknown {
   }, value);
 }
 
-const key = fc.oneof(fc.string({ minLength: 1, maxLength: 5 }).filter((k) => !k.includes('.')), fc.nat({ max: 3 }));
+const key = fc.oneof(fc.string({ maxLength: 5 }), fc.nat({ max: 3 }));
 
 describe('tooDeepAt', () => {
   it('passes any JSON nested up to the limit', () => {
@@ -30,7 +30,7 @@ describe('tooDeepAt', () => {
         fc.array(key, { minLength: MAX_JSON_DEPTH + 1, maxLength: MAX_JSON_DEPTH + 40 }),
         fc.jsonValue({ maxDepth: 2 }),
         (keys, leaf) => {
-          expect(tooDeepAt(wrap(leaf, keys))).toBe(keys.slice(0, MAX_JSON_DEPTH).join('.'));
+          expect(tooDeepAt(wrap(leaf, keys))).toEqual(keys.slice(0, MAX_JSON_DEPTH).map(String));
         },
       ),
       { seed: 65 },
@@ -40,6 +40,6 @@ describe('tooDeepAt', () => {
   it('counts containers, not scalars: a scalar at the limit is fine', () => {
     const atLimit = wrap(1, Array.from({ length: MAX_JSON_DEPTH }, () => 'a'));
     expect(tooDeepAt(atLimit)).toBeUndefined();
-    expect(tooDeepAt(wrap([], Array.from({ length: MAX_JSON_DEPTH }, () => 'a')))).toBe(Array(MAX_JSON_DEPTH).fill('a').join('.'));
+    expect(tooDeepAt(wrap([], Array.from({ length: MAX_JSON_DEPTH }, () => 'a')))).toEqual(Array(MAX_JSON_DEPTH).fill('a'));
   });
 });

@@ -175,8 +175,15 @@ describe('problem answers', () => {
     });
     expect(byReports.status).toBe(400);
     expect(byReports.body.errors[0].path).toBe('reports');
-    const atTheLimit = await call(app, 'POST', '/v1/preview', { param_groups: groups.slice(0, 10), scheduler, steps: 10 });
+    // Exactly at the limit, with a cheap schedule: answered in full.
+    const thousandGroups = Array.from({ length: 1000 }, () => ({ lr: 0.1 }));
+    const stepLR = { type: 'StepLR', step_size: 100 };
+    const limitSteps = MAX_PREVIEW_GROUP_STEPS / thousandGroups.length;
+    const atTheLimit = await call(app, 'POST', '/v1/preview', { param_groups: thousandGroups, scheduler: stepLR, steps: limitSteps });
     expect(atTheLimit.status).toBe(200);
+    expect(atTheLimit.body.points).toHaveLength(limitSteps + 1);
+    const justBeyond = await call(app, 'POST', '/v1/preview', { param_groups: thousandGroups, scheduler: stepLR, steps: limitSteps + 1 });
+    expect(justBeyond.status).toBe(400);
   });
 
   it('problem documents for URLs Fastify refuses before routing', async () => {
