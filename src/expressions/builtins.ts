@@ -1,5 +1,5 @@
 /** The functions an expression may call, and how many arguments each takes. */
-export const FUNCTION_ARITY = {
+const FUNCTION_ARITY = {
   min: { min: 2, max: Infinity },
   max: { min: 2, max: Infinity },
   abs: { min: 1, max: 1 },

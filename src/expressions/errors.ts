@@ -12,6 +12,11 @@ export class ExpressionSyntaxError extends Error {
   }
 }
 
+/** A syntax error pointing at `position`, with a hint on what to write instead. */
+export function syntaxErrorAt(message: string, position: number, hint?: string): ExpressionSyntaxError {
+  return new ExpressionSyntaxError(`${message} at position ${position}${hint ? ` (${hint})` : ''}`, position);
+}
+
 /**
  * Why an evaluation failed: the exception Python would raise, or one of the two cases
  * where we refuse what Python would return: a complex number (a negative number to a

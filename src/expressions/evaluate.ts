@@ -8,7 +8,7 @@
  * operand is reading something the right subtree cannot touch.
  */
 
-import type { CompareOperator, Node } from './ast.js';
+import type { BinaryOperator, CompareOperator, Node } from './ast.js';
 import { FUNCTIONS, type Thunk } from './functions.js';
 import {
   add,
@@ -30,7 +30,7 @@ import {
 } from './operators.js';
 import { isTruthy, newValue, setBigInt, setBool, setFloat, setIntegral, toFloat, type PyValue } from './values.js';
 
-const BINARY: Readonly<Record<string, BinaryOperation>> = {
+const BINARY: Readonly<Record<BinaryOperator, BinaryOperation>> = {
   '+': add,
   '-': subtract,
   '*': multiply,
@@ -75,7 +75,7 @@ function build(node: Node, input: PyValue): Thunk {
     case 'binary': {
       const left = build(node.left, input);
       const right = build(node.right, input);
-      const operation = BINARY[node.operator] as BinaryOperation;
+      const operation = BINARY[node.operator];
       const out = newValue();
       return () => operation(out, left(), right());
     }

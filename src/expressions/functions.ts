@@ -15,7 +15,7 @@ import { BIG, FLOAT, INT, setBigInt, setFloat, setInt, setIntegral, toFloat, typ
 export type Thunk = () => PyValue;
 
 /** Builds the evaluator of a call from its arguments' evaluators; each call node owns `out`. */
-export type FunctionBuilder = (args: readonly Thunk[], out: PyValue) => Thunk;
+type FunctionBuilder = (args: readonly Thunk[], out: PyValue) => Thunk;
 
 function floatFunction(f: (x: number) => number): FunctionBuilder {
   return ([arg], out) => {
@@ -29,23 +29,13 @@ function floatFunction(f: (x: number) => number): FunctionBuilder {
  * is false, so a NaN wins only in first place: max(nan, 1) is nan, max(1, nan) is 1.
  */
 function extremum(beats: Comparison): FunctionBuilder {
-  return (args) => {
-    if (args.length === 2) {
-      const [a, b] = args as [Thunk, Thunk];
-      return () => {
-        const first = a();
-        const second = b();
-        return beats(second, first) ? second : first;
-      };
+  return (args) => () => {
+    let best = (args[0] as Thunk)();
+    for (let i = 1; i < args.length; i++) {
+      const candidate = (args[i] as Thunk)();
+      if (beats(candidate, best)) best = candidate;
     }
-    return () => {
-      let best = (args[0] as Thunk)();
-      for (let i = 1; i < args.length; i++) {
-        const candidate = (args[i] as Thunk)();
-        if (beats(candidate, best)) best = candidate;
-      }
-      return best;
-    };
+    return best;
   };
 }
 

@@ -46,7 +46,7 @@ export function multiply(out: PyValue, a: PyValue, b: PyValue): PyValue {
   if (a.kind === FLOAT || b.kind === FLOAT) return setFloat(out, toFloat(a) * toFloat(b));
   if (a.kind === INT && b.kind === INT) {
     const r = a.num * b.num;
-    if (isSafeInteger(r)) return setInt(out, r + 0); // 0 * -3 is -0 in JS, 0 in Python
+    if (isSafeInteger(r)) return setInt(out, r);
   }
   return setBigInt(out, toBigInt(a) * toBigInt(b));
 }
@@ -97,7 +97,7 @@ export function power(out: PyValue, a: PyValue, b: PyValue): PyValue {
 
 export function negate(out: PyValue, a: PyValue): PyValue {
   if (a.kind === FLOAT) return setFloat(out, -a.num);
-  if (a.kind === INT) return setInt(out, 0 - a.num); // 0 - 0 is +0; -0 would be a float
+  if (a.kind === INT) return setInt(out, -a.num);
   return setBigInt(out, -a.big);
 }
 

@@ -26,7 +26,7 @@ import {
   LANGUAGE_KEYWORDS,
   UNSUPPORTED_KEYWORDS,
 } from './builtins.js';
-import { ExpressionSyntaxError } from './errors.js';
+import { ExpressionSyntaxError, syntaxErrorAt } from './errors.js';
 import { MAX_EXPRESSION_DEPTH } from './limits.js';
 import { Tokenizer, type Token } from './tokens.js';
 
@@ -48,10 +48,6 @@ const UNSUPPORTED_OPERATORS: Readonly<Record<string, readonly [string, string?]>
   '>>': ["bitwise operator '>>' is not supported"],
   '@': ["matrix multiplication ('@') is not supported"],
 };
-
-function syntaxError(message: string, position: number, hint?: string): ExpressionSyntaxError {
-  return new ExpressionSyntaxError(`${message} at position ${position}${hint ? ` (${hint})` : ''}`, position);
-}
 
 function describe(token: Token): string {
   if (token.type === 'end') return 'end of expression';
@@ -76,7 +72,7 @@ class Parser {
   }
 
   parseAll(): Node {
-    if (this.atEnd()) throw syntaxError('expression is empty', 0);
+    if (this.atEnd()) throw syntaxErrorAt('expression is empty', 0);
     const node = this.parseExpression();
     if (!this.atEnd()) throw this.unexpected();
     return node;
@@ -102,7 +98,7 @@ class Parser {
 
   private enter(position: number): void {
     if (++this.depth > MAX_EXPRESSION_DEPTH) {
-      throw syntaxError(`expression nests deeper than ${MAX_EXPRESSION_DEPTH} levels`, position);
+      throw syntaxErrorAt(`expression nests deeper than ${MAX_EXPRESSION_DEPTH} levels`, position);
     }
   }
 
@@ -115,27 +111,27 @@ class Parser {
     const token = this.token;
     if (token.type === 'operator') {
       const unsupported = UNSUPPORTED_OPERATORS[token.text];
-      if (unsupported !== undefined) return syntaxError(unsupported[0], token.position, unsupported[1]);
+      if (unsupported !== undefined) return syntaxErrorAt(unsupported[0], token.position, unsupported[1]);
       if (token.text.length > 1 && token.text.endsWith('=') && !COMPARE_OPERATORS.has(token.text)) {
-        return syntaxError(`'${token.text}' is not supported`, token.position, 'no assignment');
+        return syntaxErrorAt(`'${token.text}' is not supported`, token.position, 'no assignment');
       }
     }
     if (token.type === 'name' && UNSUPPORTED_KEYWORDS.has(token.text)) {
-      return syntaxError(`'${token.text}' is not supported`, token.position);
+      return syntaxErrorAt(`'${token.text}' is not supported`, token.position);
     }
     return undefined;
   }
 
   /** The error for the current token where it cannot go. */
   private unexpected(): ExpressionSyntaxError {
-    return this.unsupported() ?? syntaxError(`unexpected ${describe(this.token)}`, this.token.position);
+    return this.unsupported() ?? syntaxErrorAt(`unexpected ${describe(this.token)}`, this.token.position);
   }
 
   /** The error for a missing token, unless what is there has a more specific complaint. */
   private expected(what: string): ExpressionSyntaxError {
     return (
       this.unsupported() ??
-      syntaxError(`expected ${what}, found ${describe(this.token)}`, this.token.position)
+      syntaxErrorAt(`expected ${what}, found ${describe(this.token)}`, this.token.position)
     );
   }
 
@@ -184,7 +180,7 @@ class Parser {
 
   private parseComparison(): Node {
     const first = this.parseSum();
-    if (this.atKeyword('not')) throw syntaxError("'not in' is not supported", this.token.position);
+    if (this.atKeyword('not')) throw syntaxErrorAt("'not in' is not supported", this.token.position);
     if (!(this.token.type === 'operator' && COMPARE_OPERATORS.has(this.token.text))) return first;
     const operators: CompareOperator[] = [];
     const rest: Node[] = [];
@@ -252,7 +248,7 @@ class Parser {
     }
     if (this.atOperator('(')) {
       const hint = `only the functions ${FUNCTION_NAMES.join(', ')} can be called`;
-      throw syntaxError("unexpected '('", this.token.position, hint);
+      throw syntaxErrorAt("unexpected '('", this.token.position, hint);
     }
     return node;
   }
@@ -261,7 +257,7 @@ class Parser {
     const open = this.advance();
     this.enter(open.position);
     const inner = this.parseExpression();
-    if (this.atOperator(',')) throw syntaxError('tuples are not supported', this.token.position);
+    if (this.atOperator(',')) throw syntaxErrorAt('tuples are not supported', this.token.position);
     if (!this.atOperator(')')) throw this.expected(`')' to close the '(' at position ${open.position}`);
     this.advance();
     this.leave();
@@ -287,7 +283,7 @@ class Parser {
     }
     if (isFunctionName(name)) return this.parseCall(name);
     if (UNSUPPORTED_KEYWORDS.has(name) || LANGUAGE_KEYWORDS.has(name)) throw this.unexpected();
-    throw syntaxError(
+    throw syntaxErrorAt(
       `unknown name '${name}'`,
       position,
       `only '${this.variable}', 'pi', 'True', 'False' and the functions ${FUNCTION_NAMES.join(', ')} are available`,
@@ -298,21 +294,21 @@ class Parser {
     const nameToken = this.advance();
     if (!this.atOperator('(')) {
       const example = name === 'min' || name === 'max' ? 'a, b' : 'x';
-      throw syntaxError(`'${name}' is a function and must be called, as in ${name}(${example})`, nameToken.position);
+      throw syntaxErrorAt(`'${name}' is a function and must be called, as in ${name}(${example})`, nameToken.position);
     }
     const open = this.advance();
     this.enter(open.position);
     const args: Node[] = [];
     while (!this.atOperator(')')) {
       if (this.atOperator('*') || this.atOperator('**')) {
-        throw syntaxError('starred arguments are not supported', this.token.position);
+        throw syntaxErrorAt('starred arguments are not supported', this.token.position);
       }
       args.push(this.parseExpression());
       if (this.atOperator(',')) {
         this.advance();
         continue;
       }
-      if (this.atOperator('=')) throw syntaxError('keyword arguments are not supported', this.token.position);
+      if (this.atOperator('=')) throw syntaxErrorAt('keyword arguments are not supported', this.token.position);
       if (!this.atOperator(')')) {
         throw this.expected(`',' or ')' in the call to ${name}() at position ${nameToken.position}`);
       }

@@ -18,7 +18,7 @@ const EXACT_FLOOR_LIMIT = 2 ** 52;
 export function floorDivideSafe(out: PyValue, a: number, b: number): PyValue {
   if (Math.abs(a) <= EXACT_FLOOR_LIMIT && Math.abs(b) <= EXACT_FLOOR_LIMIT) {
     const mod = moduloSafe(a, b);
-    return setInt(out, (a - mod) / b + 0);
+    return setInt(out, (a - mod) / b);
   }
   return setBigInt(out, floorDivideBig(BigInt(a), BigInt(b)));
 }

@@ -5,9 +5,9 @@
  * tokens, so that the parser can say what is not supported rather than "unexpected '&'".
  */
 
-import { ExpressionSyntaxError } from './errors.js';
+import { syntaxErrorAt } from './errors.js';
 
-export type TokenType = 'number' | 'name' | 'operator' | 'end';
+type TokenType = 'number' | 'name' | 'operator' | 'end';
 
 export interface Token {
   readonly type: TokenType;
@@ -44,16 +44,12 @@ function isWhitespace(c: string): boolean {
 }
 
 /** A character as an error message shows it: quoted if visible, always with its code point if not ASCII. */
-export function describeCharacter(source: string, position: number): string {
+function describeCharacter(source: string, position: number): string {
   const code = source.codePointAt(position) as number;
   const hex = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
   if (code >= 0x21 && code <= 0x7e) return `'${String.fromCodePoint(code)}'`;
   const char = String.fromCodePoint(code);
   return /^[\p{L}\p{N}\p{P}\p{S}]$/u.test(char) ? `'${char}' (${hex})` : hex;
-}
-
-function error(message: string, position: number, hint?: string): ExpressionSyntaxError {
-  return new ExpressionSyntaxError(`${message} at position ${position}${hint ? ` (${hint})` : ''}`, position);
 }
 
 export class Tokenizer {
@@ -80,10 +76,10 @@ export class Tokenizer {
         return { type: 'operator', text: op, position: start, isInteger: false };
       }
     }
-    if (c === '"' || c === "'") throw error('strings are not supported', start);
-    if (c === '#') throw error('comments are not supported', start);
-    if (c === '\\') throw error("line continuations ('\\') are not supported", start);
-    throw error(`unexpected character ${describeCharacter(s, start)}`, start);
+    if (c === '"' || c === "'") throw syntaxErrorAt('strings are not supported', start);
+    if (c === '#') throw syntaxErrorAt('comments are not supported', start);
+    if (c === '\\') throw syntaxErrorAt("line continuations ('\\') are not supported", start);
+    throw syntaxErrorAt(`unexpected character ${describeCharacter(s, start)}`, start);
   }
 
   /** decinteger | pointfloat | exponentfloat, as in Python's grammar, with '_' between digits. */
@@ -108,17 +104,17 @@ export class Tokenizer {
     if (isNameChar(s[i])) {
       const literal = s.slice(start, i);
       const next = s[i] as string;
-      if (next === 'j' || next === 'J') throw error('complex numbers are not supported', start);
+      if (next === 'j' || next === 'J') throw syntaxErrorAt('complex numbers are not supported', start);
       if (literal === '0' && 'xXoObB'.includes(next)) {
-        throw error('hexadecimal, octal and binary numbers are not supported', start);
+        throw syntaxErrorAt('hexadecimal, octal and binary numbers are not supported', start);
       }
       let end = i;
       while (isNameChar(s[end])) end++;
-      throw error(`invalid number '${s.slice(start, end)}'`, start);
+      throw syntaxErrorAt(`invalid number '${s.slice(start, end)}'`, start);
     }
     const text = s.slice(start, i).replaceAll('_', '');
     if (isInteger && /^0+[1-9]/.test(text)) {
-      throw error(`invalid number '${s.slice(start, i)}'`, start, 'integers cannot have leading zeros');
+      throw syntaxErrorAt(`invalid number '${s.slice(start, i)}'`, start, 'integers cannot have leading zeros');
     }
     this.index = i;
     return { type: 'number', text, position: start, isInteger };

@@ -16,7 +16,7 @@ import { MAX_INTEGER_BITS } from './limits.js';
 export const FLOAT = 0;
 export const INT = 1;
 export const BIG = 2;
-export type Kind = typeof FLOAT | typeof INT | typeof BIG;
+type Kind = typeof FLOAT | typeof INT | typeof BIG;
 
 export interface PyValue {
   kind: Kind;
@@ -42,10 +42,10 @@ export function setFloat(out: PyValue, x: number): PyValue {
   return out;
 }
 
-/** `n` must be a safe integer, and not -0. */
+/** `n` must be a safe integer. Python's ints have no -0, which JS arithmetic makes (0 * -3): + 0 turns it into 0. */
 export function setInt(out: PyValue, n: number): PyValue {
   out.kind = INT;
-  out.num = n;
+  out.num = n + 0;
   return out;
 }
 
@@ -73,12 +73,12 @@ export function setBigInt(out: PyValue, b: bigint): PyValue {
 
 /** The int equal to an integral double (-0 becomes 0, as int(-0.0) does). */
 export function setIntegral(out: PyValue, x: number): PyValue {
-  if (isSafeInteger(x)) return setInt(out, x + 0);
+  if (isSafeInteger(x)) return setInt(out, x);
   return setBigInt(out, BigInt(x));
 }
 
 /** float(int): correctly rounded, OverflowError beyond the doubles, as in Python. */
-export function bigToFloat(b: bigint): number {
+function bigToFloat(b: bigint): number {
   const x = Number(b);
   if (x === Infinity || x === -Infinity) throw pythonError('OverflowError', 'int too large to convert to float');
   return x;

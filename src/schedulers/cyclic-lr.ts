@@ -61,7 +61,7 @@ function cyclePosition(c: Config, iteration: number): { rise: number; scale: num
   const rise = x <= ratio ? x / ratio : (x - 1) / (ratio - 1);
   if (c.scale_fn !== null) {
     const at = scaleMode(c) === 'cycle' ? cycle : iteration;
-    return { rise, scale: evaluateExpression(c.scale_fn, 'x', at, ['scale_fn']) };
+    return { rise, scale: evaluateExpression(c.scale_fn, 'x', at, 'scale_fn') };
   }
   switch (c.mode) {
     case 'triangular':

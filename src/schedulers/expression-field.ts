@@ -5,22 +5,27 @@ import {
   ExpressionSyntaxError,
   type CompiledExpression,
 } from '../expressions/index.js';
-import { StepRefused, type FieldPath } from './errors.js';
+import { StepRefused } from './errors.js';
 
 /**
  * Expression strings (lr_lambda, scale_fn) stay plain strings in configs, so configs
  * stay JSON; compiled forms are cached because previews evaluate them ~10^5 times.
+ * One map per variable name (there are two), keyed by source: a lookup builds no key.
  */
-const compiled = new Map<string, CompiledExpression>();
+const compiledByVariable = new Map<string, Map<string, CompiledExpression>>();
 const CACHE_LIMIT = 1000;
 
-export function compiledExpression(source: string, variable: string): CompiledExpression {
-  const key = `${variable}\u0000${source}`;
-  let expression = compiled.get(key);
+function compiledExpression(source: string, variable: string): CompiledExpression {
+  let compiled = compiledByVariable.get(variable);
+  if (!compiled) {
+    compiled = new Map();
+    compiledByVariable.set(variable, compiled);
+  }
+  let expression = compiled.get(source);
   if (!expression) {
     expression = compileExpression(source, variable);
     if (compiled.size >= CACHE_LIMIT) compiled.clear();
-    compiled.set(key, expression);
+    compiled.set(source, expression);
   }
   return expression;
 }
@@ -40,24 +45,27 @@ export function expressionField(variable: string) {
 /**
  * Evaluates a user expression where PyTorch would call the Python lambda; what Python
  * would raise, and any non-finite result, refuses the step. The refusal names the config
- * field the expression came from, so a constructor's own step refuses that field.
+ * field the expression came from (`field`, or `field[index]` for a per-group list), so a
+ * constructor's own step refuses that field. The path is built only for a refusal: this
+ * runs on every step of every group.
  */
-export function evaluateExpression(source: string, variable: string, value: number, field: FieldPath): number {
+export function evaluateExpression(source: string, variable: string, value: number, field: string, index?: number): number {
   let result: number;
   try {
     result = compiledExpression(source, variable).evaluate(value);
   } catch (error) {
     if (error instanceof ExpressionEvaluationError) {
-      throw new StepRefused(`${pythonName(field)} failed at ${variable} = ${value}: ${error.message}`, field);
+      throw refusal(`failed at ${variable} = ${value}: ${error.message}`, field, index);
     }
     throw error;
   }
-  if (!Number.isFinite(result)) {
-    throw new StepRefused(`${pythonName(field)} is ${result} at ${variable} = ${value}, not a finite number`, field);
-  }
+  if (!Number.isFinite(result)) throw refusal(`is ${result} at ${variable} = ${value}, not a finite number`, field, index);
   return result;
 }
 
-/** A field as Python code would name it in a message: `lr_lambda[1]`. */
-const pythonName = (field: FieldPath): string =>
-  field.map((part, i) => (typeof part === 'number' ? `[${part}]` : i > 0 ? `.${part}` : part)).join('');
+/** "lr_lambda[1] failed at …", naming the field as Python code would. */
+function refusal(what: string, field: string, index: number | undefined): StepRefused {
+  return index === undefined
+    ? new StepRefused(`${field} ${what}`, [field])
+    : new StepRefused(`${field}[${index}] ${what}`, [field, index]);
+}

@@ -24,8 +24,8 @@ export const lambdaAttributes = (groups: readonly ParamGroup[]) => ({ lr_lambdas
 /** The factor group `i`'s lambda gives at `epoch`. */
 export function lambdaFactor(lrLambda: LrLambda, i: number, epoch: number): number {
   return Array.isArray(lrLambda)
-    ? evaluateExpression(lrLambda[i] as string, 'epoch', epoch, ['lr_lambda', i])
-    : evaluateExpression(lrLambda, 'epoch', epoch, ['lr_lambda']);
+    ? evaluateExpression(lrLambda[i] as string, 'epoch', epoch, 'lr_lambda', i)
+    : evaluateExpression(lrLambda, 'epoch', epoch, 'lr_lambda');
 }
 
 /** The lr is the base lr times a function of the epoch. */

@@ -6,9 +6,9 @@
  * Two differences are allowed, each checked to be what it claims:
  * - where we refuse a complex result, Python must really have produced a complex number;
  * - a last-bit difference in glibc: our exp/log/pow/sin/cos/tan are correctly rounded and
- *   glibc's are not quite (about 1 argument in 1000). Such a case only passes if Python's
- *   own record of its libm calls shows a call whose result differs from ours by one ulp,
- *   and such cases must stay rare.
+ *   glibc's are not quite (about 1 argument in 1000). Such a case is evaluated by Python
+ *   again with our result for each call glibc got one ulp off, and must then agree
+ *   exactly; such cases must stay rare.
  */
 
 import fc from 'fast-check';
@@ -20,7 +20,7 @@ import {
 } from '../../src/expressions/index.js';
 import { floatPower, mathCos, mathExp, mathLog, mathSin, mathSqrt, mathTan } from '../../src/expressions/python-math.js';
 import { expressionArbitrary, print, variableValue } from './grammar.js';
-import { evaluateInPython, fromHex, toHex, ulpDistance, type PythonOutcome } from './python.js';
+import { evaluateInPython, fromHex, libmCallKey, toHex, ulpDistance, type PythonOutcome } from './python.js';
 
 const SEED = 0x5eed_2024;
 const CASES = 800;
@@ -66,22 +66,63 @@ function ourCall(name: string, args: number[]): number {
   }
 }
 
-/** The first libm call where glibc and we disagree, if any. */
-function libmDifference(python: PythonOutcome): { call: string; ulps: number } | undefined {
-  for (const [name, ...hexes] of python.calls) {
-    const values = hexes.map((hex) => fromHex(String(hex)));
-    const expected = values.pop() as number;
+/**
+ * Our results for the recorded libm calls where glibc's differ by one ulp (glibc's
+ * occasional misrounding), keyed for python_oracle.py to substitute. A call we raise on,
+ * or one further apart, is left alone, so that the rerun still disagrees.
+ */
+function ourLastBits(calls: PythonOutcome['calls']): Record<string, string> {
+  const substitutes: Record<string, string> = {};
+  for (const [name, ...hexes] of calls) {
+    const argumentHexes = hexes.slice(0, -1).map(String);
+    const expected = fromHex(String(hexes.at(-1)));
     let ours: number;
     try {
-      ours = ourCall(String(name), values);
+      ours = ourCall(String(name), argumentHexes.map(fromHex));
     } catch {
-      return { call: `${String(name)}(${values.join(', ')}) raised`, ulps: Infinity };
+      continue;
     }
-    if (!sameDouble(ours, expected)) {
-      return { call: `${String(name)}(${values.join(', ')}): ours ${ours}, Python ${expected}`, ulps: ulpDistance(ours, expected) };
+    if (!sameDouble(ours, expected) && ulpDistance(ours, expected) <= 1) {
+      substitutes[libmCallKey(String(name), argumentHexes)] = toHex(ours);
     }
   }
-  return undefined;
+  return substitutes;
+}
+
+interface Disagreement {
+  readonly where: string;
+  readonly source: string;
+  readonly variable: string;
+  readonly value: number;
+  readonly mine: Outcome;
+  readonly theirs: PythonOutcome;
+}
+
+/**
+ * Python's outcomes for these cases with our results substituted for glibc's misrounded
+ * libm calls. A substitution can change later calls' arguments, so the calls of each
+ * rerun are checked again, a few rounds at most.
+ */
+function withOurLibm(disagreements: readonly Disagreement[]): (PythonOutcome | undefined)[] {
+  if (disagreements.length === 0) return [];
+  const substitutes = disagreements.map(({ theirs }) => ourLastBits(theirs.calls));
+  let outcomes: (PythonOutcome | undefined)[] = [];
+  for (let round = 0; round < 4; round++) {
+    const cases = disagreements.map(({ source, variable, value }, i) => ({ source, variable, values: [value], libm: substitutes[i] }));
+    outcomes = evaluateInPython(cases).map((result) => result.outcomes?.[0]);
+    let more = false;
+    outcomes.forEach((outcome, i) => {
+      for (const [key, hex] of Object.entries(ourLastBits(outcome?.calls ?? []))) {
+        const known = substitutes[i] as Record<string, string>;
+        if (known[key] === undefined) {
+          known[key] = hex;
+          more = true;
+        }
+      }
+    });
+    if (!more) break;
+  }
+  return outcomes;
 }
 
 const PYTHON_ERRORS: Partial<Record<EvaluationErrorKind, string>> = {
@@ -91,6 +132,22 @@ const PYTHON_ERRORS: Partial<Record<EvaluationErrorKind, string>> = {
 };
 
 describe('agreement with Python 3', () => {
+  // exp(-2.1470093156488623): glibc 2.36 answers 0.11683304656939267, one ulp below the
+  // correctly rounded 0.11683304656939268.
+  it('forgives a glibc misrounding only where the rest of the expression then agrees exactly', (context) => {
+    const source = 'exp(x) * 2 - 0.25';
+    const x = -2.1470093156488623;
+    const theirs = evaluateInPython([{ source, variable: 'x', values: [x] }])[0]?.outcomes?.[0] as PythonOutcome;
+    const mine = evaluate(source, 'x', x);
+    if (compare(mine, theirs) === 'same') context.skip(); // this glibc rounds it correctly: nothing to forgive
+    const honest: Disagreement = { where: source, source, variable: 'x', value: x, mine, theirs };
+    expect(withOurLibm([honest]).map((rerun) => rerun && compare(mine, rerun))).toEqual(['same']);
+    // A result that is off elsewhere in the expression is not forgiven by the same substitution.
+    const offElsewhere = { ok: (mine as { ok: number }).ok + 2 ** -40 };
+    const broken: Disagreement = { ...honest, mine: offElsewhere };
+    expect(withOurLibm([broken]).map((rerun) => rerun && compare(offElsewhere, rerun))).toEqual(['different']);
+  });
+
   it('evaluates random expressions exactly as Python does', () => {
     const caseArbitrary = fc.constantFrom('epoch', 'x').chain((variable) =>
       fc.record({
@@ -111,7 +168,7 @@ describe('agreement with Python 3', () => {
     const python = evaluateInPython(sent);
 
     const failures: string[] = [];
-    const libmDifferences: string[] = [];
+    const disagreements: Disagreement[] = [];
     const tally = { ok: 0, error: 0, complex: 0, limit: 0, total: 0 };
     cases.forEach((c, i) => {
       const result = python[i];
@@ -137,18 +194,21 @@ describe('agreement with Python 3', () => {
           else tally.error++;
           return;
         }
-        const difference = libmDifference(theirs);
-        if (difference !== undefined && difference.ulps <= 1) {
-          libmDifferences.push(`${where}: ${difference.call}`);
-          return;
-        }
-        failures.push(`${where}: ours ${describeOutcome(mine)}, Python ${describePython(theirs)}`);
+        disagreements.push({ where, source: c.source, variable: c.variable, value, mine, theirs });
       });
+    });
+    // Where glibc misrounded a call, Python evaluates again with our result for that call:
+    // then the whole expression must come out the same, exactly.
+    withOurLibm(disagreements).forEach((rerun, i) => {
+      const { where, mine, theirs } = disagreements[i] as Disagreement;
+      if (rerun === undefined || compare(mine, rerun) !== 'same') {
+        failures.push(`${where}: ours ${describeOutcome(mine)}, Python ${describePython(theirs)}`);
+      }
     });
 
     expect(failures).toEqual([]);
     // glibc rounds wrongly about once per thousand calls; many more would mean our libm is off.
-    expect(libmDifferences.length).toBeLessThanOrEqual(tally.total / 200);
+    expect(disagreements.length).toBeLessThanOrEqual(tally.total / 200);
     // The generator must keep exercising both results and every kind of failure.
     expect(tally.ok).toBeGreaterThan(tally.total * 0.4);
     expect(tally.error).toBeGreaterThan(tally.total * 0.05);

@@ -8,18 +8,23 @@ import { fileURLToPath } from 'node:url';
 
 const ORACLE = fileURLToPath(new URL('./python_oracle.py', import.meta.url));
 
+/** The python3 on PATH, or Debian's where only that one has mpmath (which .ci/run installs there). */
+const PYTHON =
+  ['python3', '/usr/bin/python3'].find((python) => spawnSync(python, ['-c', 'import mpmath'], { stdio: 'ignore' }).status === 0) ??
+  'python3';
+
 export function runPython<T>(request: unknown): T {
   const dir = mkdtempSync(join(tmpdir(), 'expression-oracle-'));
   try {
     const input = join(dir, 'request.json');
     writeFileSync(input, JSON.stringify(request));
-    const run = spawnSync('python3', [ORACLE, input], {
+    const run = spawnSync(PYTHON, [ORACLE, input], {
       encoding: 'utf8',
       maxBuffer: 512 * 1024 * 1024,
       timeout: 120_000,
     });
     if (run.error) throw run.error;
-    if (run.status !== 0) throw new Error(`python3 ${ORACLE} failed (${run.status}): ${run.stderr}`);
+    if (run.status !== 0) throw new Error(`${PYTHON} ${ORACLE} failed (${run.status}): ${run.stderr}`);
     return JSON.parse(run.stdout) as T;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -66,15 +71,25 @@ export interface PythonExpressionResult {
   outcomes?: PythonOutcome[];
 }
 
+/**
+ * Evaluates each expression at its values in Python. `libm` substitutes results for
+ * libm calls, keyed by `libmCallKey`, as python_oracle.py describes.
+ */
 export function evaluateInPython(
-  expressions: { source: string; variable: string; values: number[] }[],
+  expressions: { source: string; variable: string; values: number[]; libm?: Record<string, string> }[],
 ): PythonExpressionResult[] {
   const request = {
-    expressions: expressions.map(({ source, variable, values }) => ({
+    expressions: expressions.map(({ source, variable, values, libm }) => ({
       source,
       variable,
       values: values.map(pythonValue),
+      ...(libm ? { libm } : {}),
     })),
   };
   return runPython<{ results: PythonExpressionResult[] }>(request).results;
+}
+
+/** How python_oracle.py names a recorded libm call: its name and its arguments' hex. */
+export function libmCallKey(name: string, argumentHexes: readonly string[]): string {
+  return [name, ...argumentHexes].join(' ');
 }

@@ -149,7 +149,7 @@ export const EXP2_TABLE = (() => {
 
 /** The first and last j of LOG_TABLE: the reduced mantissa m lies in [√½, √2], so 64m rounds to 45..91. */
 export const LOG_TABLE_FIRST = 45;
-export const LOG_TABLE_LAST = 91;
+const LOG_TABLE_LAST = 91;
 
 /** log(j/64) for j = LOG_TABLE_FIRST..LOG_TABLE_LAST. */
 export const LOG_TABLE = (() => {

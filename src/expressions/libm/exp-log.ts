@@ -24,12 +24,9 @@ import {
   LOG_TABLE_FIRST,
 } from './constants.js';
 import { accurateExp, accurateLog, accuratePow, accuratePowInteger } from './accurate.js';
-import { exponentOf, pow2, roundsSafely, scale } from './float-bits.js';
+import { exponentOf, FAST_PATH_ERROR, MIN_NORMAL, pow2, roundsSafely, scale } from './float-bits.js';
 
 const SIXTY_FOUR_OVER_LN2 = 64 / Math.LN2;
-/** The relative error bound that roundsSafely assumes, applied on the subnormal grid. */
-const SUBNORMAL_ERROR = 2 ** -90;
-const MIN_NORMAL = 2.2250738585072014e-308;
 
 /** The power of two that expCore's and powInteger's results still have to be multiplied by. */
 let expScale = 0;
@@ -114,7 +111,8 @@ function finish(h: number, l: number, m: number): number {
   const n = uh >= TWO_52 ? uh : uh + TWO_52 - TWO_52; // adding 2^52 rounds to an integer, ties to even
   const f = uh - n + ul;
   const fromMidpoint = 0.5 - Math.abs(f);
-  if (Math.abs(fromMidpoint) <= uh * SUBNORMAL_ERROR + 2 ** -60) return NaN;
+  // roundsSafely's error bound, applied on the subnormal grid.
+  if (Math.abs(fromMidpoint) <= uh * FAST_PATH_ERROR + 2 ** -60) return NaN;
   return (fromMidpoint > 0 ? n : n + Math.sign(f)) * pow2(-1074);
 }
 

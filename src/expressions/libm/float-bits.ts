@@ -43,7 +43,10 @@ export function exponentOf(x: number): number {
 }
 
 /** Relative error bound of the double-double paths (measured ~2^-100; the margin is deliberate). */
-const FAST_PATH_ERROR = 2 ** -90;
+export const FAST_PATH_ERROR = 2 ** -90;
+
+/** The smallest normal double, 2^-1022. */
+export const MIN_NORMAL = 2.2250738585072014e-308;
 
 /**
  * Whether h + l, a normalized double-double within FAST_PATH_ERROR of the true value,
@@ -52,7 +55,7 @@ const FAST_PATH_ERROR = 2 ** -90;
  */
 export function roundsSafely(h: number, l: number): boolean {
   const a = Math.abs(h);
-  if (!(a >= 2.2250738585072014e-308) || a === Infinity) return false;
+  if (!(a >= MIN_NORMAL) || a === Infinity) return false;
   const e = exponentOf(a);
   const ulp = pow2(e - 52);
   // Just below a power of two the doubles are twice as dense.
