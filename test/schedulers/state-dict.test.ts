@@ -43,7 +43,7 @@ const ONLY_IN_NEW_PYTORCH = new Set(['_is_initial', '_anneal_func_type', 'defaul
 
 function expectSameStateDict(ours: unknown, pytorch: unknown, where: string): void {
   if (typeof pytorch === 'number' || pytorch === 'NaN' || pytorch === 'Infinity' || pytorch === '-Infinity') {
-    expectClose(ours, pytorch as number, where);
+    expectClose(ours, pytorch, where);
     return;
   }
   if (Array.isArray(pytorch)) {
