@@ -6,7 +6,8 @@ import tseslint from 'typescript-eslint';
 /**
  * Lints every TypeScript file with typescript-eslint's type-aware rules, and keeps the
  * layers apart: the pure core (schedulers, expressions, range-test suggestions, numerics)
- * imports nothing that does I/O or speaks HTTP, nor anything of the service around it.
+ * imports nothing that does I/O or speaks HTTP, nor anything of the service around it; use
+ * cases know nothing of HTTP; routes reach the database only through the use cases.
  */
 
 /** Modules that do I/O, speak HTTP or hold the process: none of them belongs in the core. */
@@ -72,6 +73,33 @@ export default defineConfig(
               ['**/api/**', '**/routes/**', '**/sessions/**', '**/store/**', '**/plugins/**', '**/app.js', '**/server.js', '**/config.js'],
               'The core knows nothing of the service layers around it.',
             ),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/sessions/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            refuse(['fastify', 'fastify-*', '@fastify/*'], 'Use cases know nothing of HTTP.'),
+            refuse(['**/routes/**', '**/plugins/**', '**/api/problem*'], 'Use cases throw domain errors; plugins/problems.ts maps them to HTTP.'),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/routes/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            refuse(['**/store/**', 'better-sqlite3'], 'Routes reach the database only through the use cases in src/sessions.'),
           ],
         },
       ],

@@ -29,7 +29,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:database-unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -81,7 +81,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -125,7 +125,7 @@ export interface paths {
                         "application/json": components["schemas"]["Session"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-json, urn:lrsched:problem:invalid-request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -134,8 +134,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:key-conflict */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:body-too-large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:unsupported-media-type */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -179,7 +197,7 @@ export interface paths {
                         "application/json": components["schemas"]["Session"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -211,7 +229,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -255,7 +273,7 @@ export interface paths {
                         "application/json": components["schemas"]["StateDictExport"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -308,7 +326,7 @@ export interface paths {
                         "application/json": components["schemas"]["StepResult"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-json, urn:lrsched:problem:invalid-request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -317,7 +335,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -326,7 +344,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:step-conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -335,7 +353,25 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:body-too-large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:unsupported-media-type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:step-refused */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -386,7 +422,7 @@ export interface paths {
                         "application/json": components["schemas"]["State"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-json, urn:lrsched:problem:invalid-request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -395,7 +431,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -404,8 +440,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:rewind-conflict */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:body-too-large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:unsupported-media-type */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -456,7 +510,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -465,7 +519,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -512,7 +566,7 @@ export interface paths {
                         "application/json": components["schemas"]["RangeTestSuggestion"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -521,7 +575,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:not-a-range-test, urn:lrsched:problem:not-enough-range-test-points */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -574,7 +628,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-json, urn:lrsched:problem:invalid-request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -583,7 +637,25 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:body-too-large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:unsupported-media-type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:step-refused */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1335,31 +1407,41 @@ export interface components {
             reports?: components["schemas"]["StepReportInput"][];
         };
         Problem: {
-            /** @description A URI naming the kind of problem */
-            type: string;
+            /**
+             * @description What happened, as a stable URN to switch on (the README lists them)
+             * @enum {string}
+             */
+            type: "urn:lrsched:problem:invalid-request" | "urn:lrsched:problem:invalid-json" | "urn:lrsched:problem:session-not-found" | "urn:lrsched:problem:route-not-found" | "urn:lrsched:problem:key-conflict" | "urn:lrsched:problem:step-conflict" | "urn:lrsched:problem:rewind-conflict" | "urn:lrsched:problem:not-a-range-test" | "urn:lrsched:problem:not-enough-range-test-points" | "urn:lrsched:problem:body-too-large" | "urn:lrsched:problem:unsupported-media-type" | "urn:lrsched:problem:step-refused" | "urn:lrsched:problem:internal-error" | "urn:lrsched:problem:database-unavailable" | "urn:lrsched:problem:shutting-down";
+            /** @description The type's title, the same for every answer of that type */
             title: string;
             status: number;
+            /** @description This occurrence, in words */
             detail: string;
             errors?: {
                 /** @description The offending field, dotted (e.g. scheduler.gamma); empty for the whole body */
                 path: string;
                 message: string;
             }[];
-            /** @description The session state now, on a step conflict */
+            /** @description The session state now, on a step or rewind conflict */
             state?: components["schemas"]["State"];
         };
         ProblemInput: {
-            /** @description A URI naming the kind of problem */
-            type: string;
+            /**
+             * @description What happened, as a stable URN to switch on (the README lists them)
+             * @enum {string}
+             */
+            type: "urn:lrsched:problem:invalid-request" | "urn:lrsched:problem:invalid-json" | "urn:lrsched:problem:session-not-found" | "urn:lrsched:problem:route-not-found" | "urn:lrsched:problem:key-conflict" | "urn:lrsched:problem:step-conflict" | "urn:lrsched:problem:rewind-conflict" | "urn:lrsched:problem:not-a-range-test" | "urn:lrsched:problem:not-enough-range-test-points" | "urn:lrsched:problem:body-too-large" | "urn:lrsched:problem:unsupported-media-type" | "urn:lrsched:problem:step-refused" | "urn:lrsched:problem:internal-error" | "urn:lrsched:problem:database-unavailable" | "urn:lrsched:problem:shutting-down";
+            /** @description The type's title, the same for every answer of that type */
             title: string;
             status: number;
+            /** @description This occurrence, in words */
             detail: string;
             errors?: {
                 /** @description The offending field, dotted (e.g. scheduler.gamma); empty for the whole body */
                 path: string;
                 message: string;
             }[];
-            /** @description The session state now, on a step conflict */
+            /** @description The session state now, on a step or rewind conflict */
             state?: components["schemas"]["StateInput"];
         };
         RangeTestSuggestion: {

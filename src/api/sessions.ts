@@ -13,6 +13,12 @@ export const MAX_PREVIEW_STEPS = 100_000;
 export const MAX_PREVIEW_GROUP_STEPS = 1_000_000;
 /** Metadata is kept with the session and sent with every listing of it. */
 export const MAX_METADATA_BYTES = 64 * 1024;
+/**
+ * A page of a listing (sessions, history) stops before its JSON would exceed this, even
+ * short of `limit` (but holds at least one item): 1000 entries of a 1000-group session
+ * would otherwise run to tens of MiB, held in memory and sent at once.
+ */
+export const MAX_PAGE_BYTES = 4 * 1024 * 1024;
 
 const paramGroups = z.array(paramGroupInput).min(1).max(MAX_PARAM_GROUPS).describe("The optimizer's param groups");
 
@@ -197,6 +203,8 @@ export const suggestionResponseSchema = z
   })
   .meta({ id: 'RangeTestSuggestion' });
 
+export type RangeTestSuggestionView = z.infer<typeof suggestionResponseSchema>;
+
 export const previewInputSchema = z
   .strictObject({
     param_groups: paramGroups,
@@ -219,4 +227,8 @@ export const previewInputSchema = z
   })
   .meta({ id: 'PreviewRequest' });
 
+export type PreviewInput = z.infer<typeof previewInputSchema>;
+
 export const previewSchema = z.object({ points: z.array(stateSchema) });
+
+export type Preview = z.infer<typeof previewSchema>;

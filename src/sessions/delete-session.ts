@@ -1,7 +1,7 @@
 import type { SessionStore } from '../store/session-store.js';
-import { noSessionWithId } from './find-session.js';
+import { SessionNotFound } from './errors.js';
 
-/** Deletes a session and its history, or answers 404 if there is none. */
+/** Deletes a session and its history. Throws SessionNotFound. */
 export function deleteSession(store: SessionStore, id: string): void {
-  if (!store.delete(id)) throw noSessionWithId(id);
+  if (!store.delete(id)) throw new SessionNotFound(id);
 }

@@ -145,6 +145,11 @@ export class SessionStore {
     return this.db.transaction(work).immediate();
   }
 
+  /** Runs reads in one DEFERRED transaction: they see one state of the database. */
+  snapshot<T>(work: () => T): T {
+    return this.db.transaction(work).deferred();
+  }
+
   findById(id: string): StoredSession | undefined {
     const row = this.statements.byId.get(id) as SessionRow | undefined;
     return row && toSession(row);
@@ -175,9 +180,9 @@ export class SessionStore {
     return this.findById(session.id) as StoredSession;
   }
 
-  /** Newest first, starting below `beforeSeq`; one extra row tells whether a next page exists. */
-  listNewestFirst(limit: number, beforeSeq: number = Number.MAX_SAFE_INTEGER): StoredSession[] {
-    return (this.statements.newestFirst.all(beforeSeq, limit) as SessionRow[]).map(toSession);
+  /** At most `limit` sessions, newest first, starting below `beforeSeq`; read lazily. */
+  *newestFirst(limit: number, beforeSeq: number = Number.MAX_SAFE_INTEGER): Generator<StoredSession> {
+    for (const row of this.statements.newestFirst.iterate(beforeSeq, limit)) yield toSession(row as SessionRow);
   }
 
   delete(id: string): boolean {
@@ -198,8 +203,11 @@ export class SessionStore {
     return row && toHistoryEntry(row);
   }
 
-  historyAfter(session: StoredSession, afterStep: number, limit: number): StoredHistoryEntry[] {
-    return (this.statements.historyAfter.all(session.seq, afterStep, limit) as HistoryRow[]).map(toHistoryEntry);
+  /** At most `limit` steps after `afterStep`, oldest first; read lazily. */
+  *historyAfter(session: StoredSession, afterStep: number, limit: number): Generator<StoredHistoryEntry> {
+    for (const row of this.statements.historyAfter.iterate(session.seq, afterStep, limit)) {
+      yield toHistoryEntry(row as HistoryRow);
+    }
   }
 
   /** Makes `entry` the session's current step again and forgets every step after it. */
