@@ -85,7 +85,10 @@ export const sessionIdParams = z.object({ id: z.string() });
 
 const cursor = z.string().max(200).optional().describe('next_cursor of the previous page');
 
-export const listSessionsQuery = z.object({
+/** The query string of a route that takes none: any parameter is refused by name, not ignored. */
+export const noQuery = z.strictObject({});
+
+export const listSessionsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor,
 });
@@ -153,7 +156,7 @@ export const historyEntrySchema = z
 
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
-export const historyQuery = z.object({
+export const historyQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   cursor,
 });

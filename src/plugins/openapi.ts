@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { readFileSync } from 'node:fs';
+import { noQuery } from '../api/sessions.js';
 
 /**
  * The service's version, as package.json states it. Read at run time: package.json sits at the
@@ -54,7 +55,7 @@ export const openApi = fp(
       transformObject: (input) => sortedComponents(jsonSchemaTransformObject(input)),
     });
     await app.register(swaggerUi, { routePrefix: '/docs' });
-    app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    app.get('/openapi.json', { schema: { hide: true, querystring: noQuery } }, async () => app.swagger());
   },
   { name: 'lrsched-openapi', fastify: '5.x' },
 );

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ProblemError, problemResponses } from '../api/problem.js';
+import { noQuery } from '../api/sessions.js';
 
 export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -9,6 +10,7 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         summary: 'Liveness and readiness: 200 while the database answers a query, 503 when it does not',
         tags: ['operations'],
+        querystring: noQuery,
         response: { 200: z.object({ status: z.literal('ok') }), ...problemResponses('database-unavailable') },
       },
     },

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { BODY_PROBLEMS, problemResponses } from '../api/problem.js';
-import { previewInputSchema, previewSchema } from '../api/sessions.js';
+import { noQuery, previewInputSchema, previewSchema } from '../api/sessions.js';
 
 export const previewRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
@@ -10,6 +10,7 @@ export const previewRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Compute a schedule without storing anything',
         tags: ['preview'],
         body: previewInputSchema,
+        querystring: noQuery,
         response: { 200: previewSchema, ...problemResponses(...BODY_PROBLEMS, 'invalid-request', 'step-refused') },
       },
       // Points come straight from toState; re-validating 100000 of them through zod

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { BODY_PROBLEMS, problemResponses } from '../api/problem.js';
 import {
   listSessionsQuery,
+  noQuery,
   sessionIdParams,
   sessionInputSchema,
   sessionListSchema,
@@ -21,6 +22,7 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Create a scheduler session (or find the one with this key)',
         tags: ['sessions'],
         body: sessionInputSchema,
+        querystring: noQuery,
         response: {
           201: sessionSchema,
           200: sessionSchema,
@@ -62,6 +64,7 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Read one session and its current state',
         tags: ['sessions'],
         params: sessionIdParams,
+        querystring: noQuery,
         response: { 200: sessionSchema, ...problemResponses('session-not-found') },
       },
     },
@@ -75,6 +78,7 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: "PyTorch's scheduler.state_dict() for this session, and the optimizer groups it goes with",
         tags: ['sessions'],
         params: sessionIdParams,
+        querystring: noQuery,
         response: { 200: stateDictExportSchema, ...problemResponses('session-not-found') },
       },
     },
@@ -88,6 +92,7 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Delete a session and its history',
         tags: ['sessions'],
         params: sessionIdParams,
+        querystring: noQuery,
         response: { 204: z.null().describe('Deleted'), ...problemResponses('session-not-found') },
       },
     },

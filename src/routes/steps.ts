@@ -3,6 +3,7 @@ import { BODY_PROBLEMS, problemResponses } from '../api/problem.js';
 import {
   historyPageSchema,
   historyQuery,
+  noQuery,
   rewindInputSchema,
   sessionIdParams,
   stepInputSchema,
@@ -21,6 +22,7 @@ export const stepRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['steps'],
         params: sessionIdParams,
         body: stepInputSchema,
+        querystring: noQuery,
         response: {
           200: stepResultSchema,
           ...problemResponses(...BODY_PROBLEMS, 'invalid-request', 'session-not-found', 'step-conflict', 'step-refused'),
@@ -45,6 +47,7 @@ export const stepRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['steps'],
         params: sessionIdParams,
         body: rewindInputSchema,
+        querystring: noQuery,
         response: {
           200: stateSchema,
           ...problemResponses(...BODY_PROBLEMS, 'invalid-request', 'session-not-found', 'rewind-conflict'),

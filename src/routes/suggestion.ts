@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { problemResponses } from '../api/problem.js';
-import { sessionIdParams, suggestionResponseSchema } from '../api/sessions.js';
+import { noQuery, sessionIdParams, suggestionResponseSchema } from '../api/sessions.js';
 
 export const suggestionRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -10,6 +10,7 @@ export const suggestionRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'The lrs an LRRangeTest session suggests, by the steepest, minimum and valley rules',
         tags: ['range tests'],
         params: sessionIdParams,
+        querystring: noQuery,
         response: {
           200: suggestionResponseSchema,
           ...problemResponses('session-not-found', 'not-a-range-test', 'not-enough-range-test-points'),
