@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, startTestApp, type App } from '../support/app.js';
+import { storedRows } from '../support/database.js';
 import { constructedCases, expectPoint, refusedCases, wireReport } from '../support/golden.js';
 
 /** Every PyTorch trace replayed through HTTP, a real SQLite file underneath. */
 
 let app: App;
+let databasePath: string;
 let close: () => Promise<void>;
-beforeAll(async () => ({ app, close } = await startTestApp()));
+beforeAll(async () => ({ app, databasePath, close } = await startTestApp()));
 afterAll(async () => close());
 
 describe('golden PyTorch traces over HTTP', () => {
@@ -74,7 +76,7 @@ describe('golden PyTorch traces over HTTP', () => {
   );
 
   it.each(refusedCases.map((c) => [c.id, c] as const))('%s is refused with 400 and nothing stored', async (_id, golden) => {
-    const before = await call(app, 'GET', '/v1/sessions?limit=500');
+    const before = storedRows(databasePath);
     const answer = await call(app, 'POST', '/v1/sessions', {
       param_groups: golden.param_groups,
       scheduler: golden.scheduler,
@@ -82,7 +84,6 @@ describe('golden PyTorch traces over HTTP', () => {
     expect(answer.status).toBe(400);
     expect(answer.headers['content-type']).toContain('application/problem+json');
     expect(answer.body.errors?.[0]?.path).toMatch(/^scheduler/);
-    const after = await call(app, 'GET', '/v1/sessions?limit=500');
-    expect(after.body.items.length).toBe(before.body.items.length);
+    expect(storedRows(databasePath)).toEqual(before);
   });
 });
