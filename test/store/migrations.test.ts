@@ -75,7 +75,7 @@ describe('migrating a database made by the schema-002 service', () => {
     }
   });
 
-  it('leaves STRICT tables with their rows, keys and counter intact', () => {
+  it('leaves STRICT tables with their rows, keys and counter intact, in incremental auto_vacuum mode', () => {
     inspect((db) => {
       const strict = db.prepare("SELECT name, strict FROM pragma_table_list WHERE name IN ('sessions', 'history') ORDER BY name").all();
       expect(strict).toEqual([
@@ -88,6 +88,7 @@ describe('migrating a database made by the schema-002 service', () => {
       );
       expect(db.pragma('foreign_key_check')).toEqual([]);
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect(db.pragma('auto_vacuum', { simple: true })).toBe(2); // INCREMENTAL, by migration 004's VACUUM
       expect(db.prepare('SELECT "table" FROM pragma_foreign_key_list(\'history\')').pluck().all()).toEqual(['sessions']);
       // The newest session (13) was deleted before the migration; its seq is not handed out again.
       expect(db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'sessions'").pluck().get()).toBe(13);
