@@ -31,7 +31,7 @@ const oneCycle = { type: 'OneCycleLR', max_lr: 0.1, total_steps: 100_000 };
 const groups = [{ lr: 0.1, momentum: 0.9 }];
 
 const dir = mkdtempSync(join(tmpdir(), 'lrsched-bench-'));
-const app = await buildApp({ databasePath: join(dir, 'bench.db') });
+const app = await buildApp({ database: { kind: 'sqlite', path: join(dir, 'bench.db') } });
 await app.ready();
 
 /** POSTs through the app; anything but a success stops the benchmark. */

@@ -17,7 +17,7 @@ if (mode !== 'write' && mode !== 'check') {
   process.exit(2);
 }
 
-const app = await buildApp({ databasePath: ':memory:' });
+const app = await buildApp({ database: { kind: 'sqlite', path: ':memory:' } });
 await app.ready();
 const document = renderOpenApiDocument(app);
 await app.close();

@@ -10,11 +10,11 @@ import { previewRoutes } from './routes/preview.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { stepRoutes } from './routes/steps.js';
 import { suggestionRoutes } from './routes/suggestion.js';
-import { openDatabase } from './store/database.js';
+import { openStore, type DatabaseOptions } from './store/open-store.js';
 
 export interface AppOptions {
-  /** SQLite file (created and migrated), or ':memory:'. */
-  readonly databasePath: string;
+  /** SQLite file (created and migrated) or ':memory:', or a PostgreSQL database (migrated). */
+  readonly database: DatabaseOptions;
   /** The pino logger server.ts builds; without one (tests, scripts) the app logs nothing. */
   readonly logger?: FastifyBaseLogger;
 }
@@ -46,7 +46,10 @@ export async function buildApp(options: AppOptions) {
   await app.register(jsonBodies);
   await app.register(problemHandling);
   await app.register(drainOnClose, { graceMs: DRAIN_GRACE_MS });
-  await app.register(sessionsPlugin, { database: openDatabase(options.databasePath) });
+  const store = await openStore(options.database, {
+    idleConnectionFailed: (error) => app.log.warn({ err: error }, 'an idle database connection failed; the pool dropped it'),
+  });
+  await app.register(sessionsPlugin, { store });
   await app.register(openApi);
   await app.register(healthRoutes);
   await app.register(sessionRoutes);

@@ -1,7 +1,7 @@
 import closeWithGrace from 'close-with-grace';
 import { pino } from 'pino';
 import { buildApp, SHUTDOWN_GRACE_MS } from './app.js';
-import { readConfig } from './config.js';
+import { databaseOptions, readConfig, redactedUrl } from './config.js';
 
 /**
  * Starts listening. On SIGTERM or SIGINT (or an uncaught error) it stops accepting, finishes
@@ -12,7 +12,8 @@ async function main(): Promise<void> {
   const config = readConfig();
   // JSON lines on stdout; Fastify adds its request and error serializers to it.
   const logger = pino({ level: config.LOG_LEVEL });
-  const app = await buildApp({ databasePath: config.DATABASE_PATH, logger });
+  const database = databaseOptions(config);
+  const app = await buildApp({ database, logger });
   closeWithGrace(
     {
       delay: SHUTDOWN_GRACE_MS,
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
     },
   );
   await app.listen({ port: config.PORT, host: config.HOST });
-  app.log.info({ database: config.DATABASE_PATH }, 'lrsched ready');
+  app.log.info({ database: database.kind === 'sqlite' ? database.path : redactedUrl(database.url) }, 'lrsched ready');
 }
 
 main().catch((error: unknown) => {

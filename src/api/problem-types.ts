@@ -11,6 +11,8 @@ export interface ProblemTypeDefinition {
   readonly title: string;
   /** When the service answers it, for the README and the OpenAPI document. */
   readonly when: string;
+  /** Sent as `Retry-After`: the situation passes by itself, and a client may try again after this long. */
+  readonly retryAfterSeconds?: number;
 }
 
 export const PROBLEM_TYPES = {
@@ -82,7 +84,8 @@ export const PROBLEM_TYPES = {
   'database-unavailable': {
     status: 503,
     title: 'Database unavailable',
-    when: '`/healthz`: the database does not answer a query.',
+    when: 'The database does not answer (PostgreSQL restarting or out of reach, SQLite locked or closed); nothing was changed, send the request again after `Retry-After` seconds. `/healthz` answers it too.',
+    retryAfterSeconds: 1,
   },
   'shutting-down': {
     status: 503,
@@ -98,4 +101,9 @@ export const PROBLEM_TYPE_NAMES = Object.keys(PROBLEM_TYPES) as ProblemTypeName[
 /** The `type` member of a problem document: a URN, stable across releases. */
 export function problemTypeUri(name: ProblemTypeName): `urn:lrsched:problem:${ProblemTypeName}` {
   return `urn:lrsched:problem:${name}`;
+}
+
+/** The name of a problem document's type (the inverse of problemTypeUri). */
+export function problemTypeName(problem: { type: string }): ProblemTypeName {
+  return problem.type.slice('urn:lrsched:problem:'.length) as ProblemTypeName;
 }

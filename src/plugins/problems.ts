@@ -2,7 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { problem, ProblemError, PROBLEM_CONTENT_TYPE, type FieldError, type Problem } from '../api/problem.js';
-import type { ProblemTypeName } from '../api/problem-types.js';
+import { PROBLEM_TYPES, problemTypeName, type ProblemTypeDefinition, type ProblemTypeName } from '../api/problem-types.js';
 import { InvalidConfig, InvalidReport, StepRefused, type FieldPath } from '../schedulers/errors.js';
 import {
   InvalidInput,
@@ -13,6 +13,7 @@ import {
   SessionNotFound,
   StepConflict,
 } from '../sessions/errors.js';
+import { DatabaseUnavailable } from '../store/errors.js';
 
 /** Fastify's own 4xx codes, named as problems a client can act on. */
 const FASTIFY_CODES: Record<string, { type: ProblemTypeName; detail: string }> = {
@@ -24,6 +25,8 @@ const FASTIFY_CODES: Record<string, { type: ProblemTypeName; detail: string }> =
 };
 
 function send(reply: FastifyReply, body: Problem): FastifyReply {
+  const { retryAfterSeconds } = PROBLEM_TYPES[problemTypeName(body)] as ProblemTypeDefinition;
+  if (retryAfterSeconds !== undefined) void reply.header('retry-after', String(retryAfterSeconds));
   return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
 }
 
@@ -105,6 +108,10 @@ export const problemHandling = fp(
       if (error instanceof ProblemError) return send(reply, problem(error.problemType, error.message, error.extras));
       const refusal = domainProblem(error);
       if (refusal) return send(reply, refusal);
+      if (error instanceof DatabaseUnavailable) {
+        request.log.warn({ err: error.cause }, 'the database did not answer');
+        return send(reply, problem('database-unavailable', error.message));
+      }
       if (hasZodFastifySchemaValidationErrors(error)) {
         const errors = fieldErrors(error);
         const where = error.validationContext ?? 'request';

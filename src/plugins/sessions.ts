@@ -1,7 +1,6 @@
 import fp from 'fastify-plugin';
 import { sessionUseCases, type SessionUseCases } from '../sessions/use-cases.js';
-import type { Db } from '../store/database.js';
-import { SessionStore } from '../store/session-store.js';
+import type { SessionStore } from '../store/session-store.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -11,18 +10,16 @@ declare module 'fastify' {
 }
 
 export interface SessionsOptions {
-  /** An open, migrated database; this plugin closes it when the app closes. */
-  readonly database: Db;
+  /** An open, migrated store; this plugin closes it when the app closes. */
+  readonly store: SessionStore;
 }
 
-/** Decorates the app with the session use cases over the database, and closes it last. */
+/** Decorates the app with the session use cases over the store, and closes it last. */
 export const sessionsPlugin = fp<SessionsOptions>(
-  async (app, { database }) => {
-    app.decorate('sessions', sessionUseCases(new SessionStore(database)));
+  async (app, { store }) => {
+    app.decorate('sessions', sessionUseCases(store));
     // onClose runs once the server has closed: no request can still be using the database.
-    app.addHook('onClose', async () => {
-      if (database.open) database.close();
-    });
+    app.addHook('onClose', async () => store.close());
   },
   { name: 'lrsched-sessions', fastify: '5.x' },
 );

@@ -15,7 +15,7 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      if (!app.sessions.databaseAnswers()) {
+      if (!(await app.sessions.databaseAnswers())) {
         request.log.error('health check: the database does not answer');
         throw new ProblemError('database-unavailable', 'the database does not answer');
       }

@@ -31,14 +31,14 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       // A group's lr or a max_lr may name a range test's suggestion; numbers replace them before validation.
       preValidation: async (request) => {
-        const { body, requestedWithReferences } = sessions.resolveRangeTestReferences(request.body);
+        const { body, requestedWithReferences } = await sessions.resolveRangeTestReferences(request.body);
         request.body = body as typeof request.body;
         if (requestedWithReferences !== null) requestsWithReferences.set(request, requestedWithReferences);
       },
     },
     async (request, reply) => {
       const requested = requestsWithReferences.get(request) ?? null;
-      const { session, created } = sessions.create(request.body, requested);
+      const { session, created } = await sessions.create(request.body, requested);
       if (created) request.log.info({ session: session.id, type: session.scheduler.type }, 'session created');
       return reply.code(created ? 201 : 200).send(session);
     },
@@ -97,7 +97,7 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      sessions.delete(request.params.id);
+      await sessions.delete(request.params.id);
       request.log.info({ session: request.params.id }, 'session deleted');
       return reply.code(204).send(null);
     },

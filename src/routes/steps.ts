@@ -34,7 +34,7 @@ export const stepRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const { state, replayed } = sessions.step(request.params.id, request.body);
+      const { state, replayed } = await sessions.step(request.params.id, request.body);
       return { ...state, replayed };
     },
   );
@@ -55,7 +55,7 @@ export const stepRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const state = sessions.rewind(request.params.id, request.body.to_step);
+      const state = await sessions.rewind(request.params.id, request.body.to_step);
       request.log.info({ session: request.params.id, to_step: request.body.to_step }, 'session rewound');
       return state;
     },

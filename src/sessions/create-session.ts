@@ -12,12 +12,12 @@ import { refusingAtRequestPaths } from './refusals.js';
  * `requestedWithReferences` is the request as sent when it named a range test.
  * Throws the core's refusals of the config, or KeyConflict.
  */
-export function createSession(
+export async function createSession(
   store: SessionStore,
   input: SessionInput,
   requestedWithReferences: string | null,
   now: string,
-): { session: StoredSession; created: boolean } {
+): Promise<{ session: StoredSession; created: boolean }> {
   // Constructing checks the config even when a state_dict then sets the state.
   const started = refusingAtRequestPaths(() => startSchedule(input.scheduler, input.param_groups));
   const schedule =
@@ -26,18 +26,10 @@ export function createSession(
       : refusingAtRequestPaths(() => importSchedule(input.scheduler, input.param_groups, input.state_dict), {
           config: [],
         });
-  return store.transaction(() => {
-    if (input.key !== undefined) {
-      const existing = store.findByKey(input.key);
-      if (existing) {
-        const same =
-          canonicalJson(existing.param_groups) === canonicalJson(input.param_groups) &&
-          canonicalJson(existing.schedule.config) === canonicalJson(input.scheduler);
-        if (!same) throw new KeyConflict(input.key, existing.id);
-        return { session: existing, created: false };
-      }
-    }
-    const session = store.insert({
+  return store.transaction(async (tx) => {
+    const existing = input.key === undefined ? undefined : await tx.findByKey(input.key);
+    if (existing) return { session: sameScheduleAs(existing, input), created: false };
+    const session = await tx.insert({
       id: randomUUID(),
       key: input.key ?? null,
       name: input.name ?? null,
@@ -47,6 +39,19 @@ export function createSession(
       schedule,
       at: now,
     });
-    return { session, created: true };
+    if (session) return { session, created: true };
+    // Another replica created a session with this key between the read and the insert: that one answers.
+    const taken = input.key === undefined ? undefined : await tx.findByKey(input.key);
+    if (!taken) throw new Error(`a session with key '${input.key}' was neither inserted nor found`);
+    return { session: sameScheduleAs(taken, input), created: false };
   });
+}
+
+/** The session found by the request's key, if it has the schedule asked for. Throws KeyConflict. */
+function sameScheduleAs(existing: StoredSession, input: SessionInput): StoredSession {
+  const same =
+    canonicalJson(existing.param_groups) === canonicalJson(input.param_groups) &&
+    canonicalJson(existing.schedule.config) === canonicalJson(input.scheduler);
+  if (!same) throw new KeyConflict(existing.key as string, existing.id);
+  return existing;
 }

@@ -5,8 +5,9 @@ import type { SessionStore } from '../store/session-store.js';
 import { findSession } from './find-session.js';
 
 /** PyTorch's scheduler.state_dict() for the session, and the optimizer groups it goes with. Throws SessionNotFound. */
-export function exportStateDict(store: SessionStore, id: string): StateDictExport {
-  const { state_dict, param_groups } = exportSchedule(findSession(store, id).schedule);
+export async function exportStateDict(store: SessionStore, id: string): Promise<StateDictExport> {
+  const session = await store.snapshot((reads) => findSession(reads, id));
+  const { state_dict, param_groups } = exportSchedule(session.schedule);
   return {
     state_dict: toWire(state_dict) as Record<string, unknown>,
     param_groups: toWire(param_groups) as StateDictExport['param_groups'],

@@ -1,9 +1,9 @@
-import type { SessionStore, StoredSession } from '../store/session-store.js';
+import type { SessionReads, StoredSession } from '../store/session-store.js';
 import { SessionNotFound } from './errors.js';
 
 /** The session with this id. Throws SessionNotFound. */
-export function findSession(store: SessionStore, id: string): StoredSession {
-  const session = store.findById(id);
+export async function findSession(reads: SessionReads, id: string): Promise<StoredSession> {
+  const session = await reads.findById(id);
   if (!session) throw new SessionNotFound(id);
   return session;
 }

@@ -22,7 +22,7 @@ export interface Listing<Row, Item> {
   /** Names the listing inside its cursors. */
   readonly name: string;
   /** Rows in listing order, after `position` (from the start without one), at most `limit` of them, read lazily. */
-  rowsAfter(position: number | undefined, limit: number): Iterable<Row>;
+  rowsAfter(position: number | undefined, limit: number): AsyncIterable<Row>;
   positionOf(row: Row): number;
   view(row: Row): Item;
 }
@@ -48,13 +48,13 @@ function decodeCursor(listing: string, cursor: string | undefined): number | und
  * rows stops early instead of holding them all.
  * Throws InvalidInput for a cursor this listing did not hand out.
  */
-export function readPage<Row, Item>(listing: Listing<Row, Item>, request: PageRequest): Page<Item> {
+export async function readPage<Row, Item>(listing: Listing<Row, Item>, request: PageRequest): Promise<Page<Item>> {
   const after = decodeCursor(listing.name, request.cursor);
   const items: Item[] = [];
   let bytes = 0;
   let lastPosition: number | undefined;
   // One row more than the page holds tells whether a next page exists.
-  for (const row of listing.rowsAfter(after, request.limit + 1)) {
+  for await (const row of listing.rowsAfter(after, request.limit + 1)) {
     if (items.length === request.limit) return { items, next_cursor: encodeCursor(listing.name, lastPosition!) };
     const item = listing.view(row);
     // + 1 for the comma between items.

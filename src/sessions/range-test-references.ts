@@ -1,6 +1,6 @@
 import { RULES, type Rule } from '../range-test/suggestions.js';
 import type { FieldPath } from '../schedulers/errors.js';
-import type { SessionStore } from '../store/session-store.js';
+import type { SessionReads } from '../store/session-store.js';
 import { canonicalJson } from './canonical-json.js';
 import { InvalidInput, NotARangeTest, NotEnoughRangeTestPoints, SessionNotFound } from './errors.js';
 import { suggestFromRangeTest } from './range-test-suggestion.js';
@@ -21,26 +21,31 @@ export interface ResolvedRequest {
  * more batches since, or been deleted: a keyed session created from this very request
  * answers with the numbers it was created with. Throws InvalidInput naming a bad reference.
  */
-export function resolveRangeTestReferences(store: SessionStore, body: unknown): ResolvedRequest {
+export async function resolveRangeTestReferences(reads: SessionReads, body: unknown): Promise<ResolvedRequest> {
   if (!isObject(body) || !containsReference([body.param_groups, body.scheduler])) {
     return { body, requestedWithReferences: null };
   }
   const requestedWithReferences = canonicalJson({ param_groups: body.param_groups, scheduler: body.scheduler });
-  const existing = typeof body.key === 'string' ? store.findByKey(body.key) : undefined;
+  const existing = typeof body.key === 'string' ? await reads.findByKey(body.key) : undefined;
   if (existing?.requested_with_references === requestedWithReferences) {
     const recorded = { param_groups: existing.param_groups, scheduler: existing.schedule.config };
     return { body: { ...body, ...recorded }, requestedWithReferences };
   }
   const resolved: Record<string, unknown> = { ...body };
   if (Array.isArray(body.param_groups)) {
-    resolved.param_groups = body.param_groups.map((group: unknown, i) => {
-      if (!isObject(group) || !isReference(group.lr)) return group;
+    const groups: unknown[] = [];
+    for (const [i, group] of (body.param_groups as unknown[]).entries()) {
+      if (!isObject(group) || !isReference(group.lr)) {
+        groups.push(group);
+        continue;
+      }
       // Group i takes the test's group i where it had one, else its first group's.
-      const lrs = suggestedLrs(store, group.lr, ['param_groups', i, 'lr']);
-      return { ...group, lr: lrs[i] ?? lrs[0] };
-    });
+      const lrs = await suggestedLrs(reads, group.lr, ['param_groups', i, 'lr']);
+      groups.push({ ...group, lr: lrs[i] ?? lrs[0] });
+    }
+    resolved.param_groups = groups;
   }
-  if (isObject(body.scheduler)) resolved.scheduler = resolveScheduler(store, body.scheduler, ['scheduler']);
+  if (isObject(body.scheduler)) resolved.scheduler = await resolveScheduler(reads, body.scheduler, ['scheduler']);
   return { body: resolved, requestedWithReferences };
 }
 
@@ -50,21 +55,31 @@ function containsReference(value: unknown): boolean {
   return isObject(value) && Object.values(value).some(containsReference);
 }
 
-function resolveScheduler(store: SessionStore, config: Record<string, unknown>, path: FieldPath): Record<string, unknown> {
+async function resolveScheduler(
+  reads: SessionReads,
+  config: Record<string, unknown>,
+  path: FieldPath,
+): Promise<Record<string, unknown>> {
   const resolved: Record<string, unknown> = { ...config };
   if (isReference(config.max_lr)) {
-    const lrs = suggestedLrs(store, config.max_lr, [...path, 'max_lr']);
+    const lrs = await suggestedLrs(reads, config.max_lr, [...path, 'max_lr']);
     resolved.max_lr = lrs.length === 1 ? lrs[0] : lrs;
   }
   if (Array.isArray(config.schedulers)) {
-    resolved.schedulers = config.schedulers.map((child: unknown, i) =>
-      isObject(child) ? resolveScheduler(store, child, [...path, 'schedulers', i]) : child,
-    );
+    const children: unknown[] = [];
+    for (const [i, child] of (config.schedulers as unknown[]).entries()) {
+      children.push(isObject(child) ? await resolveScheduler(reads, child, [...path, 'schedulers', i]) : child);
+    }
+    resolved.schedulers = children;
   }
   return resolved;
 }
 
-function suggestedLrs(store: SessionStore, reference: { from_range_test: unknown }, path: FieldPath): readonly number[] {
+async function suggestedLrs(
+  reads: SessionReads,
+  reference: { from_range_test: unknown },
+  path: FieldPath,
+): Promise<readonly number[]> {
   const ref = reference.from_range_test;
   const refused = (field: FieldPath, message: string) => new InvalidInput([...path, 'from_range_test', ...field], message);
   if (!isObject(ref) || typeof ref.session !== 'string') {
@@ -76,7 +91,7 @@ function suggestedLrs(store: SessionStore, reference: { from_range_test: unknown
     throw refused([], 'takes only session and rule');
   }
   try {
-    return suggestFromRangeTest(store, ref.session).suggestions[rule as Rule].lrs;
+    return (await suggestFromRangeTest(reads, ref.session)).suggestions[rule as Rule].lrs;
   } catch (error) {
     // Not found, not a range test, too few points: whatever it is, this request names a bad reference.
     const badReference =

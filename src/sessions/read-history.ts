@@ -5,14 +5,14 @@ import { readPage, type Page, type PageRequest } from './paging.js';
 import { historyEntryView } from './views.js';
 
 /** A session's steps, oldest first (step 0 is the creation). Throws SessionNotFound, or InvalidInput for a bad cursor. */
-export function readHistory(store: SessionStore, id: string, request: PageRequest): Page<HistoryEntry> {
-  return store.snapshot(() => {
-    const session = findSession(store, id);
+export function readHistory(store: SessionStore, id: string, request: PageRequest): Promise<Page<HistoryEntry>> {
+  return store.snapshot(async (reads) => {
+    const session = await findSession(reads, id);
     return readPage(
       {
         // A cursor of one session's history is no cursor of another's.
         name: `history/${session.id}`,
-        rowsAfter: (afterStep = -1, limit) => store.historyAfter(session, afterStep, limit),
+        rowsAfter: (afterStep = -1, limit) => reads.historyAfter(session, afterStep, limit),
         positionOf: (entry) => entry.step,
         view: (entry) => historyEntryView(session, entry),
       },

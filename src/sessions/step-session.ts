@@ -3,8 +3,7 @@ import { toState, type State } from '../api/state.js';
 import { advanceSchedule, viewSchedule } from '../schedulers/schedule.js';
 import type { SessionStore, StoredReport } from '../store/session-store.js';
 import { canonicalJson } from './canonical-json.js';
-import { StepConflict } from './errors.js';
-import { findSession } from './find-session.js';
+import { SessionNotFound, StepConflict } from './errors.js';
 import { refusingAtRequestPaths } from './refusals.js';
 import { currentState } from './views.js';
 
@@ -27,13 +26,15 @@ export function stepSession(
   id: string,
   input: StepInput,
   now: string,
-): { state: State; replayed: boolean } {
-  return store.transaction(() => {
-    const session = findSession(store, id);
+): Promise<{ state: State; replayed: boolean }> {
+  return store.transaction(async (tx) => {
+    // Held until the commit: the next step of this session, through any replica, reads this one's result.
+    const session = await tx.holdById(id);
+    if (!session) throw new SessionNotFound(id);
     const report = storedReport(input);
     const expected = input.expected_step;
     if (expected !== undefined && expected !== session.step) {
-      const last = expected === session.step - 1 ? store.historyAt(session, session.step) : undefined;
+      const last = expected === session.step - 1 ? await tx.historyAt(session, session.step) : undefined;
       if (last?.report && canonicalJson(last.report) === canonicalJson(report)) {
         return { state: currentState(session), replayed: true };
       }
@@ -49,7 +50,7 @@ export function stepSession(
         ...(report.epoch !== undefined ? { epoch: report.epoch } : {}),
       }),
     );
-    store.appendStep(session, schedule, report, now);
+    await tx.appendStep(session, schedule, report, now);
     return { state: toState(session.step + 1, viewSchedule(schedule)), replayed: false };
   });
 }

@@ -20,26 +20,26 @@ export type Clock = () => string;
 const systemClock: Clock = () => new Date().toISOString();
 
 /**
- * What the routes may do, bound to one store: each call is one use case (one transaction),
- * answering in the API's shapes. Routes get this object and never the store, so they cannot
- * reach the database any other way.
+ * What the routes may do, bound to one store: each call is one use case (one transaction
+ * or one snapshot), answering in the API's shapes. Routes get this object and never the
+ * store, so they cannot reach the database any other way.
  */
 export function sessionUseCases(store: SessionStore, clock: Clock = systemClock) {
   return {
     /** A session created, or found again by its key: `created` tells which. */
-    create(input: SessionInput, requestedWithReferences: string | null) {
-      const { session, created } = createSession(store, input, requestedWithReferences, clock());
+    async create(input: SessionInput, requestedWithReferences: string | null) {
+      const { session, created } = await createSession(store, input, requestedWithReferences, clock());
       return { session: sessionView(session), created };
     },
-    resolveRangeTestReferences: (body: unknown) => resolveRangeTestReferences(store, body),
-    find: (id: string) => sessionView(findSession(store, id)),
+    resolveRangeTestReferences: (body: unknown) => store.snapshot((reads) => resolveRangeTestReferences(reads, body)),
+    find: async (id: string) => sessionView(await store.snapshot((reads) => findSession(reads, id))),
     list: (request: PageRequest) => listSessions(store, request),
     delete: (id: string) => deleteSession(store, id),
     step: (id: string, input: StepInput) => stepSession(store, id, input, clock()),
     rewind: (id: string, toStep: number) => rewindSession(store, id, toStep, clock()),
     history: (id: string, request: PageRequest) => readHistory(store, id, request),
     exportStateDict: (id: string) => exportStateDict(store, id),
-    suggestion: (id: string) => suggestionView(suggestFromRangeTest(store, id)),
+    suggestion: async (id: string) => suggestionView(await store.snapshot((reads) => suggestFromRangeTest(reads, id))),
     preview: (input: PreviewInput) => computePreview(input),
     /** Whether the database answers a query: readiness. */
     databaseAnswers: () => store.isReachable(),

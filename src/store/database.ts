@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readMigrations } from './migration-files.js';
 
 export type Db = Database.Database;
 
@@ -22,27 +23,6 @@ export function openDatabase(path: string): Db {
   db.pragma('foreign_keys = ON');
   migrate(db);
   return db;
-}
-
-interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-  /** Runs outside a transaction (VACUUM cannot run in one); it must do no harm when run twice. */
-  readonly outsideTransaction: boolean;
-}
-
-/** The first line of a migration that must run outside a transaction. */
-const OUTSIDE_TRANSACTION = '-- migrate: outside a transaction';
-
-function readMigrations(dir: string): Migration[] {
-  return readdirSync(dir)
-    .filter((file) => /^\d+_[\w-]+\.sql$/.test(file))
-    .map((file) => {
-      const sql = readFileSync(join(dir, file), 'utf8');
-      return { version: Number.parseInt(file, 10), name: file, sql, outsideTransaction: sql.startsWith(OUTSIDE_TRANSACTION) };
-    })
-    .sort((a, b) => a.version - b.version);
 }
 
 /**

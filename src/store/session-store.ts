@@ -1,8 +1,12 @@
-import { fromWire, toWire } from '../api/wire-numbers.js';
-import type { SchedulerConfig } from '../schedulers/definition.js';
-import type { ParamGroup } from '../schedulers/param-groups.js';
 import type { Schedule } from '../schedulers/schedule.js';
-import type { Db } from './database.js';
+import type { ParamGroup } from '../schedulers/param-groups.js';
+
+/**
+ * What the use cases ask of a database, whichever it is: SQLite in one process
+ * (sqlite-store.ts) or PostgreSQL shared by any number of replicas (postgres-store.ts).
+ * Every call is asynchronous, and every use case runs its calls inside one `transaction`
+ * (changes) or one `snapshot` (reads): all of it lands, or none of it.
+ */
 
 /** A session as stored: its identity, its config and the schedule after its last step. */
 export interface StoredSession {
@@ -35,64 +39,6 @@ export interface StoredHistoryEntry {
   readonly groups: readonly ParamGroup[];
 }
 
-interface SessionRow {
-  seq: number;
-  id: string;
-  key: string | null;
-  name: string | null;
-  metadata: string;
-  param_groups: string;
-  requested_with_references: string | null;
-  scheduler: string;
-  step: number;
-  scheduler_state: string;
-  groups: string;
-  created_at: string;
-  updated_at: string;
-}
-
-interface HistoryRow {
-  step: number;
-  recorded_at: string;
-  report: string | null;
-  scheduler_state: string;
-  groups: string;
-}
-
-// NaN and infinities survive the JSON columns as strings.
-const encode = (value: unknown): string => JSON.stringify(toWire(value));
-const decode = <T>(text: string): T => fromWire(JSON.parse(text)) as T;
-
-function toSession(row: SessionRow): StoredSession {
-  return {
-    seq: row.seq,
-    id: row.id,
-    key: row.key,
-    name: row.name,
-    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
-    param_groups: JSON.parse(row.param_groups) as ParamGroup[],
-    requested_with_references: row.requested_with_references,
-    step: row.step,
-    schedule: {
-      config: JSON.parse(row.scheduler) as SchedulerConfig,
-      state: decode(row.scheduler_state),
-      groups: decode<ParamGroup[]>(row.groups),
-    },
-    created_at: row.created_at,
-    updated_at: row.updated_at,
-  };
-}
-
-function toHistoryEntry(row: HistoryRow): StoredHistoryEntry {
-  return {
-    step: row.step,
-    recorded_at: row.recorded_at,
-    report: row.report === null ? null : decode<StoredReport>(row.report),
-    state: decode(row.scheduler_state),
-    groups: decode<ParamGroup[]>(row.groups),
-  };
-}
-
 export interface NewSession {
   readonly id: string;
   readonly key: string | null;
@@ -104,115 +50,45 @@ export interface NewSession {
   readonly at: string;
 }
 
-/** All SQL the service runs, as prepared statements. Callers group calls with `transaction`. */
-export class SessionStore {
-  private readonly statements;
-
-  constructor(private readonly db: Db) {
-    this.statements = {
-      insertSession: db.prepare(`
-        INSERT INTO sessions (id, key, name, metadata, param_groups, requested_with_references, scheduler,
-                              step, scheduler_state, groups, created_at, updated_at)
-        VALUES (@id, @key, @name, @metadata, @param_groups, @requested_with_references, @scheduler,
-                0, @scheduler_state, @groups, @at, @at)`),
-      insertHistory: db.prepare(`
-        INSERT INTO history (session_seq, step, recorded_at, report, scheduler_state, groups)
-        VALUES (?, ?, ?, ?, ?, ?)`),
-      byId: db.prepare('SELECT * FROM sessions WHERE id = ?'),
-      byKey: db.prepare('SELECT * FROM sessions WHERE key = ?'),
-      newestFirst: db.prepare('SELECT * FROM sessions WHERE seq < ? ORDER BY seq DESC LIMIT ?'),
-      deleteById: db.prepare('DELETE FROM sessions WHERE id = ?'),
-      moveTo: db.prepare(`
-        UPDATE sessions SET step = ?, scheduler_state = ?, groups = ?, updated_at = ? WHERE seq = ?`),
-      historyAt: db.prepare('SELECT * FROM history WHERE session_seq = ? AND step = ?'),
-      historyAfter: db.prepare('SELECT * FROM history WHERE session_seq = ? AND step > ? ORDER BY step LIMIT ?'),
-      dropHistoryAfter: db.prepare('DELETE FROM history WHERE session_seq = ? AND step > ?'),
-      ping: db.prepare('SELECT 1'),
-    };
-  }
-
-  /** Whether the database still answers a query (false once it is closed or unreadable). */
-  isReachable(): boolean {
-    try {
-      return this.statements.ping.get() !== undefined;
-    } catch {
-      return false;
-    }
-  }
-
-  /** Runs `work` in one IMMEDIATE transaction: all of it lands, or none of it. */
-  transaction<T>(work: () => T): T {
-    return this.db.transaction(work).immediate();
-  }
-
-  /** Runs reads in one DEFERRED transaction: they see one state of the database. */
-  snapshot<T>(work: () => T): T {
-    return this.db.transaction(work).deferred();
-  }
-
-  findById(id: string): StoredSession | undefined {
-    const row = this.statements.byId.get(id) as SessionRow | undefined;
-    return row && toSession(row);
-  }
-
-  findByKey(key: string): StoredSession | undefined {
-    const row = this.statements.byKey.get(key) as SessionRow | undefined;
-    return row && toSession(row);
-  }
-
-  /** Inserts the session and its step-0 history row. */
-  insert(session: NewSession): StoredSession {
-    const { schedule } = session;
-    const info = this.statements.insertSession.run({
-      id: session.id,
-      key: session.key,
-      name: session.name,
-      metadata: JSON.stringify(session.metadata),
-      param_groups: JSON.stringify(session.param_groups),
-      requested_with_references: session.requested_with_references,
-      scheduler: JSON.stringify(schedule.config),
-      scheduler_state: encode(schedule.state),
-      groups: encode(schedule.groups),
-      at: session.at,
-    });
-    const seq = Number(info.lastInsertRowid);
-    this.statements.insertHistory.run(seq, 0, session.at, null, encode(schedule.state), encode(schedule.groups));
-    return this.findById(session.id) as StoredSession;
-  }
-
+/** Reads, all seeing one state of the database. */
+export interface SessionReads {
+  findById(id: string): Promise<StoredSession | undefined>;
+  findByKey(key: string): Promise<StoredSession | undefined>;
   /** At most `limit` sessions, newest first, starting below `beforeSeq`; read lazily. */
-  *newestFirst(limit: number, beforeSeq: number = Number.MAX_SAFE_INTEGER): Generator<StoredSession> {
-    for (const row of this.statements.newestFirst.iterate(beforeSeq, limit)) yield toSession(row as SessionRow);
-  }
-
-  delete(id: string): boolean {
-    return this.statements.deleteById.run(id).changes > 0;
-  }
-
-  /** Records one applied step: the session's new current schedule and its history row. */
-  appendStep(session: StoredSession, schedule: Schedule, report: StoredReport, at: string): void {
-    const step = session.step + 1;
-    const state = encode(schedule.state);
-    const groups = encode(schedule.groups);
-    this.statements.moveTo.run(step, state, groups, at, session.seq);
-    this.statements.insertHistory.run(session.seq, step, at, encode(report), state, groups);
-  }
-
-  historyAt(session: StoredSession, step: number): StoredHistoryEntry | undefined {
-    const row = this.statements.historyAt.get(session.seq, step) as HistoryRow | undefined;
-    return row && toHistoryEntry(row);
-  }
-
+  newestFirst(limit: number, beforeSeq?: number): AsyncIterable<StoredSession>;
+  historyAt(session: StoredSession, step: number): Promise<StoredHistoryEntry | undefined>;
   /** At most `limit` steps after `afterStep`, oldest first; read lazily. */
-  *historyAfter(session: StoredSession, afterStep: number, limit: number): Generator<StoredHistoryEntry> {
-    for (const row of this.statements.historyAfter.iterate(session.seq, afterStep, limit)) {
-      yield toHistoryEntry(row as HistoryRow);
-    }
-  }
+  historyAfter(session: StoredSession, afterStep: number, limit: number): AsyncIterable<StoredHistoryEntry>;
+}
 
-  /** Makes `entry` the session's current step again and forgets every step after it. */
-  rewindTo(session: StoredSession, entry: StoredHistoryEntry, at: string): void {
-    this.statements.dropHistoryAfter.run(session.seq, entry.step);
-    this.statements.moveTo.run(entry.step, encode(entry.state), encode(entry.groups), at, session.seq);
-  }
+/** Reads and changes inside one transaction. */
+export interface SessionWrites extends SessionReads {
+  /**
+   * The session, held for this transaction: any other transaction that holds it too (a
+   * step, a rewind, a delete, through any replica) waits until this one has ended, and
+   * then reads what this one left.
+   */
+  holdById(id: string): Promise<StoredSession | undefined>;
+  /**
+   * Inserts the session and its step-0 history row. Undefined, inserting nothing, when
+   * another transaction took its key meanwhile: findByKey then finds that session.
+   */
+  insert(session: NewSession): Promise<StoredSession | undefined>;
+  /** Deletes the session and its history; false if there was none. */
+  delete(id: string): Promise<boolean>;
+  /** Records one applied step of a held session: its new current schedule and its history row. */
+  appendStep(session: StoredSession, schedule: Schedule, report: StoredReport, at: string): Promise<void>;
+  /** Makes `entry` the held session's current step again and forgets every step after it. */
+  rewindTo(session: StoredSession, entry: StoredHistoryEntry, at: string): Promise<void>;
+}
+
+export interface SessionStore {
+  /** Runs `work` as one transaction: it commits once `work` resolves, and is rolled back if it rejects. */
+  transaction<T>(work: (tx: SessionWrites) => Promise<T>): Promise<T>;
+  /** Runs reads that see one state of the database. */
+  snapshot<T>(work: (reads: SessionReads) => Promise<T>): Promise<T>;
+  /** Whether the database answers a query now (false once it is closed, unreachable or unreadable). */
+  isReachable(): Promise<boolean>;
+  /** Closes the database; the caller makes sure no transaction is still running. */
+  close(): Promise<void>;
 }

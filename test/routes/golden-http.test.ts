@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, startTestApp, type App } from '../support/app.js';
-import { storedRows } from '../support/database.js';
+import { storedRows } from '../support/test-database.js';
 import { constructedCases, expectPoint, refusedCases, wireReport } from '../support/golden.js';
+import type { DatabaseOptions } from '../../src/store/open-store.js';
 
 /** Every PyTorch trace replayed through HTTP, a real SQLite file underneath. */
 
 let app: App;
-let databasePath: string;
+let database: DatabaseOptions;
 let close: () => Promise<void>;
-beforeAll(async () => ({ app, databasePath, close } = await startTestApp()));
+beforeAll(async () => ({ app, database, close } = await startTestApp()));
 afterAll(async () => close());
 
 describe('golden PyTorch traces over HTTP', () => {
@@ -76,7 +77,7 @@ describe('golden PyTorch traces over HTTP', () => {
   );
 
   it.each(refusedCases.map((c) => [c.id, c] as const))('%s is refused with 400 and nothing stored', async (_id, golden) => {
-    const before = storedRows(databasePath);
+    const before = (await storedRows(database));
     const answer = await call(app, 'POST', '/v1/sessions', {
       param_groups: golden.param_groups,
       scheduler: golden.scheduler,
@@ -84,6 +85,6 @@ describe('golden PyTorch traces over HTTP', () => {
     expect(answer.status).toBe(400);
     expect(answer.headers['content-type']).toContain('application/problem+json');
     expect(answer.body.errors?.[0]?.path).toMatch(/^scheduler/);
-    expect(storedRows(databasePath)).toEqual(before);
+    expect((await storedRows(database))).toEqual(before);
   });
 });

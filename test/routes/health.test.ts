@@ -1,30 +1,30 @@
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROBLEM_CONTENT_TYPE } from '../../src/api/problem.js';
 import { problemHandling } from '../../src/plugins/problems.js';
 import { sessionsPlugin } from '../../src/plugins/sessions.js';
 import { healthRoutes } from '../../src/routes/health.js';
-import { openDatabase } from '../../src/store/database.js';
-import { call, tempDir } from '../support/app.js';
+import { openStore } from '../../src/store/open-store.js';
+import { call } from '../support/app.js';
+import { createTestDatabase } from '../support/test-database.js';
 
-/** Only the health route, on a database the test holds, so that it can close it under the route. */
+/** Only the health route, on a store the test holds, so that it can close it under the route. */
 async function healthApp() {
-  const { dir, remove } = tempDir();
-  const db = openDatabase(join(dir, 'lrsched.db'));
+  const database = await createTestDatabase();
+  const store = await openStore(database.options);
   const app = Fastify();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   await app.register(problemHandling);
-  await app.register(sessionsPlugin, { database: db });
+  await app.register(sessionsPlugin, { store });
   await app.register(healthRoutes);
   await app.ready();
   cleanups.push(async () => {
     await app.close();
-    remove();
+    await database.remove();
   });
-  return { app, db };
+  return { app, store };
 }
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -40,12 +40,13 @@ describe('GET /healthz', () => {
     expect(answer.body).toEqual({ status: 'ok' });
   });
 
-  it('answers 503 with a problem document once the database is closed', async () => {
-    const { app, db } = await healthApp();
-    db.close();
+  it('answers 503 with a problem document and Retry-After once the database is closed', async () => {
+    const { app, store } = await healthApp();
+    await store.close();
     const answer = await call(app, 'GET', '/healthz');
     expect(answer.status).toBe(503);
     expect(answer.headers['content-type']).toContain(PROBLEM_CONTENT_TYPE);
+    expect(answer.headers['retry-after']).toBe('1');
     expect(answer.body).toMatchObject({ type: 'urn:lrsched:problem:database-unavailable', status: 503, detail: 'the database does not answer' });
   });
 });

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, startTestApp, type App } from '../support/app.js';
-import { storedRows } from '../support/database.js';
+import { storedRows } from '../support/test-database.js';
+import type { DatabaseOptions } from '../../src/store/open-store.js';
 
 let app: App;
-let databasePath: string;
+let database: DatabaseOptions;
 let close: () => Promise<void>;
 let id: string;
 beforeAll(async () => {
-  ({ app, databasePath, close } = await startTestApp());
+  ({ app, database, close } = await startTestApp());
   id = (await call(app, 'POST', '/v1/sessions', { param_groups: [{ lr: 0.1 }], scheduler: { type: 'StepLR', step_size: 1 } })).body.id;
 });
 afterAll(async () => close());
@@ -29,7 +30,7 @@ describe('unknown query parameters', () => {
       Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
     );
     expect(routes.length).toBeGreaterThanOrEqual(11);
-    const before = storedRows(databasePath);
+    const before = (await storedRows(database));
     for (const route of [...routes, 'GET /openapi.json']) {
       const [method, path] = route.split(' ') as ['GET' | 'POST' | 'DELETE', string];
       const url = `${path.replace('{id}', id)}?limit=5&key=x&unknown_param=1`;
@@ -39,7 +40,7 @@ describe('unknown query parameters', () => {
       const named = (answer.body.errors as { path: string; message: string }[]).filter((e) => e.path === 'unknown_param');
       expect(named, route).toEqual([{ path: 'unknown_param', message: 'unknown query parameter' }]);
     }
-    expect(storedRows(databasePath)).toEqual(before);
+    expect((await storedRows(database))).toEqual(before);
     expect((await call(app, 'GET', `/v1/sessions/${id}`)).body.state.step).toBe(0);
   });
 

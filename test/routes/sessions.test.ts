@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, startTestApp, type App } from '../support/app.js';
-import { storedRows } from '../support/database.js';
+import { storedRows } from '../support/test-database.js';
+import type { DatabaseOptions } from '../../src/store/open-store.js';
 
 let app: App;
-let databasePath: string;
+let database: DatabaseOptions;
 let close: () => Promise<void>;
-beforeAll(async () => ({ app, databasePath, close } = await startTestApp()));
+beforeAll(async () => ({ app, database, close } = await startTestApp()));
 afterAll(async () => close());
 
 const stepLR = { type: 'StepLR', step_size: 3 };
@@ -73,14 +74,14 @@ describe('POST /v1/sessions', () => {
       'scheduler.schedulers.1.step_size',
     ],
   ])('refuses %j with a 400 naming %s, storing nothing', async (body, path) => {
-    const before = storedRows(databasePath);
+    const before = (await storedRows(database));
     const answer = await call(app, 'POST', '/v1/sessions', body);
     expect(answer.status).toBe(400);
     expect(answer.headers['content-type']).toContain('application/problem+json');
     expect(answer.body).toMatchObject({ status: 400, title: expect.any(String), type: expect.any(String) });
     const paths = (answer.body.errors as { path: string }[]).map((e) => e.path);
     expect(paths.some((p) => p.startsWith(path)), `${paths.join(', ')} should name ${path}`).toBe(true);
-    expect(storedRows(databasePath)).toEqual(before);
+    expect((await storedRows(database))).toEqual(before);
   });
 
   it('names the unknown key in its message', async () => {

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, startTestApp, type App } from '../support/app.js';
-import { storedRows } from '../support/database.js';
+import { storedRows } from '../support/test-database.js';
 import { constructedCases, expectPoint, wireReport } from '../support/golden.js';
+import type { DatabaseOptions } from '../../src/store/open-store.js';
 
 let app: App;
-let databasePath: string;
+let database: DatabaseOptions;
 let close: () => Promise<void>;
-beforeAll(async () => ({ app, databasePath, close } = await startTestApp()));
+beforeAll(async () => ({ app, database, close } = await startTestApp()));
 afterAll(async () => close());
 
 describe('GET /v1/sessions/:id/state_dict and POST /v1/sessions with state_dict', () => {
@@ -72,7 +73,7 @@ describe('GET /v1/sessions/:id/state_dict and POST /v1/sessions with state_dict'
       scheduler: { type: 'StepLR', step_size: 3 },
     });
     const exported = await call(app, 'GET', `/v1/sessions/${created.body.id}/state_dict`);
-    const before = storedRows(databasePath);
+    const before = (await storedRows(database));
     const answer = await call(app, 'POST', '/v1/sessions', {
       param_groups: exported.body.param_groups,
       scheduler: { type: 'StepLR', step_size: 3 },
@@ -80,7 +81,7 @@ describe('GET /v1/sessions/:id/state_dict and POST /v1/sessions with state_dict'
     });
     expect(answer.status).toBe(400);
     expect(answer.body.errors[0].path).toBe(path);
-    expect(storedRows(databasePath)).toEqual(before);
+    expect((await storedRows(database))).toEqual(before);
   });
 
   it('names the group key a OneCycleLR state_dict needs', async () => {

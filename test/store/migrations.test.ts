@@ -45,7 +45,7 @@ beforeAll(async () => {
   const temp = tempDir();
   remove = temp.remove;
   path = databaseAtSchema002(temp.dir);
-  app = await buildApp({ databasePath: path });
+  app = await buildApp({ database: { kind: 'sqlite', path } });
   await app.ready();
 });
 afterAll(async () => {

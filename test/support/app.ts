@@ -1,28 +1,22 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { buildApp } from '../../src/app.js';
+import type { DatabaseOptions } from '../../src/store/open-store.js';
+import { createTestDatabase } from './test-database.js';
+
+export { tempDir } from './temp-dir.js';
 
 export type App = Awaited<ReturnType<typeof buildApp>>;
 
-/** A fresh temporary folder, removed by the returned function. */
-export function tempDir(prefix = 'lrsched-test-'): { dir: string; remove: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** The real app on a real SQLite file in a temporary folder. */
-export async function startTestApp(): Promise<{ app: App; databasePath: string; close: () => Promise<void> }> {
-  const { dir, remove } = tempDir();
-  const databasePath = join(dir, 'nested', 'lrsched.db');
-  const app = await buildApp({ databasePath });
+/** The real app on a fresh real database: an SQLite file in a temporary folder, or a PostgreSQL database (test-database.ts). */
+export async function startTestApp(): Promise<{ app: App; database: DatabaseOptions; close: () => Promise<void> }> {
+  const database = await createTestDatabase();
+  const app = await buildApp({ database: database.options });
   await app.ready();
   return {
     app,
-    databasePath,
+    database: database.options,
     close: async () => {
       await app.close();
-      remove();
+      await database.remove();
     },
   };
 }

@@ -1,19 +1,18 @@
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { buildApp } from '../../src/app.js';
-import { tempDir } from './app.js';
+import { createTestDatabase } from './test-database.js';
 
-/** The app listening on a real socket (a free port on 127.0.0.1), on a real SQLite file. */
+/** The app listening on a real socket (a free port on 127.0.0.1), on a fresh real database (test-database.ts). */
 export async function startListeningApp(): Promise<{ url: string; close: () => Promise<void> }> {
-  const { dir, remove } = tempDir();
-  const app = await buildApp({ databasePath: join(dir, 'lrsched.db') });
+  const database = await createTestDatabase();
+  const app = await buildApp({ database: database.options });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     close: async () => {
       await app.close();
-      remove();
+      await database.remove();
     },
   };
 }

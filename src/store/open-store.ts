@@ -1,0 +1,33 @@
+import { openDatabase } from './database.js';
+import { migratePostgres, openPool } from './postgres-database.js';
+import { PostgresSessionStore } from './postgres-store.js';
+import type { SessionStore } from './session-store.js';
+import { SqliteSessionStore } from './sqlite-store.js';
+
+/** Which database the service keeps its sessions in. */
+export type DatabaseOptions =
+  | { readonly kind: 'sqlite'; readonly path: string }
+  | {
+      readonly kind: 'postgres';
+      readonly url: string;
+      /** Connections this process keeps at most. */
+      readonly poolSize: number;
+    };
+
+export interface StoreEvents {
+  /** A pooled connection failed while idle (PostgreSQL restarting); the pool has dropped it. */
+  readonly idleConnectionFailed?: (error: Error) => void;
+}
+
+/** Opens and migrates the database; for PostgreSQL, waits for replicas migrating at the same time. */
+export async function openStore(options: DatabaseOptions, events: StoreEvents = {}): Promise<SessionStore> {
+  if (options.kind === 'sqlite') return new SqliteSessionStore(openDatabase(options.path));
+  const pool = openPool({ url: options.url, size: options.poolSize, onIdleError: events.idleConnectionFailed });
+  try {
+    await migratePostgres(pool);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  return new PostgresSessionStore(pool);
+}

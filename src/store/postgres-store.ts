@@ -1,0 +1,229 @@
+import type pg from 'pg';
+import type { Schedule } from '../schedulers/schedule.js';
+import { DatabaseUnavailable } from './errors.js';
+import { encode, toHistoryEntry, toSession, type HistoryRow, type SessionRow } from './rows.js';
+import type {
+  NewSession,
+  SessionReads,
+  SessionStore,
+  SessionWrites,
+  StoredHistoryEntry,
+  StoredReport,
+  StoredSession,
+} from './session-store.js';
+
+/**
+ * Every statement, named: node-postgres prepares a named statement once per connection and
+ * then sends only its name and values.
+ */
+const SQL = {
+  byId: 'SELECT * FROM sessions WHERE id = $1',
+  holdById: 'SELECT * FROM sessions WHERE id = $1 FOR UPDATE',
+  byKey: 'SELECT * FROM sessions WHERE key = $1',
+  newestFirst: 'SELECT * FROM sessions WHERE seq < $1 ORDER BY seq DESC LIMIT $2',
+  // A key another transaction took meanwhile inserts nothing (and waits for that one to end).
+  insertSession: `
+    INSERT INTO sessions (id, key, name, metadata, param_groups, requested_with_references, scheduler,
+                          step, scheduler_state, groups, created_at, updated_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10, $10)
+    ON CONFLICT (key) DO NOTHING
+    RETURNING *`,
+  insertHistory: `
+    INSERT INTO history (session_seq, step, recorded_at, report, scheduler_state, groups)
+    VALUES ($1, $2, $3, $4, $5, $6)`,
+  deleteById: 'DELETE FROM sessions WHERE id = $1',
+  moveTo: 'UPDATE sessions SET step = $1, scheduler_state = $2, groups = $3, updated_at = $4 WHERE seq = $5',
+  historyAt: 'SELECT * FROM history WHERE session_seq = $1 AND step = $2',
+  historyAfter: 'SELECT * FROM history WHERE session_seq = $1 AND step > $2 ORDER BY step LIMIT $3',
+  dropHistoryAfter: 'DELETE FROM history WHERE session_seq = $1 AND step > $2',
+} as const;
+
+type StatementName = keyof typeof SQL;
+
+/**
+ * Rows a lazy listing fetches per query: a page that stops early (at its byte budget) has
+ * read at most this many rows more than it shows.
+ */
+const ROWS_PER_FETCH = 64;
+
+/** The store's calls inside one transaction, on the connection that transaction holds. */
+class PostgresTransaction implements SessionWrites {
+  constructor(private readonly client: pg.PoolClient) {}
+
+  private async rows<Row extends pg.QueryResultRow>(name: StatementName, values: unknown[]): Promise<Row[]> {
+    return (await this.client.query<Row>({ name, text: SQL[name], values })).rows;
+  }
+
+  private async session(name: 'byId' | 'holdById' | 'byKey', value: string): Promise<StoredSession | undefined> {
+    const [row] = await this.rows<SessionRow>(name, [value]);
+    return row && toSession(row);
+  }
+
+  findById(id: string): Promise<StoredSession | undefined> {
+    return this.session('byId', id);
+  }
+
+  /** SELECT … FOR UPDATE: the row lock serialises the steps, rewinds and deletes of one session across replicas. */
+  holdById(id: string): Promise<StoredSession | undefined> {
+    return this.session('holdById', id);
+  }
+
+  findByKey(key: string): Promise<StoredSession | undefined> {
+    return this.session('byKey', key);
+  }
+
+  async *newestFirst(limit: number, beforeSeq: number = Number.MAX_SAFE_INTEGER): AsyncGenerator<StoredSession> {
+    yield* this.inFetches(limit, beforeSeq, async (below, count) => {
+      const rows = await this.rows<SessionRow>('newestFirst', [below, count]);
+      return rows.map((row) => ({ item: toSession(row), position: row.seq }));
+    });
+  }
+
+  async historyAt(session: StoredSession, step: number): Promise<StoredHistoryEntry | undefined> {
+    const [row] = await this.rows<HistoryRow>('historyAt', [session.seq, step]);
+    return row && toHistoryEntry(row);
+  }
+
+  async *historyAfter(session: StoredSession, afterStep: number, limit: number): AsyncGenerator<StoredHistoryEntry> {
+    yield* this.inFetches(limit, afterStep, async (after, count) => {
+      const rows = await this.rows<HistoryRow>('historyAfter', [session.seq, after, count]);
+      return rows.map((row) => ({ item: toHistoryEntry(row), position: row.step }));
+    });
+  }
+
+  /** Up to `limit` items of a listing, fetched ROWS_PER_FETCH at a time, each fetch going on from the last item's position. */
+  private async *inFetches<Item>(
+    limit: number,
+    from: number,
+    fetch: (from: number, count: number) => Promise<{ item: Item; position: number }[]>,
+  ): AsyncGenerator<Item> {
+    let position = from;
+    for (let left = limit; left > 0; ) {
+      const count = Math.min(left, ROWS_PER_FETCH);
+      const fetched = await fetch(position, count);
+      for (const { item, position: at } of fetched) {
+        yield item;
+        position = at;
+      }
+      if (fetched.length < count) return;
+      left -= count;
+    }
+  }
+
+  async insert(session: NewSession): Promise<StoredSession | undefined> {
+    const { schedule } = session;
+    const [row] = await this.rows<SessionRow>('insertSession', [
+      session.id,
+      session.key,
+      session.name,
+      JSON.stringify(session.metadata),
+      JSON.stringify(session.param_groups),
+      session.requested_with_references,
+      JSON.stringify(schedule.config),
+      encode(schedule.state),
+      encode(schedule.groups),
+      session.at,
+    ]);
+    if (!row) return undefined;
+    await this.rows('insertHistory', [row.seq, 0, session.at, null, encode(schedule.state), encode(schedule.groups)]);
+    return toSession(row);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const result = await this.client.query({ name: 'deleteById', text: SQL.deleteById, values: [id] });
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async appendStep(session: StoredSession, schedule: Schedule, report: StoredReport, at: string): Promise<void> {
+    const step = session.step + 1;
+    const state = encode(schedule.state);
+    const groups = encode(schedule.groups);
+    await this.rows('moveTo', [step, state, groups, at, session.seq]);
+    await this.rows('insertHistory', [session.seq, step, at, encode(report), state, groups]);
+  }
+
+  async rewindTo(session: StoredSession, entry: StoredHistoryEntry, at: string): Promise<void> {
+    await this.rows('dropHistoryAfter', [session.seq, entry.step]);
+    await this.rows('moveTo', [entry.step, encode(entry.state), encode(entry.groups), at, session.seq]);
+  }
+}
+
+/** SQLSTATEs that mean the server is gone or going: connection exceptions (class 08), shutting down, too many connections. */
+const UNAVAILABLE_STATES = /^(08...|57P0[1-3]|53300)$/;
+
+/** Node's codes for a socket that could not connect or broke. */
+const SOCKET_FAILURES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOENT', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+/**
+ * Whether `error` says the connection or the server failed (so nothing happened, or a
+ * COMMIT's outcome is unknown) rather than that a statement was refused.
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') return UNAVAILABLE_STATES.test(code) || SOCKET_FAILURES.has(code);
+  // node-postgres's own words for a connection that ended or could not be had in time.
+  return /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect/i.test(error.message);
+}
+
+const asStoreError = (error: unknown): unknown =>
+  isConnectionFailure(error) ? new DatabaseUnavailable({ cause: error }) : error;
+
+/**
+ * The PostgreSQL store: a pool of connections, shared by any number of replicas through the
+ * database. Transactions are READ COMMITTED, and a use case that changes a session first
+ * holds its row (SELECT … FOR UPDATE), so changes of one session run one after the other
+ * and each reads what the one before it committed; reads that must agree with each other
+ * run in one REPEATABLE READ snapshot. Nothing is cached: every replica reads the database.
+ */
+export class PostgresSessionStore implements SessionStore {
+  private closed = false;
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  transaction<T>(work: (tx: SessionWrites) => Promise<T>): Promise<T> {
+    return this.run('BEGIN', work);
+  }
+
+  snapshot<T>(work: (reads: SessionReads) => Promise<T>): Promise<T> {
+    return this.run('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', work);
+  }
+
+  async isReachable(): Promise<boolean> {
+    try {
+      await this.pool.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  private async run<T>(begin: string, work: (tx: PostgresTransaction) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw asStoreError(error);
+    }
+    // A connection that failed is dropped from the pool rather than handed to the next transaction.
+    let failed: Error | undefined;
+    try {
+      await client.query(begin);
+      const result = await work(new PostgresTransaction(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      if (isConnectionFailure(error)) failed = error as Error;
+      else await client.query('ROLLBACK').catch((rollbackFailed: unknown) => (failed = rollbackFailed as Error));
+      throw asStoreError(error);
+    } finally {
+      client.release(failed);
+    }
+  }
+}

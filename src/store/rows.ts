@@ -1,0 +1,68 @@
+import { fromWire, toWire } from '../api/wire-numbers.js';
+import type { SchedulerConfig } from '../schedulers/definition.js';
+import type { ParamGroup } from '../schedulers/param-groups.js';
+import type { StoredHistoryEntry, StoredReport, StoredSession } from './session-store.js';
+
+/**
+ * Rows as both stores read them: JSON columns as the text that was written (PostgreSQL's
+ * pool is set to hand `json` over unparsed), numbers as numbers, times as ISO 8601 text.
+ * JSON columns keep NaN and infinities as the strings "NaN", "Infinity", "-Infinity".
+ */
+
+export interface SessionRow {
+  seq: number;
+  id: string;
+  key: string | null;
+  name: string | null;
+  metadata: string;
+  param_groups: string;
+  requested_with_references: string | null;
+  scheduler: string;
+  step: number;
+  scheduler_state: string;
+  groups: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface HistoryRow {
+  step: number;
+  recorded_at: string;
+  report: string | null;
+  scheduler_state: string;
+  groups: string;
+}
+
+/** A value as a JSON column holds it, non-finite numbers spelled out. */
+export const encode = (value: unknown): string => JSON.stringify(toWire(value));
+const decode = <T>(text: string): T => fromWire(JSON.parse(text)) as T;
+
+export function toSession(row: SessionRow): StoredSession {
+  return {
+    seq: row.seq,
+    id: row.id,
+    key: row.key,
+    name: row.name,
+    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    param_groups: JSON.parse(row.param_groups) as ParamGroup[],
+    requested_with_references: row.requested_with_references,
+    step: row.step,
+    schedule: {
+      config: JSON.parse(row.scheduler) as SchedulerConfig,
+      state: decode(row.scheduler_state),
+      groups: decode<ParamGroup[]>(row.groups),
+    },
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
+
+export function toHistoryEntry(row: HistoryRow): StoredHistoryEntry {
+  return {
+    step: row.step,
+    recorded_at: row.recorded_at,
+    report: row.report === null ? null : decode<StoredReport>(row.report),
+    state: decode(row.scheduler_state),
+    groups: decode<ParamGroup[]>(row.groups),
+  };
+}

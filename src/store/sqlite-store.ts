@@ -1,0 +1,191 @@
+import type { Schedule } from '../schedulers/schedule.js';
+import type { Db } from './database.js';
+import { DatabaseUnavailable } from './errors.js';
+import { encode, toHistoryEntry, toSession, type HistoryRow, type SessionRow } from './rows.js';
+import type {
+  NewSession,
+  SessionReads,
+  SessionStore,
+  SessionWrites,
+  StoredHistoryEntry,
+  StoredReport,
+  StoredSession,
+} from './session-store.js';
+
+function prepareStatements(db: Db) {
+  return {
+    insertSession: db.prepare(`
+      INSERT INTO sessions (id, key, name, metadata, param_groups, requested_with_references, scheduler,
+                            step, scheduler_state, groups, created_at, updated_at)
+      VALUES (@id, @key, @name, @metadata, @param_groups, @requested_with_references, @scheduler,
+              0, @scheduler_state, @groups, @at, @at)`),
+    insertHistory: db.prepare(`
+      INSERT INTO history (session_seq, step, recorded_at, report, scheduler_state, groups)
+      VALUES (?, ?, ?, ?, ?, ?)`),
+    byId: db.prepare('SELECT * FROM sessions WHERE id = ?'),
+    byKey: db.prepare('SELECT * FROM sessions WHERE key = ?'),
+    newestFirst: db.prepare('SELECT * FROM sessions WHERE seq < ? ORDER BY seq DESC LIMIT ?'),
+    deleteById: db.prepare('DELETE FROM sessions WHERE id = ?'),
+    moveTo: db.prepare(`
+      UPDATE sessions SET step = ?, scheduler_state = ?, groups = ?, updated_at = ? WHERE seq = ?`),
+    historyAt: db.prepare('SELECT * FROM history WHERE session_seq = ? AND step = ?'),
+    historyAfter: db.prepare('SELECT * FROM history WHERE session_seq = ? AND step > ? ORDER BY step LIMIT ?'),
+    dropHistoryAfter: db.prepare('DELETE FROM history WHERE session_seq = ? AND step > ?'),
+    ping: db.prepare('SELECT 1'),
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+/**
+ * The store's calls inside a transaction, as prepared statements on the one connection.
+ * They run synchronously; they are async only to answer the store interface.
+ */
+class SqliteTransaction implements SessionWrites {
+  constructor(private readonly statements: Statements) {}
+
+  async findById(id: string): Promise<StoredSession | undefined> {
+    const row = this.statements.byId.get(id) as SessionRow | undefined;
+    return row && toSession(row);
+  }
+
+  /** BEGIN IMMEDIATE took the write lock of the whole file: the session is held already. */
+  holdById(id: string): Promise<StoredSession | undefined> {
+    return this.findById(id);
+  }
+
+  async findByKey(key: string): Promise<StoredSession | undefined> {
+    const row = this.statements.byKey.get(key) as SessionRow | undefined;
+    return row && toSession(row);
+  }
+
+  async *newestFirst(limit: number, beforeSeq: number = Number.MAX_SAFE_INTEGER): AsyncGenerator<StoredSession> {
+    for (const row of this.statements.newestFirst.iterate(beforeSeq, limit)) yield toSession(row as SessionRow);
+  }
+
+  async historyAt(session: StoredSession, step: number): Promise<StoredHistoryEntry | undefined> {
+    const row = this.statements.historyAt.get(session.seq, step) as HistoryRow | undefined;
+    return row && toHistoryEntry(row);
+  }
+
+  async *historyAfter(session: StoredSession, afterStep: number, limit: number): AsyncGenerator<StoredHistoryEntry> {
+    for (const row of this.statements.historyAfter.iterate(session.seq, afterStep, limit)) {
+      yield toHistoryEntry(row as HistoryRow);
+    }
+  }
+
+  /** The write lock makes a key taken meanwhile impossible: the insert always lands. */
+  async insert(session: NewSession): Promise<StoredSession> {
+    const { schedule } = session;
+    const info = this.statements.insertSession.run({
+      id: session.id,
+      key: session.key,
+      name: session.name,
+      metadata: JSON.stringify(session.metadata),
+      param_groups: JSON.stringify(session.param_groups),
+      requested_with_references: session.requested_with_references,
+      scheduler: JSON.stringify(schedule.config),
+      scheduler_state: encode(schedule.state),
+      groups: encode(schedule.groups),
+      at: session.at,
+    });
+    const seq = Number(info.lastInsertRowid);
+    this.statements.insertHistory.run(seq, 0, session.at, null, encode(schedule.state), encode(schedule.groups));
+    return (await this.findById(session.id)) as StoredSession;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return this.statements.deleteById.run(id).changes > 0;
+  }
+
+  async appendStep(session: StoredSession, schedule: Schedule, report: StoredReport, at: string): Promise<void> {
+    const step = session.step + 1;
+    const state = encode(schedule.state);
+    const groups = encode(schedule.groups);
+    this.statements.moveTo.run(step, state, groups, at, session.seq);
+    this.statements.insertHistory.run(session.seq, step, at, encode(report), state, groups);
+  }
+
+  async rewindTo(session: StoredSession, entry: StoredHistoryEntry, at: string): Promise<void> {
+    this.statements.dropHistoryAfter.run(session.seq, entry.step);
+    this.statements.moveTo.run(entry.step, encode(entry.state), encode(entry.groups), at, session.seq);
+  }
+}
+
+/** What better-sqlite3 throws when the file stays locked past the busy timeout, or the connection is closed. */
+function isUnavailable(error: unknown): boolean {
+  if (error instanceof TypeError) return /database connection is not open/.test(error.message);
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_CANTOPEN'));
+}
+
+const asStoreError = (error: unknown): unknown => (isUnavailable(error) ? new DatabaseUnavailable({ cause: error }) : error);
+
+/**
+ * The SQLite store: one better-sqlite3 connection (WAL, synchronous=FULL; see database.ts),
+ * whose calls are synchronous. A transaction holds the connection from BEGIN to COMMIT,
+ * across its awaits, so transactions run one at a time in the order they were asked for
+ * (`queue`), and each commits on its own, with its own fsync.
+ *
+ * Group commit would be a change inside this class alone: take every transaction waiting
+ * in the queue, run them inside one BEGIN IMMEDIATE, each between a SAVEPOINT and its
+ * RELEASE (ROLLBACK TO for one that fails, leaving the others), COMMIT once (one fsync),
+ * and only then settle each one's promise, so that nothing is answered before it is durable.
+ */
+export class SqliteSessionStore implements SessionStore {
+  private readonly statements: Statements;
+  private readonly tx: SqliteTransaction;
+  /** The last transaction asked for: the next one begins once it has settled. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly db: Db) {
+    this.statements = prepareStatements(db);
+    this.tx = new SqliteTransaction(this.statements);
+  }
+
+  async isReachable(): Promise<boolean> {
+    try {
+      return this.statements.ping.get() !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  /** One IMMEDIATE transaction (it takes the write lock at once): all of it lands, or none of it. */
+  transaction<T>(work: (tx: SessionWrites) => Promise<T>): Promise<T> {
+    return this.inTurn('BEGIN IMMEDIATE', work);
+  }
+
+  /** One DEFERRED transaction: the reads see one state of the database. */
+  snapshot<T>(work: (reads: SessionReads) => Promise<T>): Promise<T> {
+    return this.inTurn('BEGIN DEFERRED', work);
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    if (this.db.open) this.db.close();
+  }
+
+  private inTurn<T>(begin: string, work: (tx: SqliteTransaction) => Promise<T>): Promise<T> {
+    const turn = this.queue.then(() => this.run(begin, work));
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async run<T>(begin: string, work: (tx: SqliteTransaction) => Promise<T>): Promise<T> {
+    try {
+      this.db.exec(begin);
+    } catch (error) {
+      throw asStoreError(error);
+    }
+    try {
+      const result = await work(this.tx);
+      this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      // SQLite may have rolled back by itself (a full disk, an I/O error).
+      if (this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw asStoreError(error);
+    }
+  }
+}
