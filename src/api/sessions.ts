@@ -31,13 +31,18 @@ function refuseNegativeLrs(groups: readonly { lr: number }[], context: z.Refinem
   });
 }
 
+/** Text the service stores as such: PostgreSQL's text cannot hold the NUL character, so neither store takes it. */
+const storedText = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((text) => !text.includes('\0'), { message: 'must not contain the NUL character (U+0000)' });
+
 export const sessionInputSchema = z
   .strictObject({
-    name: z.string().min(1).max(200).optional().describe('Free-form display name'),
-    key: z
-      .string()
-      .min(1)
-      .max(200)
+    name: storedText(200).optional().describe('Free-form display name'),
+    key: storedText(200)
       .optional()
       .describe('Client-chosen unique key (e.g. the run id): creating again finds the same session'),
     param_groups: paramGroups,

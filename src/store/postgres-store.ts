@@ -46,6 +46,9 @@ type StatementName = keyof typeof SQL;
  */
 const ROWS_PER_FETCH = 64;
 
+/** PostgreSQL's text cannot hold NUL (a query with one is refused): no session has such an id or key. */
+const cannotBeStored = (text: string) => text.includes('\0');
+
 /** The store's calls inside one transaction, on the connection that transaction holds. */
 class PostgresTransaction implements SessionWrites {
   constructor(private readonly client: pg.PoolClient) {}
@@ -55,6 +58,7 @@ class PostgresTransaction implements SessionWrites {
   }
 
   private async session(name: 'byId' | 'holdById' | 'byKey', value: string): Promise<StoredSession | undefined> {
+    if (cannotBeStored(value)) return undefined;
     const [row] = await this.rows<SessionRow>(name, [value]);
     return row && toSession(row);
   }
@@ -130,6 +134,7 @@ class PostgresTransaction implements SessionWrites {
   }
 
   async delete(id: string): Promise<boolean> {
+    if (cannotBeStored(id)) return false;
     const result = await this.client.query({ name: 'deleteById', text: SQL.deleteById, values: [id] });
     return (result.rowCount ?? 0) > 0;
   }

@@ -129,6 +129,30 @@ describe('GET /v1/sessions', () => {
   });
 });
 
+describe('the NUL character', () => {
+  it('is refused in a key or name (PostgreSQL text cannot hold it), naming the field', async () => {
+    for (const field of ['key', 'name']) {
+      const answer = await call(app, 'POST', '/v1/sessions', { param_groups: [{ lr: 0.1 }], scheduler: stepLR, [field]: 'run\u0000a' });
+      expect(answer.status).toBe(400);
+      expect(answer.body.errors).toEqual([{ path: field, message: 'must not contain the NUL character (U+0000)' }]);
+    }
+  });
+
+  it('names no session in a path', async () => {
+    for (const [method, path] of [
+      ['GET', ''],
+      ['GET', '/history'],
+      ['DELETE', ''],
+      ['POST', '/step'],
+      ['POST', '/rewind'],
+    ] as const) {
+      const answer = await call(app, method, `/v1/sessions/a%00b${path}`, method === 'POST' ? (path === '/rewind' ? { to_step: 0 } : {}) : undefined);
+      expect(answer.status, `${method} ${path}`).toBe(404);
+      expect(answer.body.type).toBe('urn:lrsched:problem:session-not-found');
+    }
+  });
+});
+
 describe('DELETE /v1/sessions/:id', () => {
   it('deletes the session and its history', async () => {
     const created = await call(app, 'POST', '/v1/sessions', { param_groups: [{ lr: 0.1 }], scheduler: stepLR });
