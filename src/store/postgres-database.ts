@@ -59,6 +59,9 @@ export function openPool({ url, size, onIdleError }: PoolOptions): pg.Pool {
 export async function migratePostgres(pool: pg.Pool, dir: string = MIGRATIONS_DIR): Promise<string[]> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // Without a listener, the connection dying while checked out would end the process.
+  const connectionFailed = (error: Error) => (broken = error);
+  client.on('error', connectionFailed);
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
@@ -90,6 +93,7 @@ export async function migratePostgres(pool: pg.Pool, dir: string = MIGRATIONS_DI
     broken = error as Error;
     throw error;
   } finally {
+    client.off('error', connectionFailed);
     client.release(broken);
   }
 }

@@ -218,6 +218,10 @@ export class PostgresSessionStore implements SessionStore {
     }
     // A connection that failed is dropped from the pool rather than handed to the next transaction.
     let failed: Error | undefined;
+    // The connection dying while checked out is reported here as well as to the query under
+    // way; without a listener it would be an uncaught error, ending the process.
+    const connectionFailed = (error: Error) => (failed = error);
+    client.on('error', connectionFailed);
     try {
       await client.query(begin);
       const result = await work(new PostgresTransaction(client));
@@ -228,6 +232,7 @@ export class PostgresSessionStore implements SessionStore {
       else await client.query('ROLLBACK').catch((rollbackFailed: unknown) => (failed = rollbackFailed as Error));
       throw asStoreError(error);
     } finally {
+      client.off('error', connectionFailed);
       client.release(failed);
     }
   }
