@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 /** Polls `request` until it answers `status`, for at most `ms`. */
-async function eventually(request: () => Promise<{ status: number }>, status: number, ms = 15_000) {
+async function eventually<Answer extends { status: number }>(request: () => Promise<Answer>, status: number, ms = 15_000): Promise<Answer> {
   const until = Date.now() + ms;
   for (;;) {
     const answer = await request();

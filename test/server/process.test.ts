@@ -15,7 +15,7 @@ afterEach(() => {
 });
 
 async function start(databasePath: string): Promise<ServerProcess> {
-  const server = await startServerProcess(databasePath);
+  const server = await startServerProcess({ kind: 'sqlite', path: databasePath });
   running.push(server);
   return server;
 }

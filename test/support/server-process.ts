@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { DatabaseOptions } from '../../src/store/open-store.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -11,11 +12,18 @@ export interface ServerProcess {
   readonly exited: Promise<number | string>;
 }
 
+/** The environment that makes the server use `database`. */
+function databaseEnvironment(database: DatabaseOptions): Record<string, string | undefined> {
+  return database.kind === 'sqlite'
+    ? { DATABASE_PATH: database.path, DATABASE_URL: undefined }
+    : { DATABASE_URL: database.url, DATABASE_POOL_SIZE: String(database.poolSize) };
+}
+
 /** The real server (src/server.ts) in its own process, on a free port. */
-export async function startServerProcess(databasePath: string): Promise<ServerProcess> {
+export async function startServerProcess(database: DatabaseOptions): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_PATH: databasePath, LOG_LEVEL: 'info' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...databaseEnvironment(database) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
