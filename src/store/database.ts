@@ -7,7 +7,7 @@ import { readMigrations } from './migration-files.js';
 export type Db = Database.Database;
 
 /** migrations/ sits at the repo root, two levels above both src/store and dist/store. */
-const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
 
 /** How long a statement waits for another connection's lock before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5_000;
