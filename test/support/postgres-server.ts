@@ -30,7 +30,11 @@ export interface PostgresServer {
   remove(): void;
 }
 
-export function startPostgresServer(): PostgresServer {
+/**
+ * `durable: false` (the tests') turns fsync off: the cluster lives for one test run, and a
+ * killed server still loses nothing committed. The benchmark keeps it on, as in production.
+ */
+export function startPostgresServer({ durable = false } = {}): PostgresServer {
   const bin = postgresBinDir();
   if (!bin) throw new Error('PostgreSQL is not installed: apt-get install postgresql (or set TEST_DATABASE_URL)');
   const dir = mkdtempSync(join(tmpdir(), 'lrsched-pg-'));
@@ -43,9 +47,8 @@ export function startPostgresServer(): PostgresServer {
   const data = join(dir, 'data');
   // The socket is named after the port; with TCP off, any number will do.
   const port = 5432;
-  // fsync off: these clusters live for one test run; a killed server still loses nothing committed.
   run('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-sync', '--locale=C']);
-  const options = `-c listen_addresses='' -k ${dir} -p ${port} -c fsync=off -c max_connections=200`;
+  const options = `-c listen_addresses='' -k ${dir} -p ${port} -c fsync=${durable ? 'on' : 'off'} -c max_connections=200`;
   const start = () => void run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', '-t', '60', 'start']);
   const stop = () => void run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
   start();
