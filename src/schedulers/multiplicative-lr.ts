@@ -7,7 +7,8 @@ export const multiplicativeLR = epochScheduler({
   type: 'MultiplicativeLR',
   config: z.strictObject({ lr_lambda: lrLambdaField }),
   prepare: (config, groups) => checkLambdaCount(config.lr_lambda, groups),
-  attributes: (_config, groups) => lambdaAttributes(groups),
+  attributes: () => ({}),
+  callables: (_config, groups) => lambdaAttributes(groups),
   // Newer PyTorch multiplies on every step but the constructor's, epoch 0 included
   // (as when SequentialLR restarts it); 1.13 skipped epoch 0.
   lrs: ({ lr_lambda }, at) =>
