@@ -176,7 +176,7 @@ export const describeEpochState = (_config: unknown, state: EpochState): Describ
   base_lrs: state.base_lrs,
 });
 
-/** The entries every LRScheduler's state_dict has (newest release's names). */
+/** The entries every LRScheduler's state_dict has, with PyTorch 2.13's names in its order. */
 export function baseStateDict(state: EpochState): StateDict {
   return {
     base_lrs: state.base_lrs,
