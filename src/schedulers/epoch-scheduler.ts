@@ -143,8 +143,8 @@ export function pythonArithmetic<T>(type: string, epoch: number, formulas: () =>
   try {
     return formulas();
   } catch (error) {
-    if (error instanceof PythonArithmeticError) throw new StepRefused(`${type} cannot step to epoch ${epoch}: ${error.message}`);
-    throw error;
+    if (!(error instanceof PythonArithmeticError)) throw error;
+    throw new StepRefused(`${type} cannot step to epoch ${epoch}: ${error.message}`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, startTestApp, type App } from '../support/app.js';
-import { expectPoint, GOLDEN_FILES, wireReport } from '../support/golden.js';
+import { expectPoint, GOLDEN_RELEASES, wireReport } from '../support/golden.js';
 
 /** Every trace of PyTorch 1.13 and 2.13 replayed through HTTP, a real SQLite file underneath: bit for bit. */
 
@@ -9,7 +9,7 @@ let close: () => Promise<void>;
 beforeAll(async () => ({ app, close } = await startTestApp()));
 afterAll(async () => close());
 
-describe.each(GOLDEN_FILES.map((file) => [file.pytorch, file] as const))('PyTorch %s traces over HTTP', (_pytorch, file) => {
+describe.each(GOLDEN_RELEASES)('PyTorch %s traces over HTTP', (_pytorch, file) => {
   it.each(file.constructed.map((c) => [c.id, c] as const))('%s', async (_id, golden) => {
     const created = await call(app, 'POST', '/v1/sessions', {
       name: golden.id,

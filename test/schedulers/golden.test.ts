@@ -3,7 +3,7 @@ import { InvalidConfig, StepRefused } from '../../src/schedulers/errors.js';
 import { paramGroupInput } from '../../src/schedulers/param-groups.js';
 import { schedulerConfig } from '../../src/schedulers/registry.js';
 import { advanceSchedule, startSchedule, viewSchedule, type Schedule } from '../../src/schedulers/schedule.js';
-import { decode, expectPoint, GOLDEN_FILES } from '../support/golden.js';
+import { decode, expectPoint, GOLDEN_RELEASES } from '../support/golden.js';
 
 /**
  * Every trace of PyTorch 1.13 and 2.13 replayed through the pure scheduler code, no HTTP,
@@ -14,7 +14,7 @@ import { decode, expectPoint, GOLDEN_FILES } from '../support/golden.js';
  * pytorch-recorder.test.ts), so no value is excepted.
  */
 
-describe.each(GOLDEN_FILES.map((file) => [file.pytorch, file] as const))('PyTorch %s traces through the pure core', (_pytorch, file) => {
+describe.each(GOLDEN_RELEASES)('PyTorch %s traces through the pure core', (_pytorch, file) => {
   it.each(file.constructed.map((c) => [c.id, c] as const))('%s', (_id, golden) => {
     const config = schedulerConfig.parse(golden.scheduler);
     const groups = golden.param_groups.map((g) => paramGroupInput.parse(g));

@@ -25,8 +25,21 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paramGroupInput } from '../../src/schedulers/param-groups.js';
 import { schedulerConfig } from '../../src/schedulers/registry.js';
-import { advanceSchedule, startSchedule, viewSchedule, type Schedule, type ScheduleView } from '../../src/schedulers/schedule.js';
-import { decode, FIXTURES, GOLDEN_FILES, type GoldenCase, type GoldenNumber, type GoldenPoint } from '../support/golden.js';
+import {
+  advanceSchedule,
+  startSchedule,
+  viewSchedule,
+  type Schedule,
+  type ScheduleView,
+} from '../../src/schedulers/schedule.js';
+import {
+  decode,
+  FIXTURES,
+  GOLDEN_FILES,
+  type GoldenCase,
+  type GoldenNumber,
+  type GoldenPoint,
+} from '../support/golden.js';
 
 const RECORDER = fileURLToPath(new URL('../../scripts/record_pytorch_traces.py', import.meta.url));
 const SEEDS = [2607, 2608];
@@ -103,10 +116,11 @@ function agreement(cases: readonly GoldenCase[]): Agreement {
       result.other.push(`${where}: ${ours} vs ${want}`);
       return;
     }
-    const relative = Math.abs(ours - want) / Math.abs(want);
-    result.worstRelativeToPeak = Math.max(result.worstRelativeToPeak, Math.abs(ours - want) / Math.max(Math.abs(want), peak));
+    const difference = Math.abs(ours - want);
+    result.worstRelativeToPeak = Math.max(result.worstRelativeToPeak, difference / Math.max(Math.abs(want), peak));
     if (result.firstDifferences.length < 20) {
-      result.firstDifferences.push(`${where}: ${ours} vs PyTorch ${want} (relative ${relative.toPrecision(2)})`);
+      const relative = (difference / Math.abs(want)).toPrecision(2);
+      result.firstDifferences.push(`${where}: ${ours} vs PyTorch ${want} (relative ${relative})`);
     }
   };
   for (const golden of cases) {
@@ -116,7 +130,9 @@ function agreement(cases: readonly GoldenCase[]): Agreement {
     const comparePoint = (view: ScheduleView, point: Partial<GoldenPoint>, where: string) => {
       if (view.last_epoch !== point.last_epoch) result.other.push(`${where}: last_epoch ${view.last_epoch}`);
       point.lrs?.forEach((lr, i) => compare(view.lrs[i], lr, peakOf('lrs', i), `${where} lrs[${i}]`));
-      point.momentums?.forEach((m, i) => compare(view.momentums?.[i], m, peakOf('momentums', i), `${where} momentums[${i}]`));
+      point.momentums?.forEach((m, i) =>
+        compare(view.momentums?.[i], m, peakOf('momentums', i), `${where} momentums[${i}]`),
+      );
       if (point.best !== undefined) compare(view.best, point.best, 0, `${where} best`);
     };
     let schedule: Schedule;

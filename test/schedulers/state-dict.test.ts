@@ -17,7 +17,7 @@ import {
   decode,
   expectPoint,
   expectSameDouble,
-  GOLDEN_FILES,
+  GOLDEN_RELEASES,
   PYTORCH_2_13,
   type GoldenCase,
   type GoldenStep,
@@ -88,7 +88,7 @@ describe('state_dict export', () => {
   );
 });
 
-describe.each(GOLDEN_FILES.map((file) => [file.pytorch, file] as const))('state_dicts of PyTorch %s', (_pytorch, file) => {
+describe.each(GOLDEN_RELEASES)('state_dicts of PyTorch %s', (_pytorch, file) => {
   it.each(withStateDicts(file.constructed).map((c) => [c.id, c] as const))(
     '%s: the service continues from them exactly',
     (_id, golden) => {

@@ -64,6 +64,8 @@ function loadGolden(name: string): GoldenFile {
 export const PYTORCH_1_13 = loadGolden('pytorch-lr-schedulers.json');
 export const PYTORCH_2_13 = loadGolden('pytorch-2.13-lr-schedulers.json');
 export const GOLDEN_FILES: readonly GoldenFile[] = [PYTORCH_1_13, PYTORCH_2_13];
+/** The files as `describe.each` rows: [release, file]. */
+export const GOLDEN_RELEASES = GOLDEN_FILES.map((file) => [file.pytorch, file] as const);
 
 export const goldenCases = PYTORCH_1_13.cases;
 export const constructedCases = PYTORCH_1_13.constructed;
