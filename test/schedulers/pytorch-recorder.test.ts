@@ -188,13 +188,13 @@ describe('the PyTorch trace recorder', () => {
   describe.each(pythons.map((p) => [p.version, p] as const))('under PyTorch %s', (version, { python, mpmath }) => {
     const fixture = GOLDEN_FILES.find((file) => file.pytorch === version);
 
-    it.skipIf(fixture === undefined)('gives back the fixture this release recorded, byte for byte (skipped: no fixture of it)', async () => {
+    it.skipIf(fixture === undefined)('gives back the fixture this release recorded, byte for byte (skipped without a fixture of this release)', async () => {
       const path = fileURLToPath(new URL(fixture!.name, FIXTURES));
       expect(await record(python, ['--replay', path]) === readFileSync(path, 'utf8')).toBe(true);
     }, 300_000);
 
     it.skipIf(fixture === undefined || !mpmath)(
-      'gives it back with a correctly rounded libm too: no glibc misrounding in it (skipped: no fixture, or no mpmath)',
+      'gives it back with a correctly rounded libm too: no glibc misrounding in it (skipped without a fixture or mpmath)',
       async () => {
         const path = fileURLToPath(new URL(fixture!.name, FIXTURES));
         const recorded = await record(python, ['--replay', path, '--libm', 'correctly-rounded']);
@@ -211,7 +211,7 @@ describe('the PyTorch trace recorder', () => {
       expect(result.worstRelativeToPeak, result.firstDifferences.join('\n')).toBeLessThanOrEqual(1e-15);
     }, 300_000);
 
-    it.skipIf(!mpmath)('agrees on them exactly where its libm rounds correctly (skipped: this Python lacks mpmath)', async () => {
+    it.skipIf(!mpmath)('agrees on them exactly where its libm rounds correctly (skipped without mpmath for this Python)', async () => {
       const result = agreement(await randomCases(python, 'correctly-rounded'));
       expect(result.other).toEqual([]);
       expect(result.firstDifferences).toEqual([]);
