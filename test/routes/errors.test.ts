@@ -44,7 +44,7 @@ describe('problem answers', () => {
   });
 
   it('413 for a body over the limit, storing nothing', async () => {
-    const before = (await storedRows(database));
+    const before = await storedRows(database);
     const response = await app.inject({
       method: 'POST',
       url: '/v1/sessions',
@@ -52,7 +52,7 @@ describe('problem answers', () => {
       payload: JSON.stringify({ name: 'x'.repeat(BODY_LIMIT), param_groups: [{ lr: 1 }], scheduler: { type: 'StepLR', step_size: 1 } }),
     });
     expectProblem(response, 413);
-    expect((await storedRows(database))).toEqual(before);
+    expect(await storedRows(database)).toEqual(before);
   });
 
   it('404 for an unknown route', async () => {
@@ -87,12 +87,12 @@ describe('problem answers', () => {
     );
     await fc.assert(
       fc.asyncProperty(body, async (payload) => {
-        const before = (await storedRows(database));
+        const before = await storedRows(database);
         const answer = await call(app, 'POST', '/v1/sessions', payload);
         expect(answer.status).toBeLessThan(500);
         if (answer.status >= 400) {
           expect(answer.headers['content-type']).toContain('application/problem+json');
-          expect((await storedRows(database))).toEqual(before);
+          expect(await storedRows(database)).toEqual(before);
         }
       }),
       { numRuns: 300, seed: 20261125 },
@@ -126,7 +126,7 @@ describe('problem answers', () => {
   });
 
   it('400 for bodies nested too deep, naming where, and storing nothing', async () => {
-    const before = (await storedRows(database));
+    const before = await storedRows(database);
     let scheduler: object = { type: 'StepLR', step_size: 1 };
     for (let i = 0; i < 1000; i++) scheduler = { type: 'ChainedScheduler', schedulers: [scheduler] };
     const nestedScheduler = await call(app, 'POST', '/v1/sessions', { param_groups: [{ lr: 1 }], scheduler });
@@ -148,11 +148,11 @@ describe('problem answers', () => {
 
     const preview = await call(app, 'POST', '/v1/preview', { param_groups: [{ lr: 1 }], scheduler, steps: 1 });
     expect(preview.status).toBe(400);
-    expect((await storedRows(database))).toEqual(before);
+    expect(await storedRows(database)).toEqual(before);
   });
 
   it('400 for metadata over its size limit', async () => {
-    const before = (await storedRows(database));
+    const before = await storedRows(database);
     const answer = await call(app, 'POST', '/v1/sessions', {
       param_groups: [{ lr: 1 }],
       scheduler: { type: 'StepLR', step_size: 1 },
@@ -160,7 +160,7 @@ describe('problem answers', () => {
     });
     expect(answer.status).toBe(400);
     expect(answer.body.errors[0].path).toBe('metadata');
-    expect((await storedRows(database))).toEqual(before);
+    expect(await storedRows(database)).toEqual(before);
   });
 
   it('400 for previews beyond param_groups × steps, naming steps or reports', async () => {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, startTestApp, type App } from '../support/app.js';
 import { storedRows } from '../support/test-database.js';
-import { constructedCases, expectPoint, refusedCases, wireReport } from '../support/golden.js';
+import { expectPoint, GOLDEN_RELEASES, wireReport } from '../support/golden.js';
 import type { DatabaseOptions } from '../../src/store/open-store.js';
 
-/** Every PyTorch trace replayed through HTTP, a real SQLite file underneath. */
+/** Every trace of PyTorch 1.13 and 2.13 replayed through HTTP, a real database underneath (SQLite, or PostgreSQL): bit for bit. */
 
 let app: App;
 let database: DatabaseOptions;
@@ -12,8 +12,8 @@ let close: () => Promise<void>;
 beforeAll(async () => ({ app, database, close } = await startTestApp()));
 afterAll(async () => close());
 
-describe('golden PyTorch traces over HTTP', () => {
-  it.each(constructedCases.map((c) => [c.id, c] as const))('%s', async (_id, golden) => {
+describe.each(GOLDEN_RELEASES)('PyTorch %s traces over HTTP', (_pytorch, file) => {
+  it.each(file.constructed.map((c) => [c.id, c] as const))('%s', async (_id, golden) => {
     const created = await call(app, 'POST', '/v1/sessions', {
       name: golden.id,
       param_groups: golden.param_groups,
@@ -51,7 +51,7 @@ describe('golden PyTorch traces over HTTP', () => {
     applied.forEach((goldenStep, k) => expectPoint(history.body.items[k + 1].state, goldenStep, `history ${k + 1}`));
   });
 
-  it.each(constructedCases.map((c) => [c.id, c] as const))(
+  it.each(file.constructed.map((c) => [c.id, c] as const))(
     '%s: rewinding to the middle and stepping again reproduces the trace',
     async (_id, golden) => {
       const steps = golden.steps!.filter((s) => !s.error);
@@ -76,8 +76,8 @@ describe('golden PyTorch traces over HTTP', () => {
     },
   );
 
-  it.each(refusedCases.map((c) => [c.id, c] as const))('%s is refused with 400 and nothing stored', async (_id, golden) => {
-    const before = (await storedRows(database));
+  it.each(file.refused.map((c) => [c.id, c] as const))('%s is refused with 400 and nothing stored', async (_id, golden) => {
+    const before = await storedRows(database);
     const answer = await call(app, 'POST', '/v1/sessions', {
       param_groups: golden.param_groups,
       scheduler: golden.scheduler,
@@ -85,6 +85,6 @@ describe('golden PyTorch traces over HTTP', () => {
     expect(answer.status).toBe(400);
     expect(answer.headers['content-type']).toContain('application/problem+json');
     expect(answer.body.errors?.[0]?.path).toMatch(/^scheduler/);
-    expect((await storedRows(database))).toEqual(before);
+    expect(await storedRows(database)).toEqual(before);
   });
 });

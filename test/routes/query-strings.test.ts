@@ -30,7 +30,7 @@ describe('unknown query parameters', () => {
       Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
     );
     expect(routes.length).toBeGreaterThanOrEqual(11);
-    const before = (await storedRows(database));
+    const before = await storedRows(database);
     for (const route of [...routes, 'GET /openapi.json']) {
       const [method, path] = route.split(' ') as ['GET' | 'POST' | 'DELETE', string];
       const url = `${path.replace('{id}', id)}?limit=5&key=x&unknown_param=1`;
@@ -40,7 +40,7 @@ describe('unknown query parameters', () => {
       const named = (answer.body.errors as { path: string; message: string }[]).filter((e) => e.path === 'unknown_param');
       expect(named, route).toEqual([{ path: 'unknown_param', message: 'unknown query parameter' }]);
     }
-    expect((await storedRows(database))).toEqual(before);
+    expect(await storedRows(database)).toEqual(before);
     expect((await call(app, 'GET', `/v1/sessions/${id}`)).body.state.step).toBe(0);
   });
 

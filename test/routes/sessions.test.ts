@@ -74,14 +74,14 @@ describe('POST /v1/sessions', () => {
       'scheduler.schedulers.1.step_size',
     ],
   ])('refuses %j with a 400 naming %s, storing nothing', async (body, path) => {
-    const before = (await storedRows(database));
+    const before = await storedRows(database);
     const answer = await call(app, 'POST', '/v1/sessions', body);
     expect(answer.status).toBe(400);
     expect(answer.headers['content-type']).toContain('application/problem+json');
     expect(answer.body).toMatchObject({ status: 400, title: expect.any(String), type: expect.any(String) });
     const paths = (answer.body.errors as { path: string }[]).map((e) => e.path);
     expect(paths.some((p) => p.startsWith(path)), `${paths.join(', ')} should name ${path}`).toBe(true);
-    expect((await storedRows(database))).toEqual(before);
+    expect(await storedRows(database)).toEqual(before);
   });
 
   it('names the unknown key in its message', async () => {

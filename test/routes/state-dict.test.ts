@@ -73,7 +73,7 @@ describe('GET /v1/sessions/:id/state_dict and POST /v1/sessions with state_dict'
       scheduler: { type: 'StepLR', step_size: 3 },
     });
     const exported = await call(app, 'GET', `/v1/sessions/${created.body.id}/state_dict`);
-    const before = (await storedRows(database));
+    const before = await storedRows(database);
     const answer = await call(app, 'POST', '/v1/sessions', {
       param_groups: exported.body.param_groups,
       scheduler: { type: 'StepLR', step_size: 3 },
@@ -81,7 +81,7 @@ describe('GET /v1/sessions/:id/state_dict and POST /v1/sessions with state_dict'
     });
     expect(answer.status).toBe(400);
     expect(answer.body.errors[0].path).toBe(path);
-    expect((await storedRows(database))).toEqual(before);
+    expect(await storedRows(database)).toEqual(before);
   });
 
   it('names the group key a OneCycleLR state_dict needs', async () => {
