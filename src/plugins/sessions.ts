@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin';
+import { DeletionSweeper } from '../sessions/deletion-sweeper.js';
 import { sessionUseCases, type SessionUseCases } from '../sessions/use-cases.js';
 import type { Db } from '../store/database.js';
 import { SessionStore } from '../store/session-store.js';
@@ -15,12 +16,23 @@ export interface SessionsOptions {
   readonly database: Db;
 }
 
-/** Decorates the app with the session use cases over the database, and closes it last. */
+/**
+ * Decorates the app with the session use cases over the database; sweeps what deleted
+ * sessions left behind from the start on (a previous run may have stopped mid-way); closes
+ * the database last.
+ */
 export const sessionsPlugin = fp<SessionsOptions>(
   async (app, { database }) => {
-    app.decorate('sessions', sessionUseCases(new SessionStore(database)));
+    const store = new SessionStore(database);
+    const sweeper = new DeletionSweeper(store, {
+      swept: (info) => app.log.info(info, 'deleted session swept'),
+      failed: (error) => app.log.error({ err: error }, 'sweeping deleted sessions failed; the next delete or start tries again'),
+    });
+    app.decorate('sessions', sessionUseCases(store, sweeper));
+    app.addHook('onReady', async () => sweeper.wake());
     // onClose runs once the server has closed: no request can still be using the database.
     app.addHook('onClose', async () => {
+      await sweeper.stop();
       if (database.open) database.close();
     });
   },

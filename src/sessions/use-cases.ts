@@ -2,6 +2,7 @@ import type { PreviewInput, SessionInput, StepInput } from '../api/sessions.js';
 import type { SessionStore } from '../store/session-store.js';
 import { createSession } from './create-session.js';
 import { deleteSession } from './delete-session.js';
+import type { DeletionSweeper } from './deletion-sweeper.js';
 import { exportStateDict } from './export-state-dict.js';
 import { findSession } from './find-session.js';
 import { listSessions } from './list-sessions.js';
@@ -22,9 +23,9 @@ const systemClock: Clock = () => new Date().toISOString();
 /**
  * What the routes may do, bound to one store: each call is one use case (one transaction),
  * answering in the API's shapes. Routes get this object and never the store, so they cannot
- * reach the database any other way.
+ * reach the database any other way. Deletes wake the sweeper that removes what they leave.
  */
-export function sessionUseCases(store: SessionStore, clock: Clock = systemClock) {
+export function sessionUseCases(store: SessionStore, sweeper: DeletionSweeper, clock: Clock = systemClock) {
   return {
     /** A session created, or found again by its key: `created` tells which. */
     create(input: SessionInput, requestedWithReferences: string | null) {
@@ -34,7 +35,10 @@ export function sessionUseCases(store: SessionStore, clock: Clock = systemClock)
     resolveRangeTestReferences: (body: unknown) => resolveRangeTestReferences(store, body),
     find: (id: string) => sessionView(findSession(store, id)),
     list: (request: PageRequest) => listSessions(store, request),
-    delete: (id: string) => deleteSession(store, id),
+    delete(id: string) {
+      deleteSession(store, id, clock());
+      sweeper.wake();
+    },
     step: (id: string, input: StepInput) => stepSession(store, id, input, clock()),
     rewind: (id: string, toStep: number) => rewindSession(store, id, toStep, clock()),
     history: (id: string, request: PageRequest) => readHistory(store, id, request),

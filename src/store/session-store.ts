@@ -118,10 +118,18 @@ export class SessionStore {
       insertHistory: db.prepare(`
         INSERT INTO history (session_seq, step, recorded_at, report, scheduler_state, groups)
         VALUES (?, ?, ?, ?, ?, ?)`),
-      byId: db.prepare('SELECT * FROM sessions WHERE id = ?'),
-      byKey: db.prepare('SELECT * FROM sessions WHERE key = ?'),
-      newestFirst: db.prepare('SELECT * FROM sessions WHERE seq < ? ORDER BY seq DESC LIMIT ?'),
-      deleteById: db.prepare('DELETE FROM sessions WHERE id = ?'),
+      byId: db.prepare('SELECT * FROM sessions WHERE id = ? AND deleted_at IS NULL'),
+      byKey: db.prepare('SELECT * FROM sessions WHERE key = ? AND deleted_at IS NULL'),
+      newestFirst: db.prepare('SELECT * FROM sessions WHERE seq < ? AND deleted_at IS NULL ORDER BY seq DESC LIMIT ?'),
+      // The key goes with the mark: a new session may take it at once.
+      markDeleted: db.prepare('UPDATE sessions SET deleted_at = ?, key = NULL WHERE id = ? AND deleted_at IS NULL'),
+      oldestDeleted: db.prepare('SELECT seq FROM sessions WHERE deleted_at IS NOT NULL ORDER BY seq LIMIT 1').pluck(),
+      deleteHistoryChunk: db.prepare(`
+        DELETE FROM history
+        WHERE session_seq = @seq
+          AND step IN (SELECT step FROM history WHERE session_seq = @seq ORDER BY step DESC LIMIT @rows)`),
+      purgeDeleted: db.prepare('DELETE FROM sessions WHERE seq = ? AND deleted_at IS NOT NULL'),
+      freelistCount: db.prepare('PRAGMA freelist_count').pluck(),
       moveTo: db.prepare(`
         UPDATE sessions SET step = ?, scheduler_state = ?, groups = ?, updated_at = ? WHERE seq = ?`),
       historyAt: db.prepare('SELECT * FROM history WHERE session_seq = ? AND step = ?'),
@@ -185,8 +193,33 @@ export class SessionStore {
     for (const row of this.statements.newestFirst.iterate(beforeSeq, limit)) yield toSession(row as SessionRow);
   }
 
-  delete(id: string): boolean {
-    return this.statements.deleteById.run(id).changes > 0;
+  /** Marks the session deleted: no read finds it any more, and its key is free. False if there is none. */
+  markDeleted(id: string, at: string): boolean {
+    return this.statements.markDeleted.run(at, id).changes > 0;
+  }
+
+  /** The seq of the session marked deleted longest ago whose rows are still there. */
+  oldestDeleted(): number | undefined {
+    return this.statements.oldestDeleted.get() as number | undefined;
+  }
+
+  /** Deletes up to `rows` history rows of a session marked deleted, newest first; answers how many. */
+  deleteHistoryChunk(seq: number, rows: number): number {
+    return this.statements.deleteHistoryChunk.run({ seq, rows }).changes;
+  }
+
+  /** Removes the row of a session marked deleted, once its history is gone. */
+  purgeDeleted(seq: number): void {
+    this.statements.purgeDeleted.run(seq);
+  }
+
+  /**
+   * Gives up to `pages` free pages back to the operating system (the database runs in
+   * auto_vacuum INCREMENTAL mode); answers how many free pages are left.
+   */
+  freePages(pages: number): number {
+    this.db.pragma(`incremental_vacuum(${Math.max(1, Math.floor(pages))})`);
+    return this.statements.freelistCount.get() as number;
   }
 
   /** Records one applied step: the session's new current schedule and its history row. */
