@@ -16,31 +16,29 @@ import { stepSession } from './step-session.js';
 import { sessionView, suggestionView } from './views.js';
 
 /** The time a change is recorded at. */
-export type Clock = () => string;
-
-const systemClock: Clock = () => new Date().toISOString();
+const now = (): string => new Date().toISOString();
 
 /**
  * What the routes may do, bound to one store: each call is one use case (one transaction),
  * answering in the API's shapes. Routes get this object and never the store, so they cannot
  * reach the database any other way. Deletes wake the sweeper that removes what they leave.
  */
-export function sessionUseCases(store: SessionStore, sweeper: DeletionSweeper, clock: Clock = systemClock) {
+export function sessionUseCases(store: SessionStore, sweeper: DeletionSweeper) {
   return {
     /** A session created, or found again by its key: `created` tells which. */
     create(input: SessionInput, requestedWithReferences: string | null) {
-      const { session, created } = createSession(store, input, requestedWithReferences, clock());
+      const { session, created } = createSession(store, input, requestedWithReferences, now());
       return { session: sessionView(session), created };
     },
     resolveRangeTestReferences: (body: unknown) => resolveRangeTestReferences(store, body),
     find: (id: string) => sessionView(findSession(store, id)),
     list: (request: PageRequest) => listSessions(store, request),
     delete(id: string) {
-      deleteSession(store, id, clock());
+      deleteSession(store, id, now());
       sweeper.wake();
     },
-    step: (id: string, input: StepInput) => stepSession(store, id, input, clock()),
-    rewind: (id: string, toStep: number) => rewindSession(store, id, toStep, clock()),
+    step: (id: string, input: StepInput) => stepSession(store, id, input, now()),
+    rewind: (id: string, toStep: number) => rewindSession(store, id, toStep, now()),
     history: (id: string, request: PageRequest) => readHistory(store, id, request),
     exportStateDict: (id: string) => exportStateDict(store, id),
     suggestion: (id: string) => suggestionView(suggestFromRangeTest(store, id)),
