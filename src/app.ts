@@ -56,6 +56,6 @@ export async function buildApp(options: AppOptions) {
   await app.register(sessionRoutes, { store });
   await app.register(stepRoutes, { store });
   await app.register(suggestionRoutes, { store });
-  await app.register(previewRoutes);
+  await app.register(previewRoutes, { store });
   return app;
 }

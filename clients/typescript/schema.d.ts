@@ -624,6 +624,26 @@ export interface components {
              */
             type: "ChainedScheduler";
         };
+        /** @description torch.optim.lr_scheduler.ChainedScheduler arguments */
+        ChainedSchedulerRequest: {
+            /** @description The schedulers, stepped in this order */
+            schedulers: components["schemas"]["SchedulerConfigRequest"][];
+            /**
+             * @description PyTorch class name
+             * @constant
+             */
+            type: "ChainedScheduler";
+        };
+        /** @description torch.optim.lr_scheduler.ChainedScheduler arguments */
+        ChainedSchedulerRequestInput: {
+            /** @description The schedulers, stepped in this order */
+            schedulers: components["schemas"]["SchedulerConfigRequestInput"][];
+            /**
+             * @description PyTorch class name
+             * @constant
+             */
+            type: "ChainedScheduler";
+        };
         /** @description torch.optim.lr_scheduler.ConstantLR arguments */
         ConstantLR: {
             /**
@@ -788,6 +808,110 @@ export interface components {
             base_lr: number | number[];
             /** @description Upper lr boundary of the cycle, for all groups or per group */
             max_lr: number | number[];
+            /**
+             * @description Iterations in the increasing half of a cycle
+             * @default 2000
+             */
+            step_size_up?: number;
+            /**
+             * @description Iterations in the decreasing half; null means step_size_up
+             * @default null
+             */
+            step_size_down?: number | null;
+            /**
+             * @default triangular
+             * @enum {string}
+             */
+            mode?: "triangular" | "triangular2" | "exp_range";
+            /**
+             * @description Base of exp_range's gamma**iterations scaling
+             * @default 1
+             */
+            gamma?: number;
+            /**
+             * @description Custom scaling policy, an expression in x; overrides mode
+             * @default null
+             */
+            scale_fn?: string | null;
+            /**
+             * @description What scale_fn is given: cycle or iterations
+             * @default cycle
+             * @enum {string}
+             */
+            scale_mode?: "cycle" | "iterations";
+            /**
+             * @description Cycle momentum (or beta1) inversely to the lr
+             * @default true
+             */
+            cycle_momentum?: boolean;
+            /** @default 0.8 */
+            base_momentum?: number | number[];
+            /** @default 0.9 */
+            max_momentum?: number | number[];
+            /**
+             * @description PyTorch class name
+             * @constant
+             */
+            type: "CyclicLR";
+        };
+        /** @description torch.optim.lr_scheduler.CyclicLR arguments */
+        CyclicLRRequest: {
+            /** @description Lower lr boundary of the cycle, for all groups or per group */
+            base_lr: number | number[];
+            /** @description Upper lr boundary of the cycle, for all groups or per group; or a range test's suggestion */
+            max_lr: (number | number[]) | components["schemas"]["RangeTestReference"];
+            /**
+             * @description Iterations in the increasing half of a cycle
+             * @default 2000
+             */
+            step_size_up: number;
+            /**
+             * @description Iterations in the decreasing half; null means step_size_up
+             * @default null
+             */
+            step_size_down: number | null;
+            /**
+             * @default triangular
+             * @enum {string}
+             */
+            mode: "triangular" | "triangular2" | "exp_range";
+            /**
+             * @description Base of exp_range's gamma**iterations scaling
+             * @default 1
+             */
+            gamma: number;
+            /**
+             * @description Custom scaling policy, an expression in x; overrides mode
+             * @default null
+             */
+            scale_fn: string | null;
+            /**
+             * @description What scale_fn is given: cycle or iterations
+             * @default cycle
+             * @enum {string}
+             */
+            scale_mode: "cycle" | "iterations";
+            /**
+             * @description Cycle momentum (or beta1) inversely to the lr
+             * @default true
+             */
+            cycle_momentum: boolean;
+            /** @default 0.8 */
+            base_momentum: number | number[];
+            /** @default 0.9 */
+            max_momentum: number | number[];
+            /**
+             * @description PyTorch class name
+             * @constant
+             */
+            type: "CyclicLR";
+        };
+        /** @description torch.optim.lr_scheduler.CyclicLR arguments */
+        CyclicLRRequestInput: {
+            /** @description Lower lr boundary of the cycle, for all groups or per group */
+            base_lr: number | number[];
+            /** @description Upper lr boundary of the cycle, for all groups or per group; or a range test's suggestion */
+            max_lr: (number | number[]) | components["schemas"]["RangeTestReferenceInput"];
             /**
              * @description Iterations in the increasing half of a cycle
              * @default 2000
@@ -1069,8 +1193,8 @@ export interface components {
             key?: string;
             /** @description The optimizer's param groups */
             param_groups: {
-                /** @description Learning rate of the group (>= 0, unless resuming from a state_dict) */
-                lr: number;
+                /** @description Learning rate of the group (>= 0, unless resuming from a state_dict); or a range test's suggestion */
+                lr: number | components["schemas"]["RangeTestReference"];
                 /** @description SGD-style momentum; cycled by CyclicLR and OneCycleLR */
                 momentum?: number;
                 /** @description Adam-style betas; beta1 is cycled instead of momentum when present */
@@ -1089,7 +1213,7 @@ export interface components {
                 /** @description Lower momentum of CyclicLR and OneCycleLR; written into the group by schedulers, given back to resume from a state_dict */
                 base_momentum?: number;
             }[];
-            scheduler: components["schemas"]["SchedulerConfig"];
+            scheduler: components["schemas"]["SchedulerConfigRequest"];
             /** @description Free-form JSON kept with the session (at most 65536 bytes) */
             metadata?: {
                 [key: string]: unknown;
@@ -1104,8 +1228,8 @@ export interface components {
             key?: string;
             /** @description The optimizer's param groups */
             param_groups: {
-                /** @description Learning rate of the group (>= 0, unless resuming from a state_dict) */
-                lr: number;
+                /** @description Learning rate of the group (>= 0, unless resuming from a state_dict); or a range test's suggestion */
+                lr: number | components["schemas"]["RangeTestReferenceInput"];
                 /** @description SGD-style momentum; cycled by CyclicLR and OneCycleLR */
                 momentum?: number;
                 /** @description Adam-style betas; beta1 is cycled instead of momentum when present */
@@ -1124,7 +1248,7 @@ export interface components {
                 /** @description Lower momentum of CyclicLR and OneCycleLR; written into the group by schedulers, given back to resume from a state_dict */
                 base_momentum?: number;
             }[];
-            scheduler: components["schemas"]["SchedulerConfigInput"];
+            scheduler: components["schemas"]["SchedulerConfigRequestInput"];
             /** @description Free-form JSON kept with the session (at most 65536 bytes) */
             metadata?: {
                 [key: string]: unknown;
@@ -1240,6 +1364,112 @@ export interface components {
              */
             type: "OneCycleLR";
         };
+        /** @description torch.optim.lr_scheduler.OneCycleLR arguments */
+        OneCycleLRRequest: {
+            /** @description Peak lr, for all groups or per group; or a range test's suggestion */
+            max_lr: (number | number[]) | components["schemas"]["RangeTestReference"];
+            /**
+             * @description Length of the cycle; or give epochs and steps_per_epoch
+             * @default null
+             */
+            total_steps: number | null;
+            /** @default null */
+            epochs: number | null;
+            /** @default null */
+            steps_per_epoch: number | null;
+            /**
+             * @description Fraction of the cycle spent increasing the lr
+             * @default 0.3
+             */
+            pct_start: number;
+            /**
+             * @default cos
+             * @enum {string}
+             */
+            anneal_strategy: "cos" | "linear";
+            /**
+             * @description Cycle momentum (or beta1) inversely to the lr
+             * @default true
+             */
+            cycle_momentum: boolean;
+            /** @default 0.85 */
+            base_momentum: number | number[];
+            /** @default 0.95 */
+            max_momentum: number | number[];
+            /**
+             * @description initial_lr = max_lr / div_factor
+             * @default 25
+             */
+            div_factor: number;
+            /**
+             * @description min_lr = initial_lr / final_div_factor
+             * @default 10000
+             */
+            final_div_factor: number;
+            /**
+             * @description Anneal back to initial_lr before min_lr (fast.ai's schedule)
+             * @default false
+             */
+            three_phase: boolean;
+            /**
+             * @description PyTorch class name
+             * @constant
+             */
+            type: "OneCycleLR";
+        };
+        /** @description torch.optim.lr_scheduler.OneCycleLR arguments */
+        OneCycleLRRequestInput: {
+            /** @description Peak lr, for all groups or per group; or a range test's suggestion */
+            max_lr: (number | number[]) | components["schemas"]["RangeTestReferenceInput"];
+            /**
+             * @description Length of the cycle; or give epochs and steps_per_epoch
+             * @default null
+             */
+            total_steps?: number | null;
+            /** @default null */
+            epochs?: number | null;
+            /** @default null */
+            steps_per_epoch?: number | null;
+            /**
+             * @description Fraction of the cycle spent increasing the lr
+             * @default 0.3
+             */
+            pct_start?: number;
+            /**
+             * @default cos
+             * @enum {string}
+             */
+            anneal_strategy?: "cos" | "linear";
+            /**
+             * @description Cycle momentum (or beta1) inversely to the lr
+             * @default true
+             */
+            cycle_momentum?: boolean;
+            /** @default 0.85 */
+            base_momentum?: number | number[];
+            /** @default 0.95 */
+            max_momentum?: number | number[];
+            /**
+             * @description initial_lr = max_lr / div_factor
+             * @default 25
+             */
+            div_factor?: number;
+            /**
+             * @description min_lr = initial_lr / final_div_factor
+             * @default 10000
+             */
+            final_div_factor?: number;
+            /**
+             * @description Anneal back to initial_lr before min_lr (fast.ai's schedule)
+             * @default false
+             */
+            three_phase?: boolean;
+            /**
+             * @description PyTorch class name
+             * @constant
+             */
+            type: "OneCycleLR";
+        };
         /** @description torch.optim.lr_scheduler.PolynomialLR arguments */
         PolynomialLR: {
             /**
@@ -1279,8 +1509,8 @@ export interface components {
         PreviewRequest: {
             /** @description The optimizer's param groups */
             param_groups: {
-                /** @description Learning rate of the group (>= 0, unless resuming from a state_dict) */
-                lr: number;
+                /** @description Learning rate of the group (>= 0, unless resuming from a state_dict); or a range test's suggestion */
+                lr: number | components["schemas"]["RangeTestReference"];
                 /** @description SGD-style momentum; cycled by CyclicLR and OneCycleLR */
                 momentum?: number;
                 /** @description Adam-style betas; beta1 is cycled instead of momentum when present */
@@ -1299,7 +1529,7 @@ export interface components {
                 /** @description Lower momentum of CyclicLR and OneCycleLR; written into the group by schedulers, given back to resume from a state_dict */
                 base_momentum?: number;
             }[];
-            scheduler: components["schemas"]["SchedulerConfig"];
+            scheduler: components["schemas"]["SchedulerConfigRequest"];
             /** @description Steps without reports */
             steps?: number;
             /** @description One report per step */
@@ -1308,8 +1538,8 @@ export interface components {
         PreviewRequestInput: {
             /** @description The optimizer's param groups */
             param_groups: {
-                /** @description Learning rate of the group (>= 0, unless resuming from a state_dict) */
-                lr: number;
+                /** @description Learning rate of the group (>= 0, unless resuming from a state_dict); or a range test's suggestion */
+                lr: number | components["schemas"]["RangeTestReferenceInput"];
                 /** @description SGD-style momentum; cycled by CyclicLR and OneCycleLR */
                 momentum?: number;
                 /** @description Adam-style betas; beta1 is cycled instead of momentum when present */
@@ -1328,7 +1558,7 @@ export interface components {
                 /** @description Lower momentum of CyclicLR and OneCycleLR; written into the group by schedulers, given back to resume from a state_dict */
                 base_momentum?: number;
             }[];
-            scheduler: components["schemas"]["SchedulerConfigInput"];
+            scheduler: components["schemas"]["SchedulerConfigRequestInput"];
             /** @description Steps without reports */
             steps?: number;
             /** @description One report per step */
@@ -1361,6 +1591,32 @@ export interface components {
             }[];
             /** @description The session state now, on a step conflict */
             state?: components["schemas"]["StateInput"];
+        };
+        /** @description A range test's suggested lr, resolved when the request is made; the session records the number */
+        RangeTestReference: {
+            from_range_test: {
+                /** @description Id of an LRRangeTest session with enough points for a suggestion */
+                session: string;
+                /**
+                 * @description Which of its suggestions (GET /v1/sessions/{id}/suggestion) to take
+                 * @default steepest
+                 * @enum {string}
+                 */
+                rule: "steepest" | "minimum" | "valley";
+            };
+        };
+        /** @description A range test's suggested lr, resolved when the request is made; the session records the number */
+        RangeTestReferenceInput: {
+            from_range_test: {
+                /** @description Id of an LRRangeTest session with enough points for a suggestion */
+                session: string;
+                /**
+                 * @description Which of its suggestions (GET /v1/sessions/{id}/suggestion) to take
+                 * @default steepest
+                 * @enum {string}
+                 */
+                rule?: "steepest" | "minimum" | "valley";
+            };
         };
         RangeTestSuggestion: {
             /** @description Where the smoothed loss falls fastest against log10(lr) */
@@ -1574,6 +1830,10 @@ export interface components {
         SchedulerConfig: components["schemas"]["StepLR"] | components["schemas"]["MultiStepLR"] | components["schemas"]["ExponentialLR"] | components["schemas"]["CosineAnnealingLR"] | components["schemas"]["ReduceLROnPlateau"] | components["schemas"]["LambdaLR"] | components["schemas"]["MultiplicativeLR"] | components["schemas"]["ConstantLR"] | components["schemas"]["LinearLR"] | components["schemas"]["PolynomialLR"] | components["schemas"]["CosineAnnealingWarmRestarts"] | components["schemas"]["CyclicLR"] | components["schemas"]["OneCycleLR"] | components["schemas"]["SequentialLR"] | components["schemas"]["ChainedScheduler"] | components["schemas"]["LRRangeTest"];
         /** @description A torch.optim.lr_scheduler class by name, with its arguments */
         SchedulerConfigInput: components["schemas"]["StepLRInput"] | components["schemas"]["MultiStepLRInput"] | components["schemas"]["ExponentialLRInput"] | components["schemas"]["CosineAnnealingLRInput"] | components["schemas"]["ReduceLROnPlateauInput"] | components["schemas"]["LambdaLRInput"] | components["schemas"]["MultiplicativeLRInput"] | components["schemas"]["ConstantLRInput"] | components["schemas"]["LinearLRInput"] | components["schemas"]["PolynomialLRInput"] | components["schemas"]["CosineAnnealingWarmRestartsInput"] | components["schemas"]["CyclicLRInput"] | components["schemas"]["OneCycleLRInput"] | components["schemas"]["SequentialLRInput"] | components["schemas"]["ChainedSchedulerInput"] | components["schemas"]["LRRangeTestInput"];
+        /** @description A torch.optim.lr_scheduler class by name, with its arguments */
+        SchedulerConfigRequest: components["schemas"]["StepLR"] | components["schemas"]["MultiStepLR"] | components["schemas"]["ExponentialLR"] | components["schemas"]["CosineAnnealingLR"] | components["schemas"]["ReduceLROnPlateau"] | components["schemas"]["LambdaLR"] | components["schemas"]["MultiplicativeLR"] | components["schemas"]["ConstantLR"] | components["schemas"]["LinearLR"] | components["schemas"]["PolynomialLR"] | components["schemas"]["CosineAnnealingWarmRestarts"] | components["schemas"]["CyclicLRRequest"] | components["schemas"]["OneCycleLRRequest"] | components["schemas"]["SequentialLRRequest"] | components["schemas"]["ChainedSchedulerRequest"] | components["schemas"]["LRRangeTest"];
+        /** @description A torch.optim.lr_scheduler class by name, with its arguments */
+        SchedulerConfigRequestInput: components["schemas"]["StepLRInput"] | components["schemas"]["MultiStepLRInput"] | components["schemas"]["ExponentialLRInput"] | components["schemas"]["CosineAnnealingLRInput"] | components["schemas"]["ReduceLROnPlateauInput"] | components["schemas"]["LambdaLRInput"] | components["schemas"]["MultiplicativeLRInput"] | components["schemas"]["ConstantLRInput"] | components["schemas"]["LinearLRInput"] | components["schemas"]["PolynomialLRInput"] | components["schemas"]["CosineAnnealingWarmRestartsInput"] | components["schemas"]["CyclicLRRequestInput"] | components["schemas"]["OneCycleLRRequestInput"] | components["schemas"]["SequentialLRRequestInput"] | components["schemas"]["ChainedSchedulerRequestInput"] | components["schemas"]["LRRangeTestInput"];
         /** @description torch.optim.lr_scheduler.SequentialLR arguments */
         SequentialLR: {
             /** @description The schedulers, in the order they take over */
@@ -1590,6 +1850,30 @@ export interface components {
         SequentialLRInput: {
             /** @description The schedulers, in the order they take over */
             schedulers: components["schemas"]["SchedulerConfigInput"][];
+            /** @description Epochs at which the next scheduler takes over */
+            milestones: number[];
+            /**
+             * @description PyTorch class name
+             * @constant
+             */
+            type: "SequentialLR";
+        };
+        /** @description torch.optim.lr_scheduler.SequentialLR arguments */
+        SequentialLRRequest: {
+            /** @description The schedulers, in the order they take over */
+            schedulers: components["schemas"]["SchedulerConfigRequest"][];
+            /** @description Epochs at which the next scheduler takes over */
+            milestones: number[];
+            /**
+             * @description PyTorch class name
+             * @constant
+             */
+            type: "SequentialLR";
+        };
+        /** @description torch.optim.lr_scheduler.SequentialLR arguments */
+        SequentialLRRequestInput: {
+            /** @description The schedulers, in the order they take over */
+            schedulers: components["schemas"]["SchedulerConfigRequestInput"][];
             /** @description Epochs at which the next scheduler takes over */
             milestones: number[];
             /**

@@ -3,9 +3,11 @@ import { problemResponses } from '../api/problem.js';
 import { previewInputSchema, previewSchema } from '../api/sessions.js';
 import { toState } from '../api/state.js';
 import { previewSchedule } from '../schedulers/schedule.js';
+import { resolveRangeTestReferences } from '../sessions/range-test-references.js';
 import { refusingAsProblem } from '../sessions/refusals.js';
+import type { SessionStore } from '../store/session-store.js';
 
-export const previewRoutes: FastifyPluginAsyncZod = async (app) => {
+export const previewRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = async (app, { store }) => {
   app.post(
     '/v1/preview',
     {
@@ -20,7 +22,8 @@ export const previewRoutes: FastifyPluginAsyncZod = async (app) => {
       serializerCompiler: () => (data) => JSON.stringify(data),
     },
     async (request) => {
-      const { param_groups, scheduler, steps, reports } = request.body;
+      const { steps, reports } = request.body;
+      const { param_groups, scheduler } = resolveRangeTestReferences(store, request.body);
       const stepReports = reports ?? Array.from({ length: steps ?? 0 }, () => ({}));
       const views = refusingAsProblem(() => previewSchedule(scheduler, param_groups, stepReports), {
         report: ['reports'],

@@ -15,14 +15,11 @@ import { toWire } from '../api/wire-numbers.js';
 import { exportSchedule } from '../schedulers/schedule.js';
 import { createSession } from '../sessions/create-session.js';
 import { deleteSession } from '../sessions/delete-session.js';
-import { resolveRangeTestReferences } from '../sessions/range-test-references.js';
 import { findSession } from '../sessions/find-session.js';
 import { sessionView } from '../sessions/views.js';
 import type { SessionStore } from '../store/session-store.js';
 
 export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = async (app, { store }) => {
-  const requestsWithReferences = new WeakMap<object, string>();
-
   app.post(
     '/v1/sessions',
     {
@@ -32,16 +29,9 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = asy
         body: sessionInputSchema,
         response: { 201: sessionSchema, 200: sessionSchema, ...problemResponses(400, 409) },
       },
-      // A group's lr or a max_lr may name a range test's suggestion; numbers replace them before validation.
-      preValidation: async (request) => {
-        const { body, requestedWithReferences } = resolveRangeTestReferences(store, request.body);
-        request.body = body as typeof request.body;
-        if (requestedWithReferences !== null) requestsWithReferences.set(request, requestedWithReferences);
-      },
     },
     async (request, reply) => {
-      const requested = requestsWithReferences.get(request) ?? null;
-      const { session, created } = createSession(store, request.body, requested, new Date().toISOString());
+      const { session, created } = createSession(store, request.body, new Date().toISOString());
       if (created) request.log.info({ session: session.id, type: session.schedule.config.type }, 'session created');
       return reply.code(created ? 201 : 200).send(sessionView(session));
     },
