@@ -26,6 +26,8 @@ export type FieldError = z.infer<typeof fieldErrorSchema>;
 
 const kinds = {
   400: ['invalid-request', 'Invalid request'],
+  401: ['unauthorized', 'Unauthorized'],
+  403: ['forbidden', 'Forbidden'],
   404: ['not-found', 'Not found'],
   409: ['conflict', 'Conflict'],
   413: ['body-too-large', 'Request body too large'],

@@ -3,6 +3,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { problemResponses } from '../api/problem.js';
 
 /**
  * The service's version, as package.json states it. Read at run time: package.json sits at the
@@ -22,17 +24,102 @@ export const OPENAPI_INFO = {
 };
 
 type OpenApiDocument = ReturnType<typeof jsonSchemaTransformObject>;
+type RouteDocument = Parameters<typeof jsonSchemaTransform>[0];
 
-/** Components in name order: zod's registry order depends on which module loaded first. */
-function sortedComponents(document: OpenApiDocument): OpenApiDocument {
-  const components = (document as { components?: { schemas?: Record<string, unknown> } }).components;
-  if (components?.schemas) {
-    components.schemas = Object.fromEntries(
-      Object.entries(components.schemas).sort(([a], [b]) => a.localeCompare(b)),
-    );
-  }
-  return document;
+/**
+ * Bearer tokens (API keys) are required on every /v1 operation once any key exists; until
+ * then the service runs open and ignores the header. Both alternatives are listed.
+ */
+const SECURITY_SCHEMES = {
+  bearerAuth: {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      'An API key as `Authorization: Bearer <token>`: required on every /v1 route once any key exists ' +
+      '(or LRSCHED_ADMIN_KEY is set); a service without keys runs open and ignores it.',
+  },
+} as const;
+
+const V1_SECURITY: Record<string, string[]>[] = [{ bearerAuth: [] }, {}];
+
+/** Marks, for transformObject, an operation whose body may be left out (a bare POST …/step). */
+const OPTIONAL_BODY = 'x-lrsched-optional-body';
+
+/** Methods whose bodies Fastify reads: any of them may be too large (413) or not JSON (415). */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Answers a route can give besides the ones it declares, documented from one rule each:
+ * every /v1 route may refuse the caller (401, 403) and every body may be too large or not
+ * JSON. A body schema that accepts no body at all makes the request body optional.
+ */
+function withCommonAnswers(route: RouteDocument): RouteDocument {
+  const schema = route.schema as (Record<string, unknown> & { body?: unknown; response?: object; hide?: boolean }) | undefined;
+  if (!schema || schema.hide) return route;
+  const guarded = route.url.startsWith('/v1/');
+  const body = schema.body instanceof z.ZodType ? schema.body : undefined;
+  const readsBody = [route.route.method].flat().some((method) => BODY_METHODS.has(method));
+  return {
+    ...route,
+    schema: {
+      ...schema,
+      security: guarded ? V1_SECURITY : [],
+      response: {
+        ...schema.response,
+        ...(guarded ? problemResponses(401, 403) : {}),
+        ...(readsBody ? problemResponses(413, 415) : {}),
+      },
+      ...(body?.safeParse(undefined).success ? { [OPTIONAL_BODY]: true } : {}),
+    },
+  };
 }
+
+type Operation = { requestBody?: { required?: boolean }; [OPTIONAL_BODY]?: boolean };
+
+function markOptionalBodies(document: OpenApiDocument): void {
+  for (const path of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(path as Record<string, Operation>)) {
+      if (!operation[OPTIONAL_BODY]) continue;
+      delete operation[OPTIONAL_BODY];
+      if (operation.requestBody) operation.requestBody.required = false;
+    }
+  }
+}
+
+/**
+ * Only the components the operations reach, in name order. The provider writes every
+ * registered schema twice (as requests send it, `…Input`, and as answers carry it) whether
+ * or not anything uses that form; zod's registry order depends on which module loaded first.
+ */
+function usedComponents(document: OpenApiDocument): void {
+  const components = (document as { components?: { schemas?: Record<string, unknown> } }).components;
+  if (!components?.schemas) return;
+  const schemas = components.schemas;
+  const used = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(visit);
+    if (value === null || typeof value !== 'object') return;
+    for (const [key, child] of Object.entries(value)) {
+      if (key === '$ref' && typeof child === 'string' && child.startsWith(COMPONENT_PREFIX)) {
+        const name = child.slice(COMPONENT_PREFIX.length);
+        if (!used.has(name)) {
+          used.add(name);
+          visit(schemas[name]);
+        }
+      } else {
+        visit(child);
+      }
+    }
+  };
+  visit(document.paths);
+  components.schemas = Object.fromEntries(
+    Object.entries(schemas)
+      .filter(([name]) => used.has(name))
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
+}
+
+const COMPONENT_PREFIX = '#/components/schemas/';
 
 /** The OpenAPI document, generated from the routes' zod schemas, at /openapi.json and /docs. */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
@@ -40,6 +127,15 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     openapi: {
       openapi: '3.1.0',
       info: OPENAPI_INFO,
+      servers: [
+        { url: '/', description: 'The service that serves this document' },
+        {
+          url: 'http://{host}:{port}',
+          description: 'A service you run (`npm start` listens on 127.0.0.1:8080; HOST and PORT change it)',
+          variables: { host: { default: '127.0.0.1' }, port: { default: '8080' } },
+        },
+      ],
+      components: { securitySchemes: SECURITY_SCHEMES },
       tags: [
         { name: 'sessions', description: 'Scheduler sessions' },
         { name: 'steps', description: 'Stepping, rewinding and reading history' },
@@ -48,8 +144,13 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'operations', description: 'Health' },
       ],
     },
-    transform: jsonSchemaTransform,
-    transformObject: (input) => sortedComponents(jsonSchemaTransformObject(input)),
+    transform: (route) => jsonSchemaTransform(withCommonAnswers(route)),
+    transformObject: (input) => {
+      const document = jsonSchemaTransformObject(input);
+      markOptionalBodies(document);
+      usedComponents(document);
+      return document;
+    },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -8,6 +8,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = asyn
     '/healthz',
     {
       schema: {
+        operationId: 'getHealth',
         summary: 'Liveness and readiness: 200 while the database answers a query, 503 when it does not',
         tags: ['operations'],
         response: { 200: z.object({ status: z.literal('ok') }), ...problemResponses(503) },

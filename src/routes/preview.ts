@@ -12,6 +12,7 @@ export const previewRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = asy
     '/v1/preview',
     {
       schema: {
+        operationId: 'previewSchedule',
         summary: 'Compute a schedule without storing anything',
         tags: ['preview'],
         body: previewInputSchema,

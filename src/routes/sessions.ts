@@ -24,6 +24,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = asy
     '/v1/sessions',
     {
       schema: {
+        operationId: 'createSession',
         summary: 'Create a scheduler session (or find the one with this key)',
         tags: ['sessions'],
         body: sessionInputSchema,
@@ -41,6 +42,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = asy
     '/v1/sessions',
     {
       schema: {
+        operationId: 'listSessions',
         summary: 'List sessions, newest first',
         tags: ['sessions'],
         querystring: listSessionsQuery,
@@ -63,6 +65,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = asy
     '/v1/sessions/:id',
     {
       schema: {
+        operationId: 'getSession',
         summary: 'Read one session and its current state',
         tags: ['sessions'],
         params: sessionIdParams,
@@ -76,6 +79,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = asy
     '/v1/sessions/:id/state_dict',
     {
       schema: {
+        operationId: 'getStateDict',
         summary: "PyTorch's scheduler.state_dict() for this session, and the optimizer groups it goes with",
         tags: ['sessions'],
         params: sessionIdParams,
@@ -95,6 +99,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = asy
     '/v1/sessions/:id',
     {
       schema: {
+        operationId: 'deleteSession',
         summary: 'Delete a session and its history',
         tags: ['sessions'],
         params: sessionIdParams,

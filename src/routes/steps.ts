@@ -21,15 +21,13 @@ export const stepRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = async 
     '/v1/sessions/:id/step',
     {
       schema: {
+        operationId: 'stepSession',
         summary: 'Report a finished epoch (or batch) and get the lrs to use next',
         tags: ['steps'],
         params: sessionIdParams,
-        body: stepInputSchema,
+        // Every field is optional, so a bare POST with no body is a report of nothing.
+        body: stepInputSchema.default({}),
         response: { 200: stepResultSchema, ...problemResponses(400, 404, 409, 422) },
-      },
-      // Every field is optional, so a bare POST with no body is a report of nothing.
-      preValidation: async (request) => {
-        request.body ??= {};
       },
     },
     async (request) => {
@@ -42,6 +40,7 @@ export const stepRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = async 
     '/v1/sessions/:id/rewind',
     {
       schema: {
+        operationId: 'rewindSession',
         summary: 'Go back to the state after an earlier step, dropping the later history',
         tags: ['steps'],
         params: sessionIdParams,
@@ -60,6 +59,7 @@ export const stepRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = async 
     '/v1/sessions/:id/history',
     {
       schema: {
+        operationId: 'getHistory',
         summary: 'Every step of a session, oldest first',
         tags: ['steps'],
         params: sessionIdParams,

@@ -12,6 +12,7 @@ export const suggestionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = 
     '/v1/sessions/:id/suggestion',
     {
       schema: {
+        operationId: 'getSuggestion',
         summary: 'The lrs an LRRangeTest session suggests, by the steepest, minimum and valley rules',
         tags: ['range tests'],
         params: sessionIdParams,
