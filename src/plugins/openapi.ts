@@ -86,6 +86,8 @@ function markOptionalBodies(document: OpenApiDocument): void {
   }
 }
 
+const COMPONENT_PREFIX = '#/components/schemas/';
+
 /**
  * Only the components the operations reach, in name order. The provider writes every
  * registered schema twice (as requests send it, `…Input`, and as answers carry it) whether
@@ -118,8 +120,6 @@ function usedComponents(document: OpenApiDocument): void {
       .sort(([a], [b]) => a.localeCompare(b)),
   );
 }
-
-const COMPONENT_PREFIX = '#/components/schemas/';
 
 /** The OpenAPI document, generated from the routes' zod schemas, at /openapi.json and /docs. */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {

@@ -19,7 +19,8 @@ import { stepLR } from './step-lr.js';
 
 /**
  * Every scheduler type the service knows, by PyTorch class name. Adding a type means
- * writing its definition and listing it here; nothing else changes.
+ * writing its definition and listing it here; nothing else changes. Composites reach the
+ * configs they nest through `nested`.
  */
 function definitionsNesting(nested: NestedSchedulers): readonly SchedulerDefinition[] {
   return [

@@ -30,10 +30,10 @@ export function namesRangeTest(request: ScheduleRequest): boolean {
 }
 
 /**
- * Replaces each reference with the number the range test suggests now. Run it in the
- * transaction that uses the numbers, so they are the test's as of that transaction.
- * A reference that cannot be resolved (unknown session, not a range test, too few
- * points) is a 400 naming it.
+ * Replaces each reference with the number the range test suggests now (creating a session
+ * does it inside its transaction, so the session records the test's numbers as of its
+ * creation). A reference that cannot be resolved (unknown session, not a range test, too
+ * few points) is a 400 naming it.
  */
 export function resolveRangeTestReferences(store: SessionStore, request: ScheduleRequest): ResolvedSchedule {
   return {
