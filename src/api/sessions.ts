@@ -121,6 +121,12 @@ export const stepInputSchema = z
 
 export type StepInput = z.infer<typeof stepInputSchema>;
 
+/**
+ * The step route's body. Every field is optional, so a bare POST with no body (which Fastify
+ * hands the validator as null) is a report of nothing.
+ */
+export const stepBodySchema = stepInputSchema.nullable().transform((body): StepInput => body ?? {});
+
 export const stepResultSchema = stateSchema
   .extend({ replayed: z.boolean().describe('True when this answers a retry of the last step') })
   .meta({ id: 'StepResult' });

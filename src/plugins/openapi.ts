@@ -51,7 +51,8 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /**
  * Answers a route can give besides the ones it declares, documented from one rule each:
  * every /v1 route may refuse the caller (401, 403) and every body may be too large or not
- * JSON. A body schema that accepts no body at all makes the request body optional.
+ * JSON. A body schema that accepts no body at all (Fastify validates a missing body as
+ * null) makes the request body optional.
  */
 function withCommonAnswers(route: RouteDocument): RouteDocument {
   const schema = route.schema as (Record<string, unknown> & { body?: unknown; response?: object; hide?: boolean }) | undefined;
@@ -69,7 +70,7 @@ function withCommonAnswers(route: RouteDocument): RouteDocument {
         ...(guarded ? problemResponses(401, 403) : {}),
         ...(readsBody ? problemResponses(413, 415) : {}),
       },
-      ...(body?.safeParse(undefined).success ? { [OPTIONAL_BODY]: true } : {}),
+      ...(body?.safeParse(null).success ? { [OPTIONAL_BODY]: true } : {}),
     },
   };
 }

@@ -6,7 +6,7 @@ import {
   historyQuery,
   rewindInputSchema,
   sessionIdParams,
-  stepInputSchema,
+  stepBodySchema,
   stepResultSchema,
 } from '../api/sessions.js';
 import { stateSchema } from '../api/state.js';
@@ -25,8 +25,7 @@ export const stepRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = async 
         summary: 'Report a finished epoch (or batch) and get the lrs to use next',
         tags: ['steps'],
         params: sessionIdParams,
-        // Every field is optional, so a bare POST with no body is a report of nothing.
-        body: stepInputSchema.default({}),
+        body: stepBodySchema,
         response: { 200: stepResultSchema, ...problemResponses(400, 404, 409, 422) },
       },
     },

@@ -1553,7 +1553,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["StepRequestInput"];
+                "application/json": components["schemas"]["StepRequestInput"] | null;
             };
         };
         responses: {
