@@ -8,7 +8,6 @@ import { findSession } from './find-session.js';
 import { listSessions } from './list-sessions.js';
 import type { PageRequest } from './paging.js';
 import { computePreview } from './preview-schedule.js';
-import { resolveRangeTestReferences } from './range-test-references.js';
 import { suggestFromRangeTest } from './range-test-suggestion.js';
 import { readHistory } from './read-history.js';
 import { rewindSession } from './rewind-session.js';
@@ -26,11 +25,10 @@ const now = (): string => new Date().toISOString();
 export function sessionUseCases(store: SessionStore, sweeper: DeletionSweeper) {
   return {
     /** A session created, or found again by its key: `created` tells which. */
-    create(input: SessionInput, requestedWithReferences: string | null) {
-      const { session, created } = createSession(store, input, requestedWithReferences, now());
+    create(input: SessionInput) {
+      const { session, created } = createSession(store, input, now());
       return { session: sessionView(session), created };
     },
-    resolveRangeTestReferences: (body: unknown) => resolveRangeTestReferences(store, body),
     find: (id: string) => sessionView(findSession(store, id)),
     list: (request: PageRequest) => listSessions(store, request),
     delete(id: string) {
@@ -42,7 +40,7 @@ export function sessionUseCases(store: SessionStore, sweeper: DeletionSweeper) {
     history: (id: string, request: PageRequest) => readHistory(store, id, request),
     exportStateDict: (id: string) => exportStateDict(store, id),
     suggestion: (id: string) => suggestionView(suggestFromRangeTest(store, id)),
-    preview: (input: PreviewInput) => computePreview(input),
+    preview: (input: PreviewInput) => computePreview(store, input),
     /** Whether the database answers a query: readiness. */
     databaseAnswers: () => store.isReachable(),
   };
