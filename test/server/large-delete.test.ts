@@ -30,7 +30,7 @@ beforeAll(async () => {
   remove = temp.remove;
   databasePath = join(temp.dir, 'lrsched.db');
   id = await writeLargeSession(databasePath, 200, 3000);
-  ({ url, close } = await startListeningApp({ kind: 'sqlite', path: databasePath }));
+  ({ url, close } = await startListeningApp({ database: { kind: 'sqlite', path: databasePath } }));
 });
 afterAll(async () => {
   await close();

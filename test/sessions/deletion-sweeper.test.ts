@@ -28,7 +28,7 @@ async function session(steps: number, groups = 4): Promise<{ id: string; seq: nu
     param_groups: Array.from({ length: groups }, (_, i) => ({ lr: 0.1 + i, momentum: 0.9 })),
     scheduler: { type: 'CosineAnnealingLR', T_max: 50 },
   });
-  const { session: created } = await createSession(store, input, null, NOW);
+  const { session: created } = await createSession(store, input, NOW);
   for (let i = 0; i < steps; i++) await stepSession(store, created.id, { metric: i }, NOW);
   return { id: created.id, seq: created.seq };
 }

@@ -17,7 +17,7 @@ export async function writeLargeSession(databasePath: string, groups: number, st
       param_groups: Array.from({ length: groups }, (_, i) => ({ lr: 0.1 + i / 1000 })),
       scheduler: { type: 'ExponentialLR', gamma: 0.999 },
     });
-    let { session } = await createSession(store, input, null, now);
+    let { session } = await createSession(store, input, now);
     await store.transaction(async (tx) => {
       for (let i = 0; i < steps; i++) {
         const report = { metric: 1 / (i + 1), metrics: { accuracy: i / steps } };
