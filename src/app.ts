@@ -3,12 +3,15 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import { drainResponsesOnClose } from './plugins/drain-on-close.js';
 import { registerJsonBodies } from './plugins/json-body.js';
 import { registerOpenApi } from './plugins/openapi.js';
+import { LiveConnections, type LiveLimits } from './live/connections.js';
 import { answerFrameworkError, registerProblemHandling } from './plugins/problems.js';
 import { healthRoutes } from './routes/health.js';
+import { liveRoutes } from './routes/live.js';
 import { previewRoutes } from './routes/preview.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { stepRoutes } from './routes/steps.js';
 import { suggestionRoutes } from './routes/suggestion.js';
+import { InProcessSessionChanges } from './sessions/session-changes.js';
 import { openDatabase } from './store/database.js';
 import { SessionStore } from './store/session-store.js';
 
@@ -17,6 +20,8 @@ export interface AppOptions {
   readonly databasePath: string;
   /** The pino logger server.ts builds; without one (tests, scripts) the app logs nothing. */
   readonly logger?: FastifyBaseLogger;
+  /** Event streams and waits: the connection budget and the heartbeat interval (tests shrink them). */
+  readonly live?: { readonly limits?: LiveLimits; readonly heartbeatMs?: number };
 }
 
 /** 100000-step previews with metrics run to a few MiB; anything far beyond is a mistake. */
@@ -48,13 +53,22 @@ export async function buildApp(options: AppOptions) {
   const db = openDatabase(options.databasePath);
   app.addHook('onClose', async () => db.close());
   const store = new SessionStore(db);
+  const changes = new InProcessSessionChanges();
+  const connections = new LiveConnections(options.live?.limits);
 
+  // Before the drain, which runs next: event streams and waits never finish by themselves,
+  // so closing ends them at once and the drain then only waits for their last bytes.
+  app.addHook('preClose', async () => connections.closeAll());
   drainResponsesOnClose(app, DRAIN_GRACE_MS);
   registerProblemHandling(app);
   await registerOpenApi(app);
   await app.register(healthRoutes, { store });
-  await app.register(sessionRoutes, { store });
-  await app.register(stepRoutes, { store });
+  await app.register(sessionRoutes, { store, changes });
+  await app.register(stepRoutes, { store, changes });
+  await app.register(liveRoutes, {
+    live: { store, changes, connections },
+    ...(options.live?.heartbeatMs === undefined ? {} : { heartbeatMs: options.live.heartbeatMs }),
+  });
   await app.register(suggestionRoutes, { store });
   await app.register(previewRoutes);
   return app;

@@ -55,13 +55,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List sessions, newest first */
+        /** List sessions, newest first, or find the one with a key */
         get: {
             parameters: {
                 query?: {
                     limit?: number;
                     /** @description next_cursor of the previous page */
                     cursor?: string;
+                    /** @description Only the session with this key: one item or none */
+                    key?: string;
                 };
                 header?: never;
                 path?: never;
@@ -467,6 +469,226 @@ export interface paths {
                 };
                 /** @description Problem document (RFC 9457) */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{id}/history/{step}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One step of the history: what was reported and the state after it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description The step (0 is the creation) */
+                    step: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["HistoryEntry"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Watch a session: one server-sent event per step, rewind and deletion
+         * @description `text/event-stream`: `event: step` (also `rewind`, `deleted`), `id:` the step, `data:` a SessionEvent; comment lines as heartbeats. `Last-Event-ID` or `after_step` resumes: every later step is sent from the history first. The stream ends after `deleted` and when the server closes.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Resume after this step: every later step of the history is sent first (Last-Event-ID wins) */
+                    after_step?: number;
+                };
+                header?: {
+                    /** @description The id of the last event received: a browser's EventSource sends it when it reconnects */
+                    "last-event-id"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The event stream; the data of each event is a SessionEvent */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": components["schemas"]["SessionEvent"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{id}/state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Wait for a step: the session's state once it reaches min_step, or after wait seconds */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Answer once the session has reached this step (at once if it has); without it, at once */
+                    min_step?: number;
+                    /** @description Seconds to wait for min_step (default 30, at most 60: longer waits are cut to it); then the state as it is */
+                    wait?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["State"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1633,6 +1855,20 @@ export interface components {
             }[];
             scheduler: components["schemas"]["SchedulerConfig"];
             state: components["schemas"]["State"];
+        };
+        SessionEvent: {
+            /** @description The event's id: the step reached, a rewind's target, the last step of a deleted session */
+            step: number;
+            /** @description What was reported for this step; null for rewind and deleted events */
+            report: components["schemas"]["RecordedReport"] | null;
+            state: components["schemas"]["State"];
+        };
+        SessionEventInput: {
+            /** @description The event's id: the step reached, a rewind's target, the last step of a deleted session */
+            step: number;
+            /** @description What was reported for this step; null for rewind and deleted events */
+            report: components["schemas"]["RecordedReportInput"] | null;
+            state: components["schemas"]["StateInput"];
         };
         SessionInput: {
             id: string;

@@ -31,6 +31,7 @@ const kinds = {
   413: ['body-too-large', 'Request body too large'],
   415: ['unsupported-media-type', 'Unsupported media type'],
   422: ['step-refused', 'The scheduler cannot take this step'],
+  429: ['too-many-requests', 'Too many requests'],
   500: ['internal-error', 'Internal server error'],
   503: ['unavailable', 'Service unavailable'],
 } as const;

@@ -16,11 +16,15 @@ import { exportSchedule } from '../schedulers/schedule.js';
 import { createSession } from '../sessions/create-session.js';
 import { deleteSession } from '../sessions/delete-session.js';
 import { resolveRangeTestReferences } from '../sessions/range-test-references.js';
-import { findSession } from '../sessions/find-session.js';
+import { findSession, findSessionsByKey } from '../sessions/find-session.js';
+import type { SessionChanges } from '../sessions/session-changes.js';
 import { sessionView } from '../sessions/views.js';
 import type { SessionStore } from '../store/session-store.js';
 
-export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = async (app, { store }) => {
+export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore; changes: SessionChanges }> = async (
+  app,
+  { store, changes },
+) => {
   const requestsWithReferences = new WeakMap<object, string>();
 
   app.post(
@@ -51,14 +55,15 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = asy
     '/v1/sessions',
     {
       schema: {
-        summary: 'List sessions, newest first',
+        summary: 'List sessions, newest first, or find the one with a key',
         tags: ['sessions'],
         querystring: listSessionsQuery,
         response: { 200: sessionListSchema, ...problemResponses(400) },
       },
     },
     async (request) => {
-      const { limit, cursor } = request.query;
+      const { limit, cursor, key } = request.query;
+      if (key !== undefined) return { items: findSessionsByKey(store, key).map(sessionView), next_cursor: null };
       const page = store.listNewestFirst(limit + 1, decodeCursor('sessions', cursor));
       const items = page.slice(0, limit);
       const last = items.at(-1);
@@ -112,7 +117,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = asy
       },
     },
     async (request, reply) => {
-      deleteSession(store, request.params.id);
+      deleteSession(store, changes, request.params.id);
       request.log.info({ session: request.params.id }, 'session deleted');
       return reply.code(204).send(null);
     },

@@ -2,21 +2,27 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { decodeCursor, encodeCursor } from '../api/cursor.js';
 import { problemResponses } from '../api/problem.js';
 import {
+  historyEntrySchema,
   historyPageSchema,
   historyQuery,
+  historyStepParams,
   rewindInputSchema,
   sessionIdParams,
   stepInputSchema,
   stepResultSchema,
 } from '../api/sessions.js';
 import { stateSchema } from '../api/state.js';
-import { findSession } from '../sessions/find-session.js';
+import { findHistoryEntry, findSession } from '../sessions/find-session.js';
 import { rewindSession } from '../sessions/rewind-session.js';
+import type { SessionChanges } from '../sessions/session-changes.js';
 import { stepSession } from '../sessions/step-session.js';
 import { historyEntryView } from '../sessions/views.js';
 import type { SessionStore } from '../store/session-store.js';
 
-export const stepRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = async (app, { store }) => {
+export const stepRoutes: FastifyPluginAsyncZod<{ store: SessionStore; changes: SessionChanges }> = async (
+  app,
+  { store, changes },
+) => {
   app.post(
     '/v1/sessions/:id/step',
     {
@@ -33,7 +39,7 @@ export const stepRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = async 
       },
     },
     async (request) => {
-      const { state, replayed } = stepSession(store, request.params.id, request.body, new Date().toISOString());
+      const { state, replayed } = stepSession(store, changes, request.params.id, request.body, new Date().toISOString());
       return { ...state, replayed };
     },
   );
@@ -50,7 +56,7 @@ export const stepRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = async 
       },
     },
     async (request) => {
-      const state = rewindSession(store, request.params.id, request.body.to_step, new Date().toISOString());
+      const state = rewindSession(store, changes, request.params.id, request.body.to_step, new Date().toISOString());
       request.log.info({ session: request.params.id, to_step: request.body.to_step }, 'session rewound');
       return state;
     },
@@ -80,5 +86,18 @@ export const stepRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = async 
         next_cursor: page.length > limit && last ? encodeCursor(listing, last.step) : null,
       };
     },
+  );
+
+  app.get(
+    '/v1/sessions/:id/history/:step',
+    {
+      schema: {
+        summary: 'One step of the history: what was reported and the state after it',
+        tags: ['steps'],
+        params: historyStepParams,
+        response: { 200: historyEntrySchema, ...problemResponses(400, 404) },
+      },
+    },
+    async (request) => findHistoryEntry(store, request.params.id, request.params.step),
   );
 };

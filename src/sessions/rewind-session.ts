@@ -3,11 +3,15 @@ import { toState, type State } from '../api/state.js';
 import { viewSchedule } from '../schedulers/schedule.js';
 import type { SessionStore } from '../store/session-store.js';
 import { findSession } from './find-session.js';
+import type { SessionChanges } from './session-changes.js';
 import { currentState } from './views.js';
 
-/** Goes back to the state after `toStep`, dropping the history after it (a job resumed from a checkpoint). */
-export function rewindSession(store: SessionStore, id: string, toStep: number, now: string): State {
-  return store.transaction(() => {
+/**
+ * Goes back to the state after `toStep`, dropping the history after it (a job resumed
+ * from a checkpoint), and then tells the session's watchers.
+ */
+export function rewindSession(store: SessionStore, changes: SessionChanges, id: string, toStep: number, now: string): State {
+  const state = store.transaction(() => {
     const session = findSession(store, id);
     if (toStep > session.step) {
       throw new ProblemError(409, `cannot rewind to step ${toStep}: the session is at step ${session.step}`, {
@@ -20,4 +24,6 @@ export function rewindSession(store: SessionStore, id: string, toStep: number, n
     const schedule = { config: session.schedule.config, state: entry.state, groups: entry.groups };
     return toState(toStep, viewSchedule(schedule));
   });
+  changes.publish({ kind: 'rewind', sessionId: id, step: toStep, state });
+  return state;
 }
