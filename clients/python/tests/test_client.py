@@ -1,4 +1,5 @@
 import math
+import threading
 import unittest
 
 from lrsched import Client, LrschedError
@@ -31,6 +32,18 @@ class ClientTest(unittest.TestCase):
         with self.assertRaises(LrschedError) as raised:
             self.client.get_session(session["id"])
         self.assertEqual(raised.exception.status, 404)
+
+    def test_find_by_key_wait_for_a_step_and_one_history_entry(self):
+        session = self.client.create_session({"type": "StepLR", "step_size": 1, "gamma": 0.5}, [{"lr": 1.0}], key="py-find")
+        self.assertEqual(self.client.find_session("py-find")["id"], session["id"])
+        self.assertIsNone(self.client.find_session("py-nobody"))
+        # Reached already: at once. Not reached: the current state after the wait.
+        self.assertEqual(self.client.wait_for_step(session["id"], 0)["step"], 0)
+        self.assertEqual(self.client.wait_for_step(session["id"], 1, wait=0.2)["step"], 0)
+        threading.Timer(0.2, lambda: self.client.step(session["id"], metric=3.0)).start()
+        self.assertEqual(self.client.wait_for_step(session["id"], 1, wait=30)["lrs"], [0.5])
+        entry = self.client.history_entry(session["id"], 1)
+        self.assertEqual((entry["step"], entry["report"], entry["state"]["lrs"]), (1, {"metric": 3.0}, [0.5]))
 
     def test_non_finite_metrics_travel_as_strings(self):
         session = self.client.create_session({"type": "ReduceLROnPlateau", "patience": 0}, [{"lr": 0.1}])
