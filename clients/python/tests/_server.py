@@ -8,6 +8,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import unittest
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[3]
@@ -73,6 +74,18 @@ class Server:
     def stop(self):
         self.kill()
         self._dir.cleanup()
+
+
+class ServerTestCase(unittest.TestCase):
+    """Tests sharing one real server, started before the first and stopped after the last."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server().start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
 
 
 def wait_until(predicate, timeout=30):

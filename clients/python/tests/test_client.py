@@ -4,18 +4,14 @@ import unittest
 
 from lrsched import Client, LrschedError
 
-from ._server import Server
+from ._server import ServerTestCase
 
 
-class ClientTest(unittest.TestCase):
+class ClientTest(ServerTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.server = Server().start()
+        super().setUpClass()
         cls.client = Client(cls.server.url, timeout=10, retries=2)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
 
     def test_sessions_steps_history_rewind(self):
         session = self.client.create_session({"type": "ExponentialLR", "gamma": 0.5}, [{"lr": 1.0}], name="py")

@@ -5,18 +5,14 @@ import os
 import tempfile
 import unittest
 
-try:
-    import torch
-    import torch.distributed as dist
-    import torch.multiprocessing
-except ImportError:  # the other tests run without PyTorch
-    torch = None
-
 from lrsched import Client, RemoteScheduler
 
-from ._server import Server, free_port
+from ._server import free_port
+from ._torch import TorchServerTestCase, requires_torch, torch
 
-REQUIRED = os.environ.get("LRSCHED_REQUIRE_TORCH") == "1"
+if torch is not None:
+    import torch.distributed as dist
+    import torch.multiprocessing
 
 BATCHES = 24
 ONE_CYCLE = {"type": "OneCycleLR", "max_lr": 0.1, "total_steps": BATCHES}
@@ -93,18 +89,8 @@ def _local_plateau(metrics):
     return trace
 
 
-@unittest.skipIf(torch is None and not REQUIRED, "PyTorch is not installed (Debian: python3-torch)")
-class DistributedJobTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        if torch is None:
-            raise RuntimeError("LRSCHED_REQUIRE_TORCH=1 but PyTorch cannot be imported")
-        cls.server = Server().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
+@requires_torch
+class DistributedJobTest(TorchServerTestCase):
     def run_job(self, world_size):
         with tempfile.TemporaryDirectory(prefix="lrsched-ddp-") as out_dir:
             torch.multiprocessing.spawn(

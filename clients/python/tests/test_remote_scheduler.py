@@ -6,7 +6,7 @@ import unittest
 from lrsched import Client, LrschedError, RemoteScheduler
 
 from ._proxy import DroppingProxy
-from ._server import Server, golden_cases
+from ._server import Server, ServerTestCase, golden_cases
 
 
 class FakeOptimizer:
@@ -25,14 +25,7 @@ def assert_close(test, actual, expected, where):
     test.assertLessEqual(abs(actual - expected), 1e-12 * abs(expected) + 1e-18, f"{where}: {actual} vs {expected}")
 
 
-class RemoteSchedulerTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
+class RemoteSchedulerTest(ServerTestCase):
 
     def test_every_golden_case(self):
         for case in golden_cases():
@@ -112,16 +105,8 @@ class RemoteSchedulerTest(unittest.TestCase):
         self.assertIn("before optimizer.load_state_dict()", str(raised.exception))
 
 
-class RanksWithoutTorchDistributedTest(unittest.TestCase):
+class RanksWithoutTorchDistributedTest(ServerTestCase):
     """Ranks given explicitly, sharing the session by key: rank 0 steps, the others follow."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
 
     def ranks(self, key, config, world_size=2):
         optimizers = [FakeOptimizer([{"lr": 0.1, "momentum": 0.9}]) for _ in range(world_size)]
