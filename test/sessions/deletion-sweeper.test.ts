@@ -5,6 +5,7 @@ import { sessionInputSchema } from '../../src/api/sessions.js';
 import { createSession } from '../../src/sessions/create-session.js';
 import { deleteSession } from '../../src/sessions/delete-session.js';
 import { DeletionSweeper } from '../../src/sessions/deletion-sweeper.js';
+import { InProcessSessionChanges } from '../../src/sessions/session-changes.js';
 import { stepSession } from '../../src/sessions/step-session.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { SessionStore } from '../../src/store/session-store.js';
@@ -21,6 +22,8 @@ afterEach(() => {
 });
 
 const NOW = '2026-01-01T00:00:00.000Z';
+/** Nobody watches here; the use cases tell it of their changes all the same. */
+const changes = new InProcessSessionChanges();
 
 /** A session made by the use cases, with `steps` steps of `groups` groups. */
 function session(steps: number, groups = 4): { id: string; seq: number } {
@@ -30,7 +33,7 @@ function session(steps: number, groups = 4): { id: string; seq: number } {
   });
   const { session: created } = createSession(store, input, NOW);
   store.transaction(() => {
-    for (let i = 0; i < steps; i++) stepSession(store, created.id, { metric: i }, NOW);
+    for (let i = 0; i < steps; i++) stepSession(store, changes, created.id, { metric: i }, NOW);
   });
   return { id: created.id, seq: created.seq };
 }
@@ -48,8 +51,8 @@ describe('DeletionSweeper', () => {
   it("removes every deleted session's history and row, leaves the others, and gives the pages back", async () => {
     const [a, b, kept] = [session(300), session(50), session(20)];
     const pagesBefore = db.pragma('page_count', { simple: true }) as number;
-    deleteSession(store, a.id, NOW);
-    deleteSession(store, b.id, NOW);
+    deleteSession(store, changes, a.id, NOW);
+    deleteSession(store, changes, b.id, NOW);
     const swept: number[] = [];
     const sweeping = sweeper(swept);
     sweeping.wake();
@@ -64,12 +67,12 @@ describe('DeletionSweeper', () => {
 
   it('sweeps a session deleted while it sweeps another, in the same run', async () => {
     const [a, b] = [session(400), session(10)];
-    deleteSession(store, a.id, NOW);
+    deleteSession(store, changes, a.id, NOW);
     const swept: number[] = [];
     const sweeping = sweeper(swept);
     sweeping.wake();
     await new Promise((resolve) => setImmediate(resolve));
-    deleteSession(store, b.id, NOW);
+    deleteSession(store, changes, b.id, NOW);
     sweeping.wake();
     await sweeping.idle();
     expect(swept).toEqual([a.seq, b.seq]);
@@ -78,7 +81,7 @@ describe('DeletionSweeper', () => {
 
   it('stops between chunks, leaving the session deleted, and a later sweeper finishes it', async () => {
     const a = session(2000, 1);
-    deleteSession(store, a.id, NOW);
+    deleteSession(store, changes, a.id, NOW);
     const first = sweeper();
     first.wake();
     await first.stop();
@@ -106,7 +109,7 @@ describe('DeletionSweeper', () => {
       db = new Database(path, { timeout: 0 });
       store = new SessionStore(db);
       const a = session(10);
-      deleteSession(store, a.id, NOW);
+      deleteSession(store, changes, a.id, NOW);
       const other = new Database(path);
       other.prepare('BEGIN IMMEDIATE').run();
       const failures: unknown[] = [];

@@ -1,5 +1,6 @@
 import { sessionInputSchema } from '../../src/api/sessions.js';
 import { createSession } from '../../src/sessions/create-session.js';
+import { InProcessSessionChanges } from '../../src/sessions/session-changes.js';
 import { stepSession } from '../../src/sessions/step-session.js';
 import { openDatabase } from '../../src/store/database.js';
 import { SessionStore } from '../../src/store/session-store.js';
@@ -19,8 +20,11 @@ export function writeLargeSession(databasePath: string, groups: number, steps: n
       scheduler: { type: 'ExponentialLR', gamma: 0.999 },
     });
     const { session } = createSession(store, input, now);
+    const unwatched = new InProcessSessionChanges();
     store.transaction(() => {
-      for (let i = 0; i < steps; i++) stepSession(store, session.id, { metric: 1 / (i + 1), metrics: { accuracy: i / steps } }, now);
+      for (let i = 0; i < steps; i++) {
+        stepSession(store, unwatched, session.id, { metric: 1 / (i + 1), metrics: { accuracy: i / steps } }, now);
+      }
     });
     return session.id;
   } finally {
