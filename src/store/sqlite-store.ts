@@ -2,7 +2,9 @@ import type { Schedule } from '../schedulers/schedule.js';
 import type { Db } from './database.js';
 import { DatabaseUnavailable } from './errors.js';
 import { encode, toHistoryEntry, toSession, type HistoryRow, type SessionRow } from './rows.js';
+import type { SessionChange } from '../sessions/session-changes.js';
 import type {
+  ChangeListener,
   NewSession,
   SessionReads,
   SessionStore,
@@ -50,7 +52,14 @@ type Statements = ReturnType<typeof prepareStatements>;
  * They run synchronously; they are async only to answer the store interface.
  */
 class SqliteTransaction implements SessionWrites {
+  /** What the transaction under way announced, told once it has committed. */
+  announced: SessionChange[] = [];
+
   constructor(private readonly statements: Statements) {}
+
+  async announce(change: SessionChange): Promise<void> {
+    this.announced.push(change);
+  }
 
   async findById(id: string): Promise<StoredSession | undefined> {
     const row = this.statements.byId.get(id) as SessionRow | undefined;
@@ -157,6 +166,7 @@ export class SqliteSessionStore implements SessionStore {
   private readonly tx: SqliteTransaction;
   /** The last transaction asked for: the next one begins once it has settled. */
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly listeners: ChangeListener[] = [];
 
   constructor(private readonly db: Db) {
     this.statements = prepareStatements(db);
@@ -191,6 +201,11 @@ export class SqliteSessionStore implements SessionStore {
     return turn;
   }
 
+  /** One process has the file: a change is told to the listeners right after its COMMIT, before the next transaction begins. */
+  async listen(listener: ChangeListener): Promise<void> {
+    this.listeners.push(listener);
+  }
+
   async close(): Promise<void> {
     await this.queue;
     if (this.db.open) this.db.close();
@@ -208,9 +223,11 @@ export class SqliteSessionStore implements SessionStore {
     } catch (error) {
       throw asStoreError(error);
     }
+    this.tx.announced = [];
     try {
       const result = await work(this.tx);
       this.db.exec('COMMIT');
+      for (const change of this.tx.announced) for (const listener of this.listeners) listener.committed(change);
       return result;
     } catch (error) {
       // SQLite may have rolled back by itself (a full disk, an I/O error).
