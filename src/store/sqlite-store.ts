@@ -206,6 +206,9 @@ export class SqliteSessionStore implements SessionStore {
     this.listeners.push(listener);
   }
 
+  /** Changes are told right after their COMMIT: settled already. */
+  async settled(): Promise<void> {}
+
   async close(): Promise<void> {
     await this.queue;
     if (this.db.open) this.db.close();
