@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { decodeCursor, encodeCursor } from '../api/cursor.js';
 import { problemResponses } from '../api/problem.js';
 import {
+  DEFAULT_HISTORY_PAGE,
   historyPageSchema,
   historyQuery,
   rewindInputSchema,
@@ -10,6 +11,7 @@ import {
   stepResultSchema,
 } from '../api/sessions.js';
 import { stateSchema } from '../api/state.js';
+import { downsampleHistory } from '../sessions/downsample-history.js';
 import { findSession } from '../sessions/find-session.js';
 import { rewindSession } from '../sessions/rewind-session.js';
 import { stepSession } from '../sessions/step-session.js';
@@ -60,7 +62,7 @@ export const stepRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = async 
     '/v1/sessions/:id/history',
     {
       schema: {
-        summary: 'Every step of a session, oldest first',
+        summary: 'Every step of a session, oldest first; or, with points, a downsampled range for a chart',
         tags: ['steps'],
         params: sessionIdParams,
         querystring: historyQuery,
@@ -68,7 +70,11 @@ export const stepRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = async 
       },
     },
     async (request) => {
-      const { limit, cursor } = request.query;
+      const { points, from_step, to_step, cursor } = request.query;
+      if (points !== undefined) {
+        return { items: downsampleHistory(store, request.params.id, { points, from_step, to_step }), next_cursor: null };
+      }
+      const limit = request.query.limit ?? DEFAULT_HISTORY_PAGE;
       const session = findSession(store, request.params.id);
       const listing = `history/${session.id}`;
       const after = decodeCursor(listing, cursor) ?? -1;
