@@ -1,6 +1,13 @@
 import { ProblemError } from '../api/problem.js';
 import type { HistoryEntry } from '../api/sessions.js';
-import { blockSize, coveringRuns, TOP_LEVEL, type BlockRun, type Candidate } from '../store/history-extremes.js';
+import {
+  blockSize,
+  coveringRuns,
+  keepExtremes,
+  TOP_LEVEL,
+  type BlockRun,
+  type SeriesExtremes,
+} from '../store/history-extremes.js';
 import type { SessionStore } from '../store/session-store.js';
 import { findSession } from './find-session.js';
 import { historyEntryView } from './views.js';
@@ -54,23 +61,6 @@ function runsToRead({ level }: Bucketing, range: StepRange): BlockRun[] {
     { level, first: wholeStart, last: wholeEnd - 1 },
     ...coveringRuns(wholeEnd, range.last),
   ];
-}
-
-interface SeriesExtremes {
-  min: Candidate;
-  max: Candidate;
-}
-
-/** Keeps, per series, the lowest and highest candidate; on a tie, the earlier step. */
-function keepExtremes(extremes: Map<string, SeriesExtremes>, candidate: Candidate): void {
-  const seen = extremes.get(candidate.series);
-  if (!seen) {
-    extremes.set(candidate.series, { min: candidate, max: candidate });
-    return;
-  }
-  const { value, step } = candidate;
-  if (value < seen.min.value || (value === seen.min.value && step < seen.min.step)) seen.min = candidate;
-  if (value > seen.max.value || (value === seen.max.value && step < seen.max.step)) seen.max = candidate;
 }
 
 /** The index of the bucket holding `step` (buckets in order, together covering it). */

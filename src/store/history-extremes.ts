@@ -59,37 +59,22 @@ export function coveringRuns(first: number, last: number): BlockRun[] {
   return runs;
 }
 
-/** SQL: per series, the earliest step holding the lowest and the highest value among `candidates` (step, series, value). */
-const earliestExtremes = (candidates: string): string => `
-  SELECT series, min_step, min_value, max_step, max_value FROM (
-    SELECT series,
-           first_value(step)  OVER lowest  AS min_step,
-           first_value(value) OVER lowest  AS min_value,
-           first_value(step)  OVER highest AS max_step,
-           first_value(value) OVER highest AS max_value,
-           row_number() OVER lowest AS rank
-    FROM (${candidates})
-    WHERE value IS NOT NULL
-    WINDOW lowest  AS (PARTITION BY series ORDER BY value, step),
-           highest AS (PARTITION BY series ORDER BY value DESC, step))
-  WHERE rank = 1`;
+export interface SeriesExtremes {
+  min: Candidate;
+  max: Candidate;
+}
 
-const pointsBetween = `
-  SELECT step, series, value FROM history_points
-  WHERE session_seq = @seq AND step BETWEEN @first AND @last`;
-
-/** Both extremes of every block of one level whose last step lies in @first..@last, as candidates. */
-const blockCandidatesBetween = `
-  SELECT min_step AS step, series, min_value AS value FROM history_extremes
-  WHERE session_seq = @seq AND level = @level AND last_step BETWEEN @first AND @last
-  UNION ALL
-  SELECT max_step, series, max_value FROM history_extremes
-  WHERE session_seq = @seq AND level = @level AND last_step BETWEEN @first AND @last`;
-
-const insertBlock = (candidates: string): string => `
-  INSERT INTO history_extremes (session_seq, level, last_step, series, min_step, min_value, max_step, max_value)
-  SELECT @seq, @block_level, @last, series, min_step, min_value, max_step, max_value
-  FROM (${earliestExtremes(candidates)})`;
+/** Adds a candidate to per-series extremes: the lower or higher value wins; on a tie, the earlier step. */
+export function keepExtremes(extremes: Map<string, SeriesExtremes>, candidate: Candidate): void {
+  const seen = extremes.get(candidate.series);
+  if (!seen) {
+    extremes.set(candidate.series, { min: candidate, max: candidate });
+    return;
+  }
+  const { value, step } = candidate;
+  if (value < seen.min.value || (value === seen.min.value && step < seen.min.step)) seen.min = candidate;
+  if (value > seen.max.value || (value === seen.max.value && step < seen.max.step)) seen.max = candidate;
+}
 
 interface BlockRow {
   series: string;
@@ -105,15 +90,19 @@ export class HistoryExtremes {
 
   constructor(db: Db) {
     this.statements = {
-      closeFromPoints: db.prepare(insertBlock(pointsBetween)),
-      closeFromBlocks: db.prepare(insertBlock(blockCandidatesBetween)),
+      insert: db.prepare(`
+        INSERT INTO history_extremes (session_seq, level, last_step, series, min_step, min_value, max_step, max_value)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       dropAfter: db.prepare(`
         DELETE FROM history_extremes
         WHERE session_seq = ? AND level IN (${STORED_LEVELS.join(', ')}) AND last_step > ?`),
-      points: db.prepare(`${pointsBetween} AND value IS NOT NULL`),
+      // NaN is NULL in the view: never an extreme.
+      points: db.prepare(`
+        SELECT step, series, value FROM history_points
+        WHERE session_seq = ? AND step BETWEEN ? AND ? AND value IS NOT NULL`),
       blocks: db.prepare(`
         SELECT series, min_step, min_value, max_step, max_value FROM history_extremes
-        WHERE session_seq = @seq AND level = @level AND last_step BETWEEN @first AND @last`),
+        WHERE session_seq = ? AND level = ? AND last_step BETWEEN ? AND ?`),
     };
   }
 
@@ -123,9 +112,12 @@ export class HistoryExtremes {
    */
   closeBlocksEndingAt(seq: number, step: number): void {
     for (let level = 1; level <= TOP_LEVEL && (step + 1) % blockSize(level) === 0; level++) {
-      const below = { seq, block_level: level, first: step + 1 - blockSize(level), last: step };
-      if (level === 1) this.statements.closeFromPoints.run(below);
-      else this.statements.closeFromBlocks.run({ ...below, level: level - 1 });
+      const extremes = new Map<string, SeriesExtremes>();
+      const below = { level: level - 1, first: step + 1 - blockSize(level), last: step };
+      for (const candidate of this.candidates(seq, below)) keepExtremes(extremes, candidate);
+      for (const [series, { min, max }] of extremes) {
+        this.statements.insert.run(seq, level, step, series, min.step, min.value, max.step, max.value);
+      }
     }
   }
 
@@ -137,16 +129,11 @@ export class HistoryExtremes {
   /** The candidates for the extremes of a run: each step's values, or each block's two extremes. */
   candidates(seq: number, run: BlockRun): Candidate[] {
     if (run.level === 0) {
-      return this.statements.points.all({ seq, first: run.first, last: run.last }) as Candidate[];
+      return this.statements.points.all(seq, run.first, run.last) as Candidate[];
     }
     // A block is keyed by its last step.
     const size = blockSize(run.level);
-    const rows = this.statements.blocks.all({
-      seq,
-      level: run.level,
-      first: run.first + size - 1,
-      last: run.last,
-    }) as BlockRow[];
+    const rows = this.statements.blocks.all(seq, run.level, run.first + size - 1, run.last) as BlockRow[];
     return rows.flatMap((row) => [
       { step: row.min_step, series: row.series, value: row.min_value },
       { step: row.max_step, series: row.series, value: row.max_value },
