@@ -1,23 +1,13 @@
 import fc from 'fast-check';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { rewindSession } from '../../src/sessions/rewind-session.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { blockSize, coveringRuns, TOP_LEVEL } from '../../src/store/history-extremes.js';
 import { SessionStore } from '../../src/store/session-store.js';
-import { tempDir } from '../support/app.js';
+import { temporaryDatabases } from '../support/app.js';
 import { bumpyReports, cyclingSession, recordSession } from '../support/recorded-history.js';
 
-const dirs: (() => void)[] = [];
-afterEach(() => {
-  for (const remove of dirs.splice(0)) remove();
-});
-
-function databaseFile(): string {
-  const { dir, remove } = tempDir();
-  dirs.push(remove);
-  return join(dir, 'lrsched.db');
-}
+const databaseFile = temporaryDatabases();
 
 const allExtremes = (db: Db) =>
   db.prepare('SELECT * FROM history_extremes ORDER BY session_seq, level, last_step, series').all();
