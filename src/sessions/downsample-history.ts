@@ -8,7 +8,7 @@ import {
   type BlockRun,
   type SeriesExtremes,
 } from '../store/history-extremes.js';
-import type { SessionStore } from '../store/session-store.js';
+import type { SessionStore, StoredHistoryEntry } from '../store/session-store.js';
 import { findSession } from './find-session.js';
 import { historyEntryView } from './views.js';
 
@@ -93,8 +93,7 @@ export function downsampleHistory(store: SessionStore, id: string, query: Downsa
   return store.snapshot(() => {
     const session = findSession(store, id);
     const range = { first: query.from_step ?? 0, last: Math.min(query.to_step ?? session.step, session.step) };
-    const view = (entries: ReturnType<SessionStore['historyAtSteps']>) =>
-      entries.map((entry) => historyEntryView(session, entry));
+    const view = (entries: readonly StoredHistoryEntry[]) => entries.map((entry) => historyEntryView(session, entry));
     if (range.first > range.last) return [];
     const steps = range.last - range.first + 1;
     if (steps <= query.points) return view(store.historyAfter(session, range.first - 1, steps));

@@ -23,6 +23,8 @@ interface Entry {
 
 const LONG = 100_000;
 const SHORT = 5_000;
+/** Each test reads whole histories over HTTP: seconds alone, longer beside the rest of the suite. */
+const READS = 120_000;
 
 let url: string;
 let close: () => Promise<void>;
@@ -118,7 +120,7 @@ describe('GET /v1/sessions/:id/history?points=', () => {
     expect(infinities.length).toBeGreaterThan(5);
     expect(metrics).toContain('Infinity');
     expect(metrics).toContain('-Infinity');
-  });
+  }, READS);
 
   it('zooms with from_step and to_step', async () => {
     for (const [query, range, points] of [
@@ -136,7 +138,7 @@ describe('GET /v1/sessions/:id/history?points=', () => {
     }
     expect(await downsampled(longId, `points=500&from_step=${LONG + 1}`)).toEqual([]);
     expect((await downsampled(longId, 'points=500&from_step=4000&to_step=4000')).map((e) => e.step)).toEqual([4000]);
-  });
+  }, READS);
 
   it('stays exact after a rewind into the middle of a block and steps over HTTP', async () => {
     const rewound = await http(`${url}/v1/sessions/${shortId}/rewind`, 'POST', { to_step: 2_345 });
@@ -158,7 +160,7 @@ describe('GET /v1/sessions/:id/history?points=', () => {
     }
     const metrics = (await downsampled(shortId, 'points=200')).map((entry) => entry.report?.metric);
     expect(metrics).toEqual(expect.arrayContaining([1e6, -1e6]));
-  });
+  }, READS);
 
   it('answers a clear 400 naming the field for a query it cannot answer', async () => {
     for (const [query, path] of [
