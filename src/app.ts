@@ -4,6 +4,7 @@ import { drainResponsesOnClose } from './plugins/drain-on-close.js';
 import { registerJsonBodies } from './plugins/json-body.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { answerFrameworkError, registerProblemHandling } from './plugins/problems.js';
+import { BUILT_UI_DIRECTORY, registerUi } from './plugins/ui.js';
 import { healthRoutes } from './routes/health.js';
 import { previewRoutes } from './routes/preview.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -17,6 +18,8 @@ export interface AppOptions {
   readonly databasePath: string;
   /** The pino logger server.ts builds; without one (tests, scripts) the app logs nothing. */
   readonly logger?: FastifyBaseLogger;
+  /** The built dashboard served at / (default: dist/ui, where `npm run build` writes it). */
+  readonly uiDirectory?: string;
 }
 
 /** 100000-step previews with metrics run to a few MiB; anything far beyond is a mistake. */
@@ -31,7 +34,7 @@ const DRAIN_GRACE_MS = 5_000;
  */
 export const SHUTDOWN_GRACE_MS = DRAIN_GRACE_MS + 5_000;
 
-/** Builds the service: database, problem answers, OpenAPI, routes. Listening is server.ts's job. */
+/** Builds the service: database, problem answers, OpenAPI, routes, the dashboard. Listening is server.ts's job. */
 export async function buildApp(options: AppOptions) {
   const app = Fastify({
     loggerInstance: options.logger,
@@ -57,5 +60,6 @@ export async function buildApp(options: AppOptions) {
   await app.register(stepRoutes, { store });
   await app.register(suggestionRoutes, { store });
   await app.register(previewRoutes);
+  await registerUi(app, options.uiDirectory ?? BUILT_UI_DIRECTORY);
   return app;
 }

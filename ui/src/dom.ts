@@ -1,0 +1,56 @@
+type Child = Node | string | number | null | undefined | false;
+type Attributes = Record<string, string | number | boolean | null | undefined | EventListener>;
+
+/**
+ * Builds an element: attributes (`on…` are listeners, `false`/null leave an attribute out),
+ * then children (strings become text, never HTML).
+ */
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Attributes = {},
+  ...children: (Child | Child[])[]
+): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (typeof value === 'function') element.addEventListener(name.slice(2), value);
+    else element.setAttribute(name, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(child instanceof Node ? child : String(child));
+  }
+  return element;
+}
+
+/** The three states every page can be in before it has something to show. */
+export function loading(what: string): HTMLElement {
+  return h('div', { class: 'state loading', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), `Loading ${what}…`);
+}
+
+export function empty(title: string, ...body: (Child | Child[])[]): HTMLElement {
+  return h('div', { class: 'state empty' }, h('h2', {}, title), ...body);
+}
+
+export function failure(message: string, retry?: () => void): HTMLElement {
+  return h(
+    'div',
+    { class: 'state error', role: 'alert' },
+    h('strong', {}, 'Something went wrong: '),
+    message,
+    retry ? h('div', {}, h('button', { type: 'button', onclick: () => retry() }, 'Try again')) : null,
+  );
+}
+
+/** Copies text and says so on the button for a moment. */
+export async function copyText(button: HTMLButtonElement, text: string): Promise<void> {
+  const label = button.textContent;
+  try {
+    await navigator.clipboard.writeText(text);
+    button.textContent = 'Copied';
+  } catch {
+    // Clipboard access needs a secure context or a permission; select the text for a manual copy.
+    button.textContent = 'Copy failed: select and copy below';
+  }
+  setTimeout(() => (button.textContent = label), 1500);
+}
