@@ -54,3 +54,34 @@ export async function copyText(button: HTMLButtonElement, text: string): Promise
   }
   setTimeout(() => (button.textContent = label), 1500);
 }
+
+/**
+ * Tabs of texts to copy (a config as JSON, Python, curl…), a copy button and the text
+ * itself, selectable for a manual copy. `refresh` (re)writes the text once the page has it.
+ */
+export function snippetTabs(choices: readonly { label: string; text: () => string }[], copyLabel: string) {
+  let selected = 0;
+  const text = h('pre', { class: 'snippet', tabindex: 0 });
+  const refresh = () => {
+    text.textContent = choices[selected]!.text();
+  };
+  const tabs = choices.map((choice, i) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        role: 'tab',
+        'aria-selected': String(i === selected),
+        onclick: () => {
+          selected = i;
+          tabs.forEach((tab, j) => tab.setAttribute('aria-selected', String(j === i)));
+          refresh();
+        },
+      },
+      choice.label,
+    ),
+  );
+  const copy = h('button', { type: 'button', class: 'primary' }, copyLabel);
+  copy.addEventListener('click', () => void copyText(copy, choices[selected]!.text()));
+  return { tabs: h('div', { role: 'tablist', class: 'tabs' }, ...tabs), copy, text, refresh };
+}

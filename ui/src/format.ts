@@ -15,7 +15,7 @@ export function formatNumber(value: WireNumber | null | undefined): string {
 export function formatLrs(lrs: readonly WireNumber[]): string {
   if (lrs.length === 0) return '—';
   const first = formatNumber(lrs[0]);
-  return lrs.length === 1 ? first : `${first} +${lrs.length - 1} groups`;
+  return lrs.length === 1 ? first : `${first} +${lrs.length - 1} group${lrs.length > 2 ? 's' : ''}`;
 }
 
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });

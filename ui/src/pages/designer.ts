@@ -1,7 +1,7 @@
 import type uPlot from 'uplot';
 import { api, ApiError, numberFrom, plottable, type ParamGroup, type State } from '../api';
 import { createChart } from '../charts';
-import { copyText, failure, h, loading } from '../dom';
+import { failure, h, loading, snippetTabs } from '../dom';
 import { formatNumber } from '../format';
 import { readSchedulerSchemas, schedulerForm, showFieldErrors, type Config, type SchedulerSchemas } from '../schema-form';
 import { designCurl, designJson, designPython, type Design } from '../snippets';
@@ -107,34 +107,16 @@ export function designerPage(root: HTMLElement, query: URLSearchParams): () => v
   const chartsBox = h('div', { class: 'charts' });
   const summary = h('div', { class: 'summary', 'aria-live': 'polite' });
   const generalErrors = h('div', { class: 'general-errors', role: 'alert' });
-  const exportText = h('pre', { class: 'snippet', tabindex: 0 });
-  let exportKind: 'json' | 'python' | 'curl' = 'json';
 
   const design = (side: Side): Design => ({ param_groups: side.groups, scheduler: side.scheduler });
-  const exportFor = (side: Side) =>
-    exportKind === 'json' ? designJson(design(side)) : exportKind === 'python' ? designPython(design(side), location.origin) : designCurl(design(side), location.origin);
-  const exportTabs = (['json', 'python', 'curl'] as const).map((kind) =>
-    h(
-      'button',
-      {
-        type: 'button',
-        role: 'tab',
-        'aria-selected': String(kind === exportKind),
-        onclick: () => {
-          exportKind = kind;
-          exportTabs.forEach((tab, i) => tab.setAttribute('aria-selected', String(['json', 'python', 'curl'][i] === kind)));
-          drawExport();
-        },
-      },
-      kind === 'json' ? 'JSON' : kind === 'python' ? 'Python' : 'curl',
-    ),
+  const exports = snippetTabs(
+    [
+      { label: 'JSON', text: () => designJson(design(sides[0]!)) },
+      { label: 'Python', text: () => designPython(design(sides[0]!), location.origin) },
+      { label: 'curl', text: () => designCurl(design(sides[0]!), location.origin) },
+    ],
+    'Copy config A',
   );
-  const copyButton = h('button', { type: 'button', class: 'primary' }, 'Copy config A');
-  copyButton.addEventListener('click', () => void copyText(copyButton, exportFor(sides[0]!)));
-
-  function drawExport(): void {
-    if (sides[0]) exportText.textContent = exportFor(sides[0]);
-  }
 
   function remember(): void {
     saved = {
@@ -146,7 +128,7 @@ export function designerPage(root: HTMLElement, query: URLSearchParams): () => v
 
   function changed(): void {
     remember();
-    drawExport();
+    exports.refresh();
     clearTimeout(timer);
     timer = setTimeout(() => void previewAll(), DEBOUNCE_MS);
   }
@@ -350,14 +332,14 @@ export function designerPage(root: HTMLElement, query: URLSearchParams): () => v
             'section',
             { class: 'card' },
             h('h2', {}, 'Use config A'),
-            h('div', { class: 'actions' }, h('div', { role: 'tablist', class: 'tabs' }, ...exportTabs), copyButton),
-            exportText,
+            h('div', { class: 'actions' }, exports.tabs, exports.copy),
+            exports.text,
           ),
         ),
       ),
     );
     chartsBox.replaceChildren(loading('the preview'));
-    drawExport();
+    exports.refresh();
     remember();
     await previewAll();
   }

@@ -1,7 +1,7 @@
 import type uPlot from 'uplot';
 import { api, ApiError, plottable, type HistoryEntry, type Session, type State } from '../api';
 import { createChart, setXRange, type Marker } from '../charts';
-import { copyText, failure, h, loading } from '../dom';
+import { failure, h, loading, snippetTabs } from '../dom';
 import { watchSession, type StreamStatus } from '../events';
 import { formatDate, formatNumber, timeAgo } from '../format';
 import { resumeCurl, resumePython } from '../snippets';
@@ -116,28 +116,13 @@ export function runPage(root: HTMLElement, initial: Session): () => void {
   });
   const banner = h('div', { class: 'banner', hidden: true, role: 'alert' });
 
-  const snippet = h('pre', { class: 'snippet', tabindex: 0 });
-  let snippetKind: 'python' | 'curl' = 'python';
-  const snippetText = () =>
-    snippetKind === 'python' ? resumePython(session, location.origin) : resumeCurl(session, location.origin);
-  const tabs = (['python', 'curl'] as const).map((kind) =>
-    h(
-      'button',
-      {
-        type: 'button',
-        role: 'tab',
-        'aria-selected': String(kind === snippetKind),
-        onclick: () => {
-          snippetKind = kind;
-          tabs.forEach((tab, i) => tab.setAttribute('aria-selected', String(['python', 'curl'][i] === kind)));
-          snippet.textContent = snippetText();
-        },
-      },
-      kind === 'python' ? 'Python' : 'curl',
-    ),
+  const resume = snippetTabs(
+    [
+      { label: 'Python', text: () => resumePython(session, location.origin) },
+      { label: 'curl', text: () => resumeCurl(session, location.origin) },
+    ],
+    'Copy snippet',
   );
-  const copyButton = h('button', { type: 'button', class: 'primary' }, 'Copy snippet');
-  copyButton.addEventListener('click', () => void copyText(copyButton, snippetText()));
   const downloadButton = h('button', { type: 'button' }, 'Download state_dict');
   downloadButton.addEventListener('click', () => void downloadStateDict());
 
@@ -168,8 +153,8 @@ export function runPage(root: HTMLElement, initial: Session): () => void {
           'section',
           { class: 'card resume' },
           h('h2', {}, 'Resume this schedule'),
-          h('div', { class: 'actions' }, h('div', { role: 'tablist', class: 'tabs' }, ...tabs), copyButton, downloadButton),
-          snippet,
+          h('div', { class: 'actions' }, resume.tabs, resume.copy, downloadButton),
+          resume.text,
         ),
       ),
       h(
@@ -186,8 +171,6 @@ export function runPage(root: HTMLElement, initial: Session): () => void {
       ),
     ),
   );
-  snippet.textContent = snippetText();
-
   function drawState(): void {
     const rows = stateRows(session.state);
     stateCard.replaceChildren(
@@ -195,7 +178,7 @@ export function runPage(root: HTMLElement, initial: Session): () => void {
       h('dl', { class: 'state-list', 'data-step': session.state.step }, ...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
     );
     root.querySelector('#updated-at')?.replaceChildren(timeAgo(session.updated_at));
-    snippet.textContent = snippetText();
+    resume.refresh();
   }
 
   function shown(): Columns | null {
