@@ -90,8 +90,10 @@ describe.skipIf(!hasChromium)(
       });
       expect(created.status).toBe(201);
       const id = created.body.id as string;
+      let lastLoss = 0;
       for (let k = 0; k < 120; k++) {
         const loss = 0.3 + 2 * Math.exp(-k / 40) + 0.04 * Math.sin(k / 2);
+        lastLoss = loss;
         const step = await call(server.app, 'POST', `/v1/sessions/${id}/step`, { metric: loss, metrics: { val_acc: 0.9 * (1 - Math.exp(-k / 50)) } });
         expect(step.status).toBe(200);
       }
@@ -102,7 +104,14 @@ describe.skipIf(!hasChromium)(
         await expect.poll(() => row.count()).toBe(1);
         await expect.poll(() => row.innerText()).toContain('resnet50-imagenet');
         expect(await row.innerText()).toContain('OneCycleLR');
-        expect(await row.innerText()).toContain('120');
+        expect(await row.locator('[data-column=step]').innerText()).toBe('120');
+        // The last report's metric, read from the downsampled history's last entry.
+        await expect.poll(() => row.locator('[data-column=metric]').innerText()).toBe(String(Number(lastLoss.toPrecision(6))));
+
+        // The list follows the session without a reload (it reads it again every 2 s).
+        await call(server.app, 'POST', `/v1/sessions/${id}/step`, { metric: 0.5, expected_step: 120 });
+        await expect.poll(() => row.locator('[data-column=step]').innerText(), { timeout: 4_000 }).toBe('121');
+        await expect.poll(() => row.locator('[data-column=metric]').innerText()).toBe('0.5');
 
         // The filters narrow the list: by metadata, by a name that matches nothing.
         await page.fill('#filter-metadata', 'team=vision');
@@ -126,13 +135,13 @@ describe.skipIf(!hasChromium)(
         }
         await expect.poll(() => pixelsOf(page.locator('.chart[data-chart="Learning rate"]'), FIRST_SERIES.light), { message: 'lr line' }).toBeGreaterThan(200);
         const state = page.locator('.state-list');
-        await expect.poll(() => state.getAttribute('data-step')).toBe('120');
+        await expect.poll(() => state.getAttribute('data-step')).toBe('121');
         await expect.poll(() => page.locator('.live').getAttribute('data-status'), { message: 'event stream connected' }).toBe('live');
 
         // A step through the API shows up without a reload, within 2 s.
-        const stepped = await call(server.app, 'POST', `/v1/sessions/${id}/step`, { metric: 0.25, expected_step: 120 });
+        const stepped = await call(server.app, 'POST', `/v1/sessions/${id}/step`, { metric: 0.25, expected_step: 121 });
         expect(stepped.status).toBe(200);
-        await expect.poll(() => state.getAttribute('data-step'), { timeout: 2_000, interval: 50 }).toBe('121');
+        await expect.poll(() => state.getAttribute('data-step'), { timeout: 2_000, interval: 50 }).toBe('122');
         expect(await state.innerText()).toContain(String(Number(stepped.body.lrs[0].toPrecision(6))));
 
         // A rewind is marked and the state follows it.

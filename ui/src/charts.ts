@@ -52,6 +52,11 @@ function withAlpha(color: string, alpha: number): string {
   return alpha >= 1 || !/^#[0-9a-f]{6}$/i.test(color) ? color : `${color}${Math.round(alpha * 255).toString(16).padStart(2, '0')}`;
 }
 
+function showLatest(u: uPlot): void {
+  const last = u.data[0].length - 1;
+  if (last >= 0 && u.cursor.idx == null) u.setLegend({ idx: last }, false);
+}
+
 /** Marker lines with their labels, drawn over the plot after the series. */
 function drawMarkers(u: uPlot, markers: readonly Marker[], fallback: string, font: string): void {
   const { ctx, bbox } = u;
@@ -142,6 +147,10 @@ export function createChart(container: HTMLElement, spec: ChartSpec, data: uPlot
     },
     legend: { live: true },
     hooks: {
+      // Away from the cursor the legend shows the newest values: what a run is at now.
+      ready: [showLatest],
+      setData: [showLatest],
+      setCursor: [(u) => u.cursor.idx == null && showLatest(u)],
       draw: spec.markers ? [(u) => drawMarkers(u, spec.markers!(), colors.marker, colors.font)] : [],
       setSelect: spec.onZoom
         ? [

@@ -80,6 +80,8 @@ function stateRows(state: State): [string, string][] {
   return rows;
 }
 
+const LIVE_REDRAW_MS = 200;
+
 const STATUS_TEXT: Record<StreamStatus, string> = {
   connecting: 'connecting…',
   live: 'live',
@@ -97,7 +99,9 @@ export function runPage(root: HTMLElement, initial: Session): () => void {
   let logScale = localStorage.getItem('lrsched.logScale') === 'true';
   let charts: uPlot[] = [];
   let chartNames = '';
-  let redrawPending = false;
+  let renderTimer: ReturnType<typeof setTimeout> | undefined;
+  let chartsDirty = false;
+  let lastRender = 0;
   let refetchTimer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
   let stopEvents: () => void = () => {};
@@ -239,7 +243,6 @@ export function runPage(root: HTMLElement, initial: Session): () => void {
 
   /** New data in the same series: uPlot redraws in place, keeping cursor and zoom. */
   function refreshCharts(): void {
-    redrawPending = false;
     const columns = shown();
     if (!columns) return;
     const { names, specs } = chartData(columns);
@@ -254,11 +257,25 @@ export function runPage(root: HTMLElement, initial: Session): () => void {
     if (zoom) setXRange(charts, zoom.range);
   }
 
-  function scheduleRedraw(): void {
-    if (redrawPending) return;
-    redrawPending = true;
-    // Steps may arrive by the thousand per second: one redraw per frame at most.
-    requestAnimationFrame(refreshCharts);
+  /**
+   * Draws the state card, and the charts when they have new data, at most every
+   * LIVE_REDRAW_MS: a job may step hundreds of times a second, and the cost is the
+   * browser's layout and canvas painting, not the data.
+   */
+  function scheduleRender(withCharts: boolean): void {
+    chartsDirty ||= withCharts;
+    if (renderTimer !== undefined) return;
+    renderTimer = setTimeout(
+      () =>
+        requestAnimationFrame(() => {
+          renderTimer = undefined;
+          lastRender = performance.now();
+          drawState();
+          if (chartsDirty) refreshCharts();
+          chartsDirty = false;
+        }),
+      Math.max(0, lastRender + LIVE_REDRAW_MS - performance.now()),
+    );
   }
 
   async function loadOverview(): Promise<void> {
@@ -298,7 +315,7 @@ export function runPage(root: HTMLElement, initial: Session): () => void {
       refetchTimer = undefined;
       try {
         await loadOverview();
-        scheduleRedraw();
+        scheduleRender(!zoom);
       } catch {
         // the appended points stay; the next growth tries again
       }
@@ -307,13 +324,12 @@ export function runPage(root: HTMLElement, initial: Session): () => void {
 
   function onStep(entry: Pick<HistoryEntry, 'step' | 'report' | 'state'>): void {
     session = { ...session, state: entry.state, updated_at: new Date().toISOString() };
-    drawState();
-    if (!overview) return;
-    const last = overview.steps.at(-1) ?? -1;
-    if (entry.step <= last) return; // already in the history read at start
+    const last = overview?.steps.at(-1) ?? -1;
+    // An entry the history read at the start already holds only moves the state card.
+    if (!overview || entry.step <= last) return scheduleRender(false);
     append(overview, entry);
     if (overview.steps.length > 2 * pointsAsked) refetchOverviewSoon();
-    if (!zoom) scheduleRedraw();
+    scheduleRender(!zoom);
   }
 
   async function downloadStateDict(): Promise<void> {
@@ -360,8 +376,7 @@ export function runPage(root: HTMLElement, initial: Session): () => void {
           rewinds.push({ x: event.step, label: `rewind ${from}→${event.step}` });
           if (overview) truncate(overview, event.step);
           session = { ...session, state: event.data.state, updated_at: new Date().toISOString() };
-          drawState();
-          scheduleRedraw();
+          scheduleRender(true);
           return;
         }
         onStep({ step: event.step, report: event.data.report ?? null, state: event.data.state });
@@ -374,6 +389,7 @@ export function runPage(root: HTMLElement, initial: Session): () => void {
     stopped = true;
     stopEvents();
     clearTimeout(refetchTimer);
+    clearTimeout(renderTimer);
     for (const chart of charts) chart.destroy();
   };
 }

@@ -154,10 +154,10 @@ export function runsPage(root: HTMLElement, query: URLSearchParams): () => void 
         session.key && session.name ? h('div', { class: 'sub' }, session.key) : null,
       ),
       h('td', {}, h('span', { class: 'type' }, session.scheduler.type)),
-      h('td', { class: 'num' }, state.step),
+      h('td', { class: 'num', 'data-column': 'step' }, state.step),
       h('td', { class: 'num', title: state.lrs.map((lr) => formatNumber(lr)).join(', ') }, formatLrs(state.lrs)),
-      h('td', { class: 'num' }, lastMetricText(metrics.get(session))),
-      h('td', { title: formatDate(session.updated_at) }, timeAgo(session.updated_at)),
+      h('td', { class: 'num', 'data-column': 'metric' }, lastMetricText(metrics.get(session))),
+      h('td', { class: 'when', title: formatDate(session.updated_at) }, timeAgo(session.updated_at)),
     );
   }
 
