@@ -64,6 +64,9 @@ function drawMarkers(u: uPlot, markers: readonly Marker[], fallback: string, fon
   ctx.save();
   ctx.font = font.replace(/^(\d+)px/, (_, px: string) => `${Number(px) * ratio}px`);
   ctx.lineWidth = ratio;
+  // uPlot leaves the alignment of its last axis labels on the context.
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'alphabetic';
   ctx.setLineDash([4 * ratio, 3 * ratio]);
   markers.forEach((marker, i) => {
     const x = Math.round(u.valToPos(marker.x, 'x', true));
@@ -91,17 +94,20 @@ function drawMarkers(u: uPlot, markers: readonly Marker[], fallback: string, fon
  */
 export function createChart(container: HTMLElement, spec: ChartSpec, data: uPlot.AlignedData): uPlot {
   const colors = theme();
-  const axis = (label: string, log: boolean | undefined): uPlot.Axis => ({
-    label,
+  // A log axis has splits at 1…9 × each power of ten: over two decades or more, grid lines,
+  // ticks and labels only at the powers.
+  const isPower = (v: number) => Number.isInteger(Math.log10(v));
+  const powersOfTen = (_u: uPlot, splits: number[]) =>
+    splits.filter(isPower).length >= 2 ? splits.map((v) => (isPower(v) ? v : null)) : splits;
+  // No axis titles: the chart's title names y, the legend names x (step or lr) with its value.
+  const axis = (log: boolean | undefined, size: number): uPlot.Axis => ({
     stroke: colors.text,
-    grid: { stroke: colors.grid, width: 1 },
-    ticks: { stroke: colors.grid, width: 1 },
+    grid: { stroke: colors.grid, width: 1, ...(log ? { filter: powersOfTen } : {}) },
+    ticks: { stroke: colors.grid, width: 1, ...(log ? { filter: powersOfTen } : {}) },
     font: colors.font,
-    labelFont: colors.font,
-    values: log
-      ? (_u, splits) => splits.map((v) => (Number.isInteger(Math.log10(v)) ? formatNumber(v) : ''))
-      : (_u, splits) => splits.map((v) => formatNumber(v)),
-    size: 60,
+    values: (_u, splits) => splits.map((v) => (v == null ? '' : formatNumber(v))),
+    ...(log ? { filter: powersOfTen } : {}),
+    size,
   });
   const options: uPlot.Options = {
     width: Math.max(200, container.clientWidth),
@@ -114,7 +120,7 @@ export function createChart(container: HTMLElement, spec: ChartSpec, data: uPlot
         ...(spec.yRange ? { range: (_u, min, max) => spec.yRange!(min, max) } : {}),
       },
     },
-    axes: [axis(spec.xLabel, spec.xLog), axis('', spec.yLog)],
+    axes: [axis(spec.xLog, 36), axis(spec.yLog, 60)],
     series: [
       { label: spec.xLabel, value: (_u, v) => (v == null ? '—' : formatNumber(v)) },
       ...spec.series.map((s): uPlot.Series => {

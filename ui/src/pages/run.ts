@@ -7,12 +7,18 @@ import { formatDate, formatNumber, timeAgo } from '../format';
 import { resumeCurl, resumePython } from '../snippets';
 import { card, jsonBlock, sessionHeading } from './parts';
 
+/**
+ * A value as uPlot plots it: null (a non-finite number) breaks the line, undefined (not
+ * reported at that step: a validation metric every few hundred steps) is bridged.
+ */
+type Value = number | null | undefined;
+
 /** What the charts plot, column by column (uPlot's layout): steps, then one column per series. */
 interface Columns {
   steps: number[];
-  lrs: (number | null)[][];
-  momentums: (number | null)[][];
-  metrics: Map<string, (number | null)[]>;
+  lrs: Value[][];
+  momentums: Value[][];
+  metrics: Map<string, Value[]>;
 }
 
 /** The reported metric is `metric`; named ones keep their names. */
@@ -33,18 +39,23 @@ function toColumns(entries: readonly HistoryEntry[], groups: number): Columns {
 function append(columns: Columns, entry: Pick<HistoryEntry, 'step' | 'report' | 'state'>): void {
   const index = columns.steps.length;
   columns.steps.push(entry.step);
-  entry.state.lrs.forEach((lr, g) => (columns.lrs[g] ??= Array(index).fill(null)).push(plottable(lr)));
-  entry.state.momentums?.forEach((m, g) => (columns.momentums[g] ??= Array(index).fill(null)).push(plottable(m)));
+  entry.state.lrs.forEach((lr, g) => (columns.lrs[g] ??= Array<Value>(index).fill(undefined)).push(plottable(lr)));
+  entry.state.momentums?.forEach((m, g) => (columns.momentums[g] ??= Array<Value>(index).fill(undefined)).push(plottable(m)));
   const reported: [string, Parameters<typeof plottable>[0]][] = [];
   if (entry.report?.metric !== undefined) reported.push([METRIC, entry.report.metric]);
   for (const [name, value] of Object.entries(entry.report?.metrics ?? {})) reported.push([name, value]);
   for (const [name, value] of reported) {
-    if (!columns.metrics.has(name)) columns.metrics.set(name, Array(index).fill(null));
+    if (!columns.metrics.has(name)) columns.metrics.set(name, Array<Value>(index).fill(undefined));
     columns.metrics.get(name)!.push(plottable(value));
   }
   for (const column of [...columns.lrs, ...columns.momentums, ...columns.metrics.values()]) {
-    if (column.length === index) column.push(null);
+    if (column.length === index) column.push(undefined);
   }
+}
+
+/** A log axis cannot show 0 or less: those points leave gaps. */
+function positive(value: Value): Value {
+  return value == null || value > 0 ? value : null;
 }
 
 /** Drops everything after `step` (a rewind). */
@@ -189,7 +200,7 @@ export function runPage(root: HTMLElement, initial: Session): () => void {
     return zoom ? zoom.columns : overview;
   }
 
-  function chartData(columns: Columns): { names: string; specs: { title: string; columns: (number | null)[][]; labels: string[]; log: boolean }[] } {
+  function chartData(columns: Columns): { names: string; specs: { title: string; columns: Value[][]; labels: string[]; log: boolean }[] } {
     const groupLabels = (prefix: string, n: number) => Array.from({ length: n }, (_, g) => (n === 1 ? prefix : `${prefix} group ${g}`));
     const specs = [{ title: 'Learning rate', columns: columns.lrs, labels: groupLabels('lr', columns.lrs.length), log: logScale }];
     if (columns.momentums.length > 0) {
@@ -225,13 +236,12 @@ export function runPage(root: HTMLElement, initial: Session): () => void {
           xLabel: 'step',
           series,
           yLog: spec.log,
-          height: spec.title === 'Learning rate' ? 260 : 200,
+          height: spec.title === 'Learning rate' ? 250 : 170,
           syncKey: `run-${session.id}`,
           markers: () => rewinds,
           onZoom: (range) => void setZoom(range),
-          // A log axis cannot show 0 or less: those points leave gaps instead.
         },
-        [columns.steps, ...spec.columns.map((c) => (spec.log ? c.map((v) => (v !== null && v > 0 ? v : null)) : c))],
+        [columns.steps, ...spec.columns.map((c) => (spec.log ? c.map(positive) : c))],
       );
       charts.push(chart);
     }
@@ -251,7 +261,7 @@ export function runPage(root: HTMLElement, initial: Session): () => void {
       return;
     }
     specs.forEach((spec, i) => {
-      const data = [columns.steps, ...spec.columns.map((c) => (spec.log ? c.map((v) => (v !== null && v > 0 ? v : null)) : c))];
+      const data = [columns.steps, ...spec.columns.map((c) => (spec.log ? c.map(positive) : c))];
       charts[i]!.setData(data as uPlot.AlignedData, !zoom);
     });
     if (zoom) setXRange(charts, zoom.range);
