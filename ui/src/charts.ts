@@ -52,6 +52,15 @@ function withAlpha(color: string, alpha: number): string {
   return alpha >= 1 || !/^#[0-9a-f]{6}$/i.test(color) ? color : `${color}${Math.round(alpha * 255).toString(16).padStart(2, '0')}`;
 }
 
+/** The width of an axis label in CSS pixels, measured with the chart's own font. */
+function labelWidth(u: uPlot, label: string, font: string): number {
+  u.ctx.save();
+  u.ctx.font = font;
+  const width = u.ctx.measureText(label).width;
+  u.ctx.restore();
+  return width;
+}
+
 function showLatest(u: uPlot): void {
   const last = u.data[0].length - 1;
   if (last >= 0 && u.cursor.idx == null) u.setLegend({ idx: last }, false);
@@ -109,6 +118,11 @@ export function createChart(container: HTMLElement, spec: ChartSpec, data: uPlot
     ...(log ? { filter: powersOfTen } : {}),
     size,
   });
+  // The y axis grows for long labels (5.03748e-4); the usual 64 px keeps linked charts' plots aligned.
+  const yAxis = (log: boolean | undefined): uPlot.Axis => ({
+    ...axis(log, 0),
+    size: (u, values) => Math.max(64, Math.ceil(Math.max(0, ...(values ?? []).map((v) => labelWidth(u, v, colors.font)))) + 20),
+  });
   const options: uPlot.Options = {
     width: Math.max(200, container.clientWidth),
     height: spec.height ?? 240,
@@ -120,7 +134,7 @@ export function createChart(container: HTMLElement, spec: ChartSpec, data: uPlot
         ...(spec.yRange ? { range: (_u, min, max) => spec.yRange!(min, max) } : {}),
       },
     },
-    axes: [axis(spec.xLog, 36), axis(spec.yLog, 60)],
+    axes: [axis(spec.xLog, 36), yAxis(spec.yLog)],
     series: [
       { label: spec.xLabel, value: (_u, v) => (v == null ? '—' : formatNumber(v)) },
       ...spec.series.map((s): uPlot.Series => {
