@@ -124,8 +124,13 @@ describe.skipIf(!hasChromium)(
       });
 
       await withPage('run', async (page) => {
+        // By keyboard: from the last filter, Tab reaches the run's link and Enter opens it.
         await page.goto(`${server.url}/`);
-        await page.locator(`tr[data-session="${id}"] a`).click();
+        await page.locator(`tr[data-session="${id}"] a`).waitFor();
+        await page.focus('#filter-metadata');
+        await page.keyboard.press('Tab');
+        expect(await page.evaluate('document.activeElement.textContent')).toBe('resnet50-imagenet');
+        await page.keyboard.press('Enter');
         await page.waitForURL(`**/#/sessions/${id}`);
 
         for (const title of ['Learning rate', 'Momentum', 'Metric', 'val_acc']) {
