@@ -48,6 +48,21 @@ async function inkedPixels(chart: Locator): Promise<number> {
 
 const hasChromium = existsSync(CHROMIUM);
 
+/**
+ * The run pages read the downsampled history (`history?points=`) and follow the event stream
+ * (`…/events`) of issue 11 (CONTRACT.md, "Live and lookup"). Built in parallel on other
+ * branches, they may not be in this service yet: the tests of those pages wait for them.
+ */
+function hasLiveEndpoints(app: Server['app']): boolean {
+  const history = (app.swagger() as { paths: Record<string, { get?: { parameters?: { name: string }[] } }> }).paths[
+    '/v1/sessions/{id}/history'
+  ];
+  const points = history?.get?.parameters?.some((parameter) => parameter.name === 'points') ?? false;
+  return points && app.hasRoute({ method: 'GET', url: '/v1/sessions/:id/events' });
+}
+const WAITING_FOR_LIVE_ENDPOINTS =
+  'waiting for GET /v1/sessions/{id}/history?points= and GET /v1/sessions/{id}/events (issue 11), which this service does not have yet';
+
 describe.skipIf(!hasChromium)(
   hasChromium ? 'dashboard in Chromium' : `dashboard in Chromium: skipped, ${CHROMIUM} is missing (apt-get install chromium, as .ci/run does)`,
   () => {
@@ -77,7 +92,8 @@ describe.skipIf(!hasChromium)(
       }
     }
 
-    test('the runs page lists a new session; its page draws the charts and follows steps live', async () => {
+    test('the runs page lists a new session; its page draws the charts and follows steps live', async (context) => {
+      if (!hasLiveEndpoints(server.app)) context.skip(WAITING_FOR_LIVE_ENDPOINTS);
       const created = await call(server.app, 'POST', '/v1/sessions', {
         name: 'resnet50-imagenet',
         key: 'run-2026-11-24-a17',
