@@ -62,6 +62,8 @@ interface Side {
 }
 
 interface Saved {
+  /** The link's query it started from: the same link again shows the edits, a new one starts over. */
+  origin: string;
   steps: number;
   a: { scheduler: Config; groups: ParamGroup[] };
   b: { scheduler: Config; groups: ParamGroup[] } | null;
@@ -78,15 +80,20 @@ function fromQuery(query: URLSearchParams): Saved | null {
   const maxLr = query.get('max_lr');
   if (maxLr) scheduler.max_lr = maxLr.startsWith('[') ? (JSON.parse(maxLr) as number[]) : Number(maxLr);
   const groupCount = Math.max(1, Math.min(64, Number(query.get('groups') ?? 1) || 1));
-  return { steps, a: { scheduler, groups: Array.from({ length: groupCount }, () => ({ lr: 0.1, momentum: 0.9 })) }, b: null };
+  return {
+    origin: query.toString(),
+    steps,
+    a: { scheduler, groups: Array.from({ length: groupCount }, () => ({ lr: 0.1, momentum: 0.9 })) },
+    b: null,
+  };
 }
 
 function defaults(): Saved {
-  return { steps: DEFAULT_STEPS, a: { scheduler: example('OneCycleLR', DEFAULT_STEPS), groups: [{ lr: 0.1, momentum: 0.9 }] }, b: null };
+  return { origin: '', steps: DEFAULT_STEPS, a: { scheduler: example('OneCycleLR', DEFAULT_STEPS), groups: [{ lr: 0.1, momentum: 0.9 }] }, b: null };
 }
 
 export function designerPage(root: HTMLElement, query: URLSearchParams): () => void {
-  const start = fromQuery(query) ?? saved ?? defaults();
+  const start = (saved?.origin === query.toString() ? saved : null) ?? fromQuery(query) ?? defaults();
   const from = query.get('from');
   let schemas: SchedulerSchemas;
   let steps = start.steps;
@@ -120,6 +127,7 @@ export function designerPage(root: HTMLElement, query: URLSearchParams): () => v
 
   function remember(): void {
     saved = {
+      origin: start.origin,
       steps,
       a: { scheduler: sides[0]!.scheduler, groups: sides[0]!.groups },
       b: sides[1] ? { scheduler: sides[1].scheduler, groups: sides[1].groups } : null,
