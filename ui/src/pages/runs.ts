@@ -1,11 +1,11 @@
-import { api, ApiError, type HistoryEntry, type Session } from '../api';
+import { api, ApiError, plottable, type HistoryEntry, type Session } from '../api';
 import { empty, failure, h, loading } from '../dom';
 import { formatDate, formatLrs, formatNumber, timeAgo } from '../format';
 
 /** How often the list is read again: the service has no stream of all sessions, and one GET is cheap. */
 const REFRESH_MS = 2_000;
 const PAGE_SIZE = 100;
-/** Last-metric look-ups in flight at once (one short history read per changed session). */
+/** Trend reads in flight at once (one short downsampled history per session that moved). */
 const LOOKUPS_IN_FLIGHT = 4;
 
 interface Filters {
@@ -38,43 +38,93 @@ function matches(session: Session, filters: Filters): boolean {
   );
 }
 
-/** The last report's metric of each session, read once per step it reaches. */
-class LastMetrics {
-  private readonly known = new Map<string, { step: number; metric: HistoryEntry['report'] }>();
-  private readonly queue: Session[] = [];
-  private running = 0;
+/** Points of the small trend lines in the list: enough for the shape, one short read each. */
+const TREND_POINTS = 60;
+
+interface Trend {
+  step: number;
+  last: HistoryEntry['report'];
+  lr: { step: number; value: number }[];
+  metric: { step: number; value: number }[];
+}
+
+/**
+ * Each session's trend (its lr and metric over the whole run, downsampled) and last report,
+ * read once per step the session reaches: sessions that did not move cost nothing.
+ */
+class Trends {
+  private readonly known = new Map<string, Trend>();
+  private readonly wanted = new Map<string, Session>();
+  private readonly inFlight = new Set<string>();
 
   constructor(private readonly changed: () => void) {}
 
-  get(session: Session): HistoryEntry['report'] | undefined {
-    const entry = this.known.get(session.id);
-    if (entry?.step === session.state.step) return entry.metric;
-    if (!this.queue.some((s) => s.id === session.id && s.state.step === session.state.step)) this.queue.push(session);
-    this.pump();
-    return entry?.metric;
+  get(session: Session): Trend | undefined {
+    const trend = this.known.get(session.id);
+    const key = `${session.id}:${session.state.step}`;
+    if (trend?.step !== session.state.step && !this.inFlight.has(key)) {
+      this.wanted.set(session.id, session);
+      this.pump();
+    }
+    return trend;
   }
 
   private pump(): void {
-    while (this.running < LOOKUPS_IN_FLIGHT && this.queue.length > 0) {
-      const session = this.queue.shift()!;
+    for (const [id, session] of this.wanted) {
+      if (this.inFlight.size >= LOOKUPS_IN_FLIGHT) return;
+      this.wanted.delete(id);
       const step = session.state.step;
-      this.running++;
+      const key = `${id}:${step}`;
+      this.inFlight.add(key);
       api
-        .history(session.id, 4, step, step)
+        .history(id, TREND_POINTS)
         .then((page) => {
-          const last = page.items.find((entry) => entry.step === step);
-          if (last) this.known.set(session.id, { step, metric: last.report });
+          const last = page.items.at(-1);
+          if (last?.step !== step) return; // it moved on meanwhile: the next refresh asks again
+          const series = (pick: (entry: HistoryEntry) => Parameters<typeof plottable>[0]) =>
+            page.items.flatMap((entry) => {
+              const value = plottable(pick(entry));
+              return value === null ? [] : [{ step: entry.step, value }];
+            });
+          this.known.set(id, {
+            step,
+            last: last.report,
+            lr: series((entry) => entry.state.lrs[0]),
+            metric: series((entry) => entry.report?.metric),
+          });
         })
         .catch(() => {
-          // The metric column stays empty; the list itself says when the service is unreachable.
+          // The columns stay empty; the list itself says when the service is unreachable.
         })
         .finally(() => {
-          this.running--;
+          this.inFlight.delete(key);
           this.changed();
           this.pump();
         });
     }
   }
+}
+
+/** A trend as a small inline SVG line (the data's own range, no axes). */
+function sparkline(points: readonly { step: number; value: number }[], color: string, label: string): SVGElement | null {
+  if (points.length < 2) return null;
+  const [width, height] = [72, 20];
+  const steps = points.map((p) => p.step);
+  const values = points.map((p) => p.value);
+  const [x0, x1] = [Math.min(...steps), Math.max(...steps)];
+  const [y0, y1] = [Math.min(...values), Math.max(...values)];
+  const x = (step: number) => ((step - x0) / (x1 - x0 || 1)) * (width - 2) + 1;
+  const y = (value: number) => height - 1 - ((value - y0) / (y1 - y0 || 1)) * (height - 2);
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  svg.setAttribute('class', 'spark');
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', label);
+  const line = document.createElementNS('http://www.w3.org/2000/svg', 'polyline');
+  line.setAttribute('points', points.map((p) => `${x(p.step).toFixed(1)},${y(p.value).toFixed(1)}`).join(' '));
+  line.setAttribute('stroke', `var(${color})`);
+  svg.append(line);
+  return svg;
 }
 
 function lastMetricText(report: HistoryEntry['report'] | undefined): string {
@@ -113,7 +163,7 @@ export function runsPage(root: HTMLElement, query: URLSearchParams): () => void 
   );
   root.append(h('div', { class: 'page-head' }, h('h1', {}, 'Runs'), summary), filterBar, body);
 
-  const metrics = new LastMetrics(() => draw());
+  const trends = new Trends(() => draw());
 
   /** Filters live in the URL, so a filtered list can be bookmarked; replaceState keeps history short. */
   function onFilter(): void {
@@ -143,6 +193,7 @@ export function runsPage(root: HTMLElement, query: URLSearchParams): () => void 
     const href = `#/sessions/${encodeURIComponent(session.id)}`;
     const state = session.state;
     const status = state.finished ? h('span', { class: 'badge done' }, 'finished') : null;
+    const trend = trends.get(session);
     return h(
       'tr',
       { 'data-session': session.id },
@@ -155,8 +206,16 @@ export function runsPage(root: HTMLElement, query: URLSearchParams): () => void 
       ),
       h('td', {}, h('span', { class: 'type' }, session.scheduler.type)),
       h('td', { class: 'num', 'data-column': 'step' }, state.step),
-      h('td', { class: 'num', title: state.lrs.map((lr) => formatNumber(lr)).join(', ') }, formatLrs(state.lrs)),
-      h('td', { class: 'num', 'data-column': 'metric' }, lastMetricText(metrics.get(session))),
+      h(
+        'td',
+        { class: 'num', title: state.lrs.map((lr) => formatNumber(lr)).join(', ') },
+        h('div', { class: 'trend' }, sparkline(trend?.lr ?? [], '--series-1', 'lr of the first group over the run'), formatLrs(state.lrs)),
+      ),
+      h(
+        'td',
+        { class: 'num' },
+        h('div', { class: 'trend' }, sparkline(trend?.metric ?? [], '--series-5', 'metric over the run'), h('span', { 'data-column': 'metric' }, lastMetricText(trend?.last))),
+      ),
       h('td', { class: 'when', title: formatDate(session.updated_at) }, timeAgo(session.updated_at)),
     );
   }
