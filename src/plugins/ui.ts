@@ -1,6 +1,7 @@
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { problem, PROBLEM_CONTENT_TYPE } from '../api/problem.js';
 
@@ -14,7 +15,7 @@ export const BUILT_UI_DIRECTORY = fileURLToPath(new URL('../../dist/ui/', import
  * revalidated, so a new build is picked up on the next load.
  */
 export async function registerUi(app: FastifyInstance, directory: string): Promise<void> {
-  if (!existsSync(`${directory}/index.html`)) {
+  if (!existsSync(join(directory, 'index.html'))) {
     app.get('/', { schema: { hide: true } }, async (_request, reply) =>
       reply
         .code(503)
