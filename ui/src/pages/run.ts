@@ -239,7 +239,7 @@ export function runPage(root: HTMLElement, initial: Session): () => void {
           height: spec.title === 'Learning rate' ? 250 : 170,
           syncKey: `run-${session.id}`,
           markers: () => rewinds,
-          onZoom: (range) => void setZoom(range),
+          onZoom: zoomOnce,
         },
         [columns.steps, ...spec.columns.map((c) => (spec.log ? c.map(positive) : c))],
       );
@@ -294,6 +294,20 @@ export function runPage(root: HTMLElement, initial: Session): () => void {
     const page = await api.history(session.id, pointsAsked);
     if (stopped) return;
     overview = toColumns(page.items, groups);
+  }
+
+  /**
+   * Linked charts share the drag, so every one of them reports the range (each through its
+   * own pixels): the first report of a gesture is taken, once.
+   */
+  let zoomPending = false;
+  function zoomOnce(range: [number, number] | null): void {
+    if (zoomPending) return;
+    zoomPending = true;
+    setTimeout(() => {
+      zoomPending = false;
+      void setZoom(range);
+    });
   }
 
   async function setZoom(range: [number, number] | null): Promise<void> {
