@@ -70,18 +70,44 @@ describe.skipIf(!hasChromium)(
       await server?.close();
     });
 
-    async function withPage(name: string, run: (page: Page) => Promise<void>, scheme: 'light' | 'dark' = 'light') {
+    /** Runs a page, screenshots it, and checks nothing went wrong but what `expected` names. */
+    async function withPage(
+      name: string,
+      run: (page: Page) => Promise<void>,
+      { scheme = 'light', expected = [] }: { scheme?: 'light' | 'dark'; expected?: RegExp[] } = {},
+    ) {
       const { page, problems, close } = await openPage(browser, server.url, scheme);
       try {
         await run(page);
         await screenshot(page, name);
         // Give late requests (a list refresh, an event stream) the chance to fail before judging.
         await page.waitForTimeout(300);
-        expect(problems, `${name}: console errors or failed requests`).toEqual([]);
+        const unexpected = problems.filter((problem) => !expected.some((pattern) => pattern.test(problem)));
+        expect(unexpected, `${name}: console errors or failed requests`).toEqual([]);
       } finally {
         await close();
       }
     }
+
+    test('an empty service says how to start, and an unknown session says it is not there', async () => {
+      await withPage('runs-empty', async (page) => {
+        await page.goto(`${server.url}/`);
+        await expect.poll(() => page.locator('.state.empty h2').innerText()).toBe('No sessions yet');
+        expect(await page.locator('.state.empty pre').innerText()).toContain(`${server.url}/v1/sessions`);
+      });
+      // The 404 is the service's answer, shown to the user: the one request allowed to fail here.
+      const notFound = [/HTTP 404: .*\/v1\/sessions\/no-such-session$/, /status of 404/];
+      await withPage(
+        'session-not-found',
+        async (page) => {
+          await page.goto(`${server.url}/#/sessions/no-such-session`);
+          const error = page.locator('.state.error');
+          await expect.poll(() => error.innerText()).toContain('no-such-session');
+          expect(await error.getByRole('button', { name: 'Try again' }).count()).toBe(1);
+        },
+        { expected: notFound },
+      );
+    });
 
     test('the runs page lists a new session; its page draws the charts and follows steps live', async (context) => {
       if (!hasLiveEndpoints(server.app)) context.skip(WAITING_FOR_LIVE_ENDPOINTS);
@@ -199,7 +225,7 @@ describe.skipIf(!hasChromium)(
           expect(Number(await marked.getAttribute('data-value'))).toBe(suggestion.body[rule].lr);
         }
         await expect.poll(() => page.locator('[role=status]').first().innerText()).toContain('finished');
-      }, 'dark');
+      }, { scheme: 'dark' });
 
       // "Start a schedule from this" opens the designer with max_lr from that rule.
       await withPage('range-test-to-designer', async (page) => {
@@ -210,6 +236,31 @@ describe.skipIf(!hasChromium)(
         expect(await page.locator('[data-field="scheduler.type"]').inputValue()).toBe('OneCycleLR');
         const peak = page.locator('.summary [data-side="A"]');
         await expect.poll(() => peak.getAttribute('data-peak')).toBe(String(suggestion.body.valley.lr));
+      });
+    });
+
+    test('a running range test redraws as its batches arrive', async (context) => {
+      if (!hasLiveEndpoints(server.app)) context.skip(WAITING_FOR_LIVE_ENDPOINTS);
+      const created = await call(server.app, 'POST', '/v1/sessions', {
+        name: 'lr-find-running',
+        param_groups: [{ lr: 1e-6 }],
+        scheduler: { type: 'LRRangeTest', end_lr: 1, num_iter: 200 },
+      });
+      const id = created.body.id as string;
+      const loss = syntheticLoss(11);
+      let state = created.body.state;
+      const batch = async () => {
+        state = (await call(server.app, 'POST', `/v1/sessions/${id}/step`, { metric: loss(state.lrs[0]), expected_step: state.step })).body;
+      };
+      for (let k = 0; k < 40; k++) await batch();
+
+      await withPage('range-test-running', async (page) => {
+        await page.goto(`${server.url}/#/sessions/${id}`);
+        const status = page.locator('[role=status]').first();
+        await expect.poll(() => status.innerText()).toContain('running · batch 40');
+        await expect.poll(() => page.locator('li[data-rule]').count()).toBe(3);
+        await batch();
+        await expect.poll(() => status.innerText(), { timeout: 2_000, interval: 50 }).toContain('running · batch 41');
       });
     });
 
