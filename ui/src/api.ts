@@ -54,6 +54,11 @@ export class ApiError extends Error {
   }
 }
 
+/** Any failure as a sentence for the user. */
+export function describeError(error: unknown): string {
+  return error instanceof ApiError ? error.describe() : String(error);
+}
+
 async function errorFrom(response: Response): Promise<ApiError> {
   const text = await response.text();
   try {

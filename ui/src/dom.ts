@@ -1,3 +1,5 @@
+import { ApiError, describeError } from './api';
+
 type Child = Node | string | number | null | undefined | false;
 type Attributes = Record<string, string | number | boolean | null | undefined | EventListener>;
 
@@ -32,13 +34,27 @@ export function empty(title: string, ...body: (Child | Child[])[]): HTMLElement 
   return h('div', { class: 'state empty' }, h('h2', {}, title), ...body);
 }
 
-export function failure(message: string, retry?: () => void): HTMLElement {
+/** What went wrong, said for the user: the service's problem detail, a hint where the fix is theirs. */
+export function failure(error: unknown, retry?: () => void): HTMLElement {
+  const problem = error instanceof ApiError ? error : null;
+  const title =
+    problem?.status === 401 ? 'An API key is needed'
+    : problem?.status === 403 ? 'This key may not do this'
+    : problem?.status === 404 ? 'Not found'
+    : 'Something went wrong';
   return h(
     'div',
     { class: 'state error', role: 'alert' },
-    h('strong', {}, 'Something went wrong: '),
-    message,
-    retry ? h('div', {}, h('button', { type: 'button', onclick: () => retry() }, 'Try again')) : null,
+    h('strong', {}, `${title}: `),
+    describeError(error),
+    h(
+      'div',
+      { class: 'actions' },
+      problem?.status === 401
+        ? h('button', { type: 'button', class: 'primary', onclick: () => document.getElementById('api-key')?.focus() }, 'Enter a key')
+        : null,
+      retry ? h('button', { type: 'button', onclick: () => retry() }, 'Try again') : null,
+    ),
   );
 }
 

@@ -295,7 +295,7 @@ export function designerPage(root: HTMLElement, query: URLSearchParams): () => v
     try {
       schemas = readSchedulerSchemas(await api.openapi());
     } catch (e) {
-      if (!stopped) body.replaceChildren(failure(e instanceof ApiError ? e.describe() : String(e), () => void open()));
+      if (!stopped) body.replaceChildren(failure(e, () => void open()));
       return;
     }
     if (stopped) return;

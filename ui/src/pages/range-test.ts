@@ -145,7 +145,7 @@ export function rangeTestPage(root: HTMLElement, session: Session): () => void {
           h('div', { class: 'state empty' }, h('h2', {}, 'Not enough batches yet'), h('p', {}, e.message), h('p', { class: 'muted' }, 'This page updates as the test reports its batches.')),
         );
       } else {
-        body.replaceChildren(failure(e instanceof ApiError ? e.describe() : String(e), () => void read()));
+        body.replaceChildren(failure(e, () => void read()));
       }
     }
   }

@@ -1,5 +1,5 @@
 import type uPlot from 'uplot';
-import { api, ApiError, plottable, type HistoryEntry, type Session, type State } from '../api';
+import { api, describeError, plottable, type HistoryEntry, type Session, type State } from '../api';
 import { createChart, setXRange, type Marker } from '../charts';
 import { failure, h, loading, snippetTabs } from '../dom';
 import { watchSession, type StreamStatus } from '../events';
@@ -328,7 +328,7 @@ export function runPage(root: HTMLElement, initial: Session): () => void {
       zoom.columns = toColumns(page.items, groups);
       rebuildCharts();
     } catch (e) {
-      zoomNote.textContent = `could not load steps ${from}–${to}: ${e instanceof ApiError ? e.describe() : String(e)}`;
+      zoomNote.textContent = `could not load steps ${from}–${to}: ${describeError(e)}`;
     }
   }
 
@@ -368,7 +368,7 @@ export function runPage(root: HTMLElement, initial: Session): () => void {
       setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
     } catch (e) {
       banner.hidden = false;
-      banner.textContent = `Could not download the state_dict: ${e instanceof ApiError ? e.describe() : String(e)}`;
+      banner.textContent = `Could not download the state_dict: ${describeError(e)}`;
     }
   }
 
@@ -377,7 +377,7 @@ export function runPage(root: HTMLElement, initial: Session): () => void {
     try {
       await loadOverview();
     } catch (e) {
-      if (!stopped) chartsBox.replaceChildren(failure(e instanceof ApiError ? e.describe() : String(e), () => void start()));
+      if (!stopped) chartsBox.replaceChildren(failure(e, () => void start()));
       return;
     }
     if (stopped) return;

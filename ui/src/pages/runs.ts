@@ -1,4 +1,4 @@
-import { api, ApiError, plottable, type HistoryEntry, type Session } from '../api';
+import { api, describeError, plottable, type HistoryEntry, type Session } from '../api';
 import { empty, failure, h, loading } from '../dom';
 import { formatDate, formatLrs, formatNumber, timeAgo } from '../format';
 
@@ -139,7 +139,7 @@ export function runsPage(root: HTMLElement, query: URLSearchParams): () => void 
   let sessions: Session[] = [];
   let nextCursor: string | null = null;
   let loaded = false;
-  let error: ApiError | null = null;
+  let error: unknown = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
 
@@ -223,13 +223,13 @@ export function runsPage(root: HTMLElement, query: URLSearchParams): () => void 
   function draw(): void {
     if (stopped) return;
     if (!loaded) {
-      if (error) body.replaceChildren(failure(error.describe(), () => void refresh()));
+      if (error) body.replaceChildren(failure(error, () => void refresh()));
       return;
     }
     syncTypes();
     const shown = sessions.filter((s) => matches(s, filters));
     summary.textContent = `${sessions.length}${nextCursor ? '+' : ''} sessions${shown.length !== sessions.length ? `, ${shown.length} shown` : ''} · updates live`;
-    const notice = error ? h('p', { class: 'notice', role: 'alert' }, `Not updating: ${error.describe()}`) : null;
+    const notice = error ? h('p', { class: 'notice', role: 'alert' }, `Not updating: ${describeError(error)}`) : null;
     if (sessions.length === 0) {
       body.replaceChildren(
         ...[notice].filter((n) => n !== null),
@@ -285,7 +285,7 @@ export function runsPage(root: HTMLElement, query: URLSearchParams): () => void 
       loaded = true;
       error = null;
     } catch (e) {
-      error = e instanceof ApiError ? e : new ApiError(0, null, String(e));
+      error = e;
     }
     if (stopped) return;
     draw();
@@ -301,7 +301,7 @@ export function runsPage(root: HTMLElement, query: URLSearchParams): () => void 
       sessions = [...sessions, ...page.items.filter((s) => !have.has(s.id))];
       nextCursor = page.next_cursor;
     } catch (e) {
-      error = e instanceof ApiError ? e : new ApiError(0, null, String(e));
+      error = e;
     }
     draw();
   }

@@ -1,4 +1,4 @@
-import { api, ApiError, type Session } from '../api';
+import { api, type Session } from '../api';
 import { failure, h, loading } from '../dom';
 import { rangeTestPage } from './range-test';
 import { runPage } from './run';
@@ -15,8 +15,7 @@ export function sessionPage(root: HTMLElement, id: string, stepView: boolean): (
       session = await api.session(id);
     } catch (e) {
       if (stopped) return;
-      const message = e instanceof ApiError ? e.describe() : String(e);
-      root.replaceChildren(breadcrumb(id), failure(message, () => void open()));
+      root.replaceChildren(breadcrumb(id), failure(e, () => void open()));
       return;
     }
     if (stopped) return;
