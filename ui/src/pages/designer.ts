@@ -250,11 +250,13 @@ export function designerPage(root: HTMLElement, query: URLSearchParams): () => v
     const lrColumns: (number | null)[][] = [];
     const momentumSeries: typeof series = [];
     const momentumColumns: (number | null)[][] = [];
+    // B's groups take the colours after A's (A blue, B orange for one group each) and dash.
+    let colour = 0;
     for (const side of drawn) {
       const groups = side.points![0]!.lrs.length;
       for (let g = 0; g < groups; g++) {
         const label = `${side.name}${groups > 1 ? ` group ${g}` : ''}`;
-        const style = { color: g + (side.name === 'B' ? 4 : 0), ...(side.name === 'B' ? { dash: [6, 4] } : {}) };
+        const style = { color: colour++, ...(side.name === 'B' ? { dash: [6, 4] } : {}) };
         series.push({ label: `lr ${label}`, ...style });
         lrColumns.push(column(side.points!, (s) => s.lrs[g]));
         if (side.points![0]!.momentums) {
