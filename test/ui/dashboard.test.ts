@@ -70,6 +70,23 @@ describe.skipIf(!hasChromium)(
       await server?.close();
     });
 
+    /** A range test reporting a synthetic model's loss, one batch per `batch()`, as a training job would. */
+    async function rangeTest(name: string, scheduler: Record<string, unknown>, seed: number) {
+      const created = await call(server.app, 'POST', '/v1/sessions', {
+        name,
+        param_groups: [{ lr: 1e-7 }],
+        scheduler: { type: 'LRRangeTest', ...scheduler },
+      });
+      const id = created.body.id as string;
+      const loss = syntheticLoss(seed);
+      let state = created.body.state;
+      const batch = async () => {
+        const answer = await call(server.app, 'POST', `/v1/sessions/${id}/step`, { metric: loss(state.lrs[0]), expected_step: state.step });
+        state = answer.body;
+      };
+      return { id, batch, state: () => state };
+    }
+
     /** Runs a page, screenshots it, and checks nothing went wrong but what `expected` names. */
     async function withPage(
       name: string,
@@ -201,17 +218,9 @@ describe.skipIf(!hasChromium)(
     }, 90_000);
 
     test('a finished range test shows loss against lr with its three suggestions marked', async () => {
-      const created = await call(server.app, 'POST', '/v1/sessions', {
-        name: 'lr-find',
-        param_groups: [{ lr: 1e-7 }],
-        scheduler: { type: 'LRRangeTest', end_lr: 10, num_iter: 100 },
-      });
-      const id = created.body.id as string;
-      const loss = syntheticLoss(7);
-      let state = created.body.state;
-      while (!state.finished) {
-        state = (await call(server.app, 'POST', `/v1/sessions/${id}/step`, { metric: loss(state.lrs[0]) })).body;
-      }
+      const lrFind = await rangeTest('lr-find', { end_lr: 10, num_iter: 100 }, 7);
+      while (!lrFind.state().finished) await lrFind.batch();
+      const id = lrFind.id;
       const suggestion = await call(server.app, 'GET', `/v1/sessions/${id}/suggestion`);
       expect(suggestion.body.finished).toBe(true);
 
@@ -241,17 +250,7 @@ describe.skipIf(!hasChromium)(
 
     test('a running range test redraws as its batches arrive', async (context) => {
       if (!hasLiveEndpoints(server.app)) context.skip(WAITING_FOR_LIVE_ENDPOINTS);
-      const created = await call(server.app, 'POST', '/v1/sessions', {
-        name: 'lr-find-running',
-        param_groups: [{ lr: 1e-6 }],
-        scheduler: { type: 'LRRangeTest', end_lr: 1, num_iter: 200 },
-      });
-      const id = created.body.id as string;
-      const loss = syntheticLoss(11);
-      let state = created.body.state;
-      const batch = async () => {
-        state = (await call(server.app, 'POST', `/v1/sessions/${id}/step`, { metric: loss(state.lrs[0]), expected_step: state.step })).body;
-      };
+      const { id, batch } = await rangeTest('lr-find-running', { end_lr: 1, num_iter: 200 }, 11);
       for (let k = 0; k < 40; k++) await batch();
 
       await withPage('range-test-running', async (page) => {
