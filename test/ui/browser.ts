@@ -18,12 +18,19 @@ export async function buildUi(outDir: string): Promise<void> {
   await build({ configFile: join(repo, 'ui', 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
 }
 
-/** The whole service with that build at /, on a free port, on a real SQLite file. */
-export async function startServer(): Promise<{ app: App; url: string; close: () => Promise<void> }> {
+/**
+ * The whole service with that build at /, on a free port, on a real SQLite file; `prepare`
+ * may fill the database first (through its own connection, closed before the service opens it).
+ */
+export async function startServer(
+  prepare?: (databasePath: string) => void,
+): Promise<{ app: App; url: string; close: () => Promise<void> }> {
   const { dir, remove } = tempDir('lrsched-ui-');
   const uiDirectory = join(dir, 'ui');
+  const databasePath = join(dir, 'lrsched.db');
+  prepare?.(databasePath);
   await buildUi(uiDirectory);
-  const app = await buildApp({ databasePath: join(dir, 'lrsched.db'), uiDirectory });
+  const app = await buildApp({ databasePath, uiDirectory });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   return {
