@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,13 @@ import { tempDir, type App } from '../support/app.js';
 
 /** Debian's Chromium (.ci/run installs the `chromium` package); never a downloaded browser. */
 export const CHROMIUM = '/usr/bin/chromium';
+
+export const hasChromium = existsSync(CHROMIUM);
+
+/** A browser suite's title, saying why it skips where Chromium is missing. */
+export function inChromium(title: string): string {
+  return hasChromium ? `${title} in Chromium` : `${title} in Chromium: skipped, ${CHROMIUM} is missing (apt-get install chromium, as .ci/run does)`;
+}
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 export const ARTIFACTS = join(repo, 'test-artifacts', 'ui');

@@ -1,11 +1,8 @@
-import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { openDatabase } from '../../src/store/database.js';
-import { SessionStore } from '../../src/store/session-store.js';
 import { call } from '../support/app.js';
-import { bumpyReports, cyclingSession, recordSession } from '../support/recorded-history.js';
-import { CHROMIUM, launchBrowser, openPage, screenshot, startServer } from './browser.js';
+import { bumpyReports, cyclingSession, recordSessionInFile } from '../support/recorded-history.js';
+import { hasChromium, inChromium, launchBrowser, openPage, screenshot, startServer } from './browser.js';
 
 const STEPS = 100_000;
 
@@ -13,16 +10,14 @@ const STEPS = 100_000;
  * A 100 000-step run in the browser: the page reads a downsampled history (never the whole
  * run), draws all of it, zooms by asking for a range, and still follows live steps.
  */
-describe.skipIf(!existsSync(CHROMIUM))('a 100 000-step run in Chromium', () => {
+describe.skipIf(!hasChromium)(inChromium('a 100 000-step run'), () => {
   let server: Awaited<ReturnType<typeof startServer>>;
   let browser: Browser;
   let id = '';
 
   beforeAll(async () => {
     server = await startServer((databasePath) => {
-      const db = openDatabase(databasePath);
-      id = recordSession(new SessionStore(db), { name: 'long-run', ...cyclingSession }, STEPS, bumpyReports(5));
-      db.close();
+      id = recordSessionInFile(databasePath, { name: 'long-run', ...cyclingSession }, STEPS, bumpyReports(5));
     });
     browser = await launchBrowser();
   }, 180_000);
