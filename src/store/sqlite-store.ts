@@ -1,6 +1,7 @@
 import type { Schedule } from '../schedulers/schedule.js';
 import type { Db } from './database.js';
 import { DatabaseUnavailable } from './errors.js';
+import { closeBlocksEndingAt, HistoryExtremes, type BlockRun, type Candidate } from './history-extremes.js';
 import { encode, toHistoryEntry, toSession, type HistoryRow, type SessionRow } from './rows.js';
 import type { SessionChange } from '../sessions/session-changes.js';
 import type {
@@ -40,6 +41,8 @@ function prepareStatements(db: Db) {
       UPDATE sessions SET step = ?, scheduler_state = ?, groups = ?, updated_at = ? WHERE seq = ?`),
     historyAt: db.prepare('SELECT * FROM history WHERE session_seq = ? AND step = ?'),
     historyAfter: db.prepare('SELECT * FROM history WHERE session_seq = ? AND step > ? ORDER BY step LIMIT ?'),
+    historyAtSteps: db.prepare(`
+      SELECT * FROM history WHERE session_seq = ? AND step IN (SELECT value FROM json_each(?)) ORDER BY step`),
     dropHistoryAfter: db.prepare('DELETE FROM history WHERE session_seq = ? AND step > ?'),
     ping: db.prepare('SELECT 1'),
   };
@@ -55,7 +58,10 @@ class SqliteTransaction implements SessionWrites {
   /** What the transaction under way announced, told once it has committed. */
   announced: SessionChange[] = [];
 
-  constructor(private readonly statements: Statements) {}
+  constructor(
+    private readonly statements: Statements,
+    private readonly extremes: HistoryExtremes,
+  ) {}
 
   async announce(change: SessionChange): Promise<void> {
     this.announced.push(change);
@@ -91,6 +97,15 @@ class SqliteTransaction implements SessionWrites {
     }
   }
 
+  async historyAtSteps(session: StoredSession, steps: readonly number[]): Promise<StoredHistoryEntry[]> {
+    const rows = this.statements.historyAtSteps.all(session.seq, JSON.stringify(steps)) as HistoryRow[];
+    return rows.map(toHistoryEntry);
+  }
+
+  extremeCandidates(session: StoredSession, run: BlockRun): Promise<Candidate[]> {
+    return this.extremes.candidates(session.seq, run);
+  }
+
   /** The write lock makes a key taken meanwhile impossible: the insert always lands. */
   async insert(session: NewSession): Promise<StoredSession> {
     const { schedule } = session;
@@ -119,6 +134,10 @@ class SqliteTransaction implements SessionWrites {
     return this.statements.oldestDeleted.get() as number | undefined;
   }
 
+  async deleteExtremesChunk(seq: number, rows: number): Promise<number> {
+    return this.extremes.deleteChunk(seq, rows);
+  }
+
   async deleteHistoryChunk(seq: number, rows: number): Promise<number> {
     return this.statements.deleteHistoryChunk.run({ seq, rows }).changes;
   }
@@ -133,10 +152,12 @@ class SqliteTransaction implements SessionWrites {
     const groups = encode(schedule.groups);
     this.statements.moveTo.run(step, state, groups, at, session.seq);
     this.statements.insertHistory.run(session.seq, step, at, encode(report), state, groups);
+    await closeBlocksEndingAt(this.extremes, session.seq, step);
   }
 
   async rewindTo(session: StoredSession, entry: StoredHistoryEntry, at: string): Promise<void> {
     this.statements.dropHistoryAfter.run(session.seq, entry.step);
+    this.extremes.dropAfter(session.seq, entry.step);
     this.statements.moveTo.run(entry.step, encode(entry.state), encode(entry.groups), at, session.seq);
   }
 }
@@ -170,7 +191,7 @@ export class SqliteSessionStore implements SessionStore {
 
   constructor(private readonly db: Db) {
     this.statements = prepareStatements(db);
-    this.tx = new SqliteTransaction(this.statements);
+    this.tx = new SqliteTransaction(this.statements, new HistoryExtremes(db));
   }
 
   async isReachable(): Promise<boolean> {
