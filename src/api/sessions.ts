@@ -1,20 +1,69 @@
 import { z } from 'zod';
+import {
+  MAX_COMPOSITE_DEPTH,
+  MAX_CURSOR_LENGTH,
+  MAX_HISTORY_PAGE,
+  MAX_METADATA_BYTES,
+  MAX_METRIC_NAME_LENGTH,
+  MAX_METRICS_PER_REPORT,
+  MAX_NAME_LENGTH,
+  MAX_NESTED_SCHEDULERS,
+  MAX_PARAM_GROUPS,
+  MAX_PREVIEW_GROUP_STEPS,
+  MAX_PREVIEW_STEPS,
+  MAX_PREVIEW_WORK,
+  MAX_SCHEDULER_CONFIG_BYTES,
+  MAX_SESSIONS_PAGE,
+  MAX_STEP_WORK,
+  atMost,
+} from '../limits.js';
 import { paramGroupInput } from '../schedulers/param-groups.js';
-import { FINISH_REASONS } from '../schedulers/definition.js';
+import { FINISH_REASONS, type SchedulerConfig } from '../schedulers/definition.js';
 import { schedulerConfig } from '../schedulers/registry.js';
+import { scheduleWork } from '../schedulers/schedule.js';
 import { stateSchema } from './state.js';
 import { fromWire, wireNumber, wireNumberInput } from './wire-numbers.js';
 
 /** Request and response bodies of the session routes: the one source of their types and docs. */
 
-export const MAX_PARAM_GROUPS = 1000;
-export const MAX_PREVIEW_STEPS = 100_000;
-/** A preview answers every group's lr at every step; beyond this the answer runs to hundreds of MiB. */
-export const MAX_PREVIEW_GROUP_STEPS = 1_000_000;
-/** Metadata is kept with the session and sent with every listing of it. */
-export const MAX_METADATA_BYTES = 64 * 1024;
+const paramGroups = z
+  .array(paramGroupInput)
+  .min(1)
+  .max(MAX_PARAM_GROUPS, atMost('MAX_PARAM_GROUPS', MAX_PARAM_GROUPS))
+  .describe("The optimizer's param groups");
 
-const paramGroups = z.array(paramGroupInput).min(1).max(MAX_PARAM_GROUPS).describe("The optimizer's param groups");
+/** How deep composites nest (a leaf is 0) and how many schedulers a config holds at every level. */
+function configShape(config: SchedulerConfig): { depth: number; schedulers: number } {
+  const children = (config as { schedulers?: readonly SchedulerConfig[] }).schedulers ?? [];
+  const shapes = children.map(configShape);
+  return {
+    depth: children.length === 0 ? 0 : 1 + Math.max(...shapes.map((shape) => shape.depth)),
+    schedulers: 1 + shapes.reduce((sum, shape) => sum + shape.schedulers, 0),
+  };
+}
+
+/**
+ * Refuses what the limits on a scheduler config as a whole forbid, which no single field's
+ * schema sees: composite depth, schedulers at every level, size as JSON. True when within.
+ */
+function withinConfigLimits(scheduler: SchedulerConfig, context: z.RefinementCtx): boolean {
+  const shape = configShape(scheduler);
+  const bytes = Buffer.byteLength(JSON.stringify(scheduler));
+  const problems = [
+    shape.depth > MAX_COMPOSITE_DEPTH &&
+      `composites nest ${shape.depth} levels deep; ${atMost('MAX_COMPOSITE_DEPTH', MAX_COMPOSITE_DEPTH)}`,
+    shape.schedulers > MAX_NESTED_SCHEDULERS &&
+      `holds ${shape.schedulers} schedulers at all levels; ${atMost('MAX_NESTED_SCHEDULERS', MAX_NESTED_SCHEDULERS)}`,
+    bytes > MAX_SCHEDULER_CONFIG_BYTES &&
+      `is ${bytes} bytes as JSON; ${atMost('MAX_SCHEDULER_CONFIG_BYTES', MAX_SCHEDULER_CONFIG_BYTES)}`,
+  ].filter((message): message is string => message !== false);
+  for (const message of problems) context.addIssue({ code: 'custom', message, path: ['scheduler'] });
+  return problems.length === 0;
+}
+
+/** Work units of one step, rounded up (see schedulers/work.ts). */
+const stepWork = (body: { scheduler: SchedulerConfig; param_groups: readonly unknown[] }): number =>
+  Math.ceil(scheduleWork(body.scheduler, body.param_groups.length));
 
 /** torch.optim refuses a negative lr when the optimizer is built; schedules may go below 0 later. */
 function refuseNegativeLrs(groups: readonly { lr: number }[], context: z.RefinementCtx): void {
@@ -25,13 +74,15 @@ function refuseNegativeLrs(groups: readonly { lr: number }[], context: z.Refinem
   });
 }
 
+const nameLength = atMost('MAX_NAME_LENGTH', MAX_NAME_LENGTH);
+
 export const sessionInputSchema = z
   .strictObject({
-    name: z.string().min(1).max(200).optional().describe('Free-form display name'),
+    name: z.string().min(1).max(MAX_NAME_LENGTH, nameLength).optional().describe('Free-form display name'),
     key: z
       .string()
       .min(1)
-      .max(200)
+      .max(MAX_NAME_LENGTH, nameLength)
       .optional()
       .describe('Client-chosen unique key (e.g. the run id): creating again finds the same session'),
     param_groups: paramGroups,
@@ -39,10 +90,10 @@ export const sessionInputSchema = z
     metadata: z
       .record(z.string(), z.unknown())
       .refine((metadata) => Buffer.byteLength(JSON.stringify(metadata)) <= MAX_METADATA_BYTES, {
-        message: `must be at most ${MAX_METADATA_BYTES} bytes as JSON`,
+        message: `bytes as JSON: ${atMost('MAX_METADATA_BYTES', MAX_METADATA_BYTES)}`,
       })
       .optional()
-      .describe(`Free-form JSON kept with the session (at most ${MAX_METADATA_BYTES} bytes)`),
+      .describe(`Free-form JSON kept with the session (at most ${MAX_METADATA_BYTES} bytes as JSON)`),
     state_dict: z
       .record(z.string(), z.unknown())
       .transform((dict) => fromWire(dict) as Record<string, unknown>)
@@ -53,6 +104,17 @@ export const sessionInputSchema = z
   })
   .superRefine((body, context) => {
     if (body.state_dict === undefined) refuseNegativeLrs(body.param_groups, context);
+    // The work estimate compiles the expressions: only once every field is valid.
+    if (!withinConfigLimits(body.scheduler, context) || context.issues.length > 0) return;
+    const work = stepWork(body);
+    if (work <= MAX_STEP_WORK) return;
+    context.addIssue({
+      code: 'custom',
+      message:
+        `one step over ${body.param_groups.length} param groups is ${work} work units; ` +
+        `${atMost('MAX_STEP_WORK', MAX_STEP_WORK)}: use fewer param groups, nested schedulers or expression terms`,
+      path: ['scheduler'],
+    });
   })
   .meta({ id: 'NewSession' });
 
@@ -77,10 +139,14 @@ export type Session = z.infer<typeof sessionSchema>;
 // Any string: an id this service never handed out is simply not found (404).
 export const sessionIdParams = z.object({ id: z.string() });
 
-const cursor = z.string().max(200).optional().describe('next_cursor of the previous page');
+const cursor = z
+  .string()
+  .max(MAX_CURSOR_LENGTH, atMost('MAX_CURSOR_LENGTH', MAX_CURSOR_LENGTH))
+  .optional()
+  .describe('next_cursor of the previous page');
 
 export const listSessionsQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  limit: z.coerce.number().int().min(1).max(MAX_SESSIONS_PAGE, atMost('MAX_SESSIONS_PAGE', MAX_SESSIONS_PAGE)).default(50),
   cursor,
 });
 
@@ -92,9 +158,16 @@ export const sessionListSchema = z.object({
 const reportFields = {
   metric: wireNumberInput.optional().describe('The metric ReduceLROnPlateau watches; stored for the others'),
   metrics: z
-    .record(z.string().min(1).max(100), wireNumberInput)
+    .record(
+      z.string().min(1).max(MAX_METRIC_NAME_LENGTH, atMost('MAX_METRIC_NAME_LENGTH', MAX_METRIC_NAME_LENGTH)),
+      wireNumberInput,
+    )
+    .refine((metrics) => Object.keys(metrics).length <= MAX_METRICS_PER_REPORT, {
+      message: `named metrics: ${atMost('MAX_METRICS_PER_REPORT', MAX_METRICS_PER_REPORT)}`,
+    })
+    .meta({ maxProperties: MAX_METRICS_PER_REPORT })
     .optional()
-    .describe('Other named numbers to keep in the history'),
+    .describe(`Other named numbers to keep in the history (at most ${MAX_METRICS_PER_REPORT})`),
   epoch: z
     .number()
     .refine(Number.isFinite, 'must be a finite number')
@@ -148,7 +221,7 @@ export const historyEntrySchema = z
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
 export const historyQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: z.coerce.number().int().min(1).max(MAX_HISTORY_PAGE, atMost('MAX_HISTORY_PAGE', MAX_HISTORY_PAGE)).default(100),
   cursor,
 });
 
@@ -197,12 +270,14 @@ export const suggestionResponseSchema = z
   })
   .meta({ id: 'RangeTestSuggestion' });
 
+const previewSteps = atMost('MAX_PREVIEW_STEPS', MAX_PREVIEW_STEPS);
+
 export const previewInputSchema = z
   .strictObject({
     param_groups: paramGroups,
     scheduler: schedulerConfig,
-    steps: z.number().int().min(0).max(MAX_PREVIEW_STEPS).optional().describe('Steps without reports'),
-    reports: z.array(reportInputSchema).max(MAX_PREVIEW_STEPS).optional().describe('One report per step'),
+    steps: z.number().int().min(0).max(MAX_PREVIEW_STEPS, previewSteps).optional().describe('Steps without reports'),
+    reports: z.array(reportInputSchema).max(MAX_PREVIEW_STEPS, previewSteps).optional().describe('One report per step'),
   })
   .refine((body) => body.steps === undefined || body.reports === undefined, {
     message: 'give steps or reports, not both',
@@ -210,13 +285,31 @@ export const previewInputSchema = z
   })
   .superRefine((body, context) => {
     refuseNegativeLrs(body.param_groups, context);
-    if (body.param_groups.length * (body.steps ?? body.reports?.length ?? 0) <= MAX_PREVIEW_GROUP_STEPS) return;
+    const steps = body.steps ?? body.reports?.length ?? 0;
+    const path = [body.reports === undefined ? 'steps' : 'reports'];
+    if (body.param_groups.length * steps > MAX_PREVIEW_GROUP_STEPS) {
+      context.addIssue({
+        code: 'custom',
+        message: `param_groups × steps: ${atMost('MAX_PREVIEW_GROUP_STEPS', MAX_PREVIEW_GROUP_STEPS)}; preview fewer steps or groups`,
+        path,
+      });
+      return;
+    }
+    // The work estimate compiles the expressions: only once every field is valid.
+    if (!withinConfigLimits(body.scheduler, context) || context.issues.length > 0) return;
+    // The creation costs a step too.
+    const work = stepWork(body) * (steps + 1);
+    if (work <= MAX_PREVIEW_WORK) return;
     context.addIssue({
       code: 'custom',
-      message: `param_groups × steps must be at most ${MAX_PREVIEW_GROUP_STEPS}: preview fewer steps or groups`,
-      path: [body.reports === undefined ? 'steps' : 'reports'],
+      message:
+        `${steps} steps over ${body.param_groups.length} param groups are ${work} work units; ` +
+        `${atMost('MAX_PREVIEW_WORK', MAX_PREVIEW_WORK)}: preview fewer steps or groups, or a simpler schedule`,
+      path,
     });
   })
   .meta({ id: 'PreviewRequest' });
+
+export type PreviewInput = z.infer<typeof previewInputSchema>;
 
 export const previewSchema = z.object({ points: z.array(stateSchema) });

@@ -1,11 +1,13 @@
 import { LANGUAGE_KEYWORDS, UNSUPPORTED_KEYWORDS } from './builtins.js';
 import { ExpressionEvaluationError, ExpressionSyntaxError } from './errors.js';
 import { buildEvaluator } from './evaluate.js';
-import { MAX_EXPRESSION_LENGTH } from './limits.js';
+import { MAX_EXPRESSION_LENGTH } from '../limits.js';
 import { parse } from './parser.js';
 
 export interface CompiledExpression {
   readonly source: string;
+  /** Nodes of its syntax tree: the most one evaluation runs, so its cost per call. */
+  readonly operations: number;
   /**
    * The expression's value where the variable is `value`, as Python computes it. A whole
    * number is bound as a Python int (PyTorch passes ints), anything else (fractions, -0,
@@ -37,13 +39,14 @@ export function compileExpression(source: string, variable: string): CompiledExp
   }
   // The depth, length and integer limits keep the stack and BigInts small; catching
   // RangeError only guards a caller that is itself already deep in the stack.
-  let evaluateValue: (value: number) => number;
+  let built: ReturnType<typeof buildEvaluator>;
   try {
-    evaluateValue = buildEvaluator(parse(source, variable));
+    built = buildEvaluator(parse(source, variable));
   } catch (error) {
     if (error instanceof RangeError) throw new ExpressionSyntaxError('expression is too complex to compile', 0);
     throw error;
   }
+  const evaluateValue = built.evaluate;
   const evaluate = (value: number): number => {
     try {
       return evaluateValue(value);
@@ -54,5 +57,5 @@ export function compileExpression(source: string, variable: string): CompiledExp
       throw error;
     }
   };
-  return Object.freeze({ source, evaluate });
+  return Object.freeze({ source, operations: built.operations, evaluate });
 }

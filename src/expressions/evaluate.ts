@@ -49,7 +49,14 @@ const COMPARISONS: Readonly<Record<CompareOperator, Comparison>> = {
   '!=': notEqual,
 };
 
-function build(node: Node, input: PyValue): Thunk {
+/** What every node's closure shares: the variable's value, and a count of the nodes built. */
+interface Scope {
+  readonly input: PyValue;
+  operations: number;
+}
+
+function build(node: Node, scope: Scope): Thunk {
+  scope.operations += 1;
   switch (node.type) {
     case 'integer': {
       const value = setBigInt(newValue(), node.value);
@@ -59,28 +66,30 @@ function build(node: Node, input: PyValue): Thunk {
       const value = setFloat(newValue(), node.value);
       return () => value;
     }
-    case 'variable':
+    case 'variable': {
+      const { input } = scope;
       return () => input;
+    }
     case 'unary': {
-      const operand = build(node.operand, input);
+      const operand = build(node.operand, scope);
       if (node.operator === '+') return operand; // +x is x, for ints and floats alike
       const out = newValue();
       return () => negate(out, operand());
     }
     case 'not': {
-      const operand = build(node.operand, input);
+      const operand = build(node.operand, scope);
       const out = newValue();
       return () => setBool(out, !isTruthy(operand()));
     }
     case 'binary': {
-      const left = build(node.left, input);
-      const right = build(node.right, input);
+      const left = build(node.left, scope);
+      const right = build(node.right, scope);
       const operation = BINARY[node.operator];
       const out = newValue();
       return () => operation(out, left(), right());
     }
     case 'boolean': {
-      const operands = node.operands.map((operand) => build(operand, input));
+      const operands = node.operands.map((operand) => build(operand, scope));
       // Python returns the operand that decided, not a bool: `0 or 5` is 5, `2 and 3` is 3.
       const stopWhenTruthy = node.operator === 'or';
       return () => {
@@ -92,8 +101,8 @@ function build(node: Node, input: PyValue): Thunk {
       };
     }
     case 'compare': {
-      const first = build(node.first, input);
-      const rest = node.rest.map((operand) => build(operand, input));
+      const first = build(node.first, scope);
+      const rest = node.rest.map((operand) => build(operand, scope));
       const comparisons = node.operators.map((operator) => COMPARISONS[operator]);
       const out = newValue();
       return () => {
@@ -108,13 +117,13 @@ function build(node: Node, input: PyValue): Thunk {
       };
     }
     case 'conditional': {
-      const test = build(node.test, input);
-      const body = build(node.body, input);
-      const orelse = build(node.orelse, input);
+      const test = build(node.test, scope);
+      const body = build(node.body, scope);
+      const orelse = build(node.orelse, scope);
       return () => (isTruthy(test()) ? body() : orelse());
     }
     case 'call': {
-      const args = node.args.map((arg) => build(arg, input));
+      const args = node.args.map((arg) => build(arg, scope));
       return FUNCTIONS[node.name](args, newValue());
     }
   }
@@ -124,14 +133,17 @@ function build(node: Node, input: PyValue): Thunk {
  * The evaluator for a parsed expression. The variable is bound as a Python int when the
  * value is a whole number (PyTorch passes the epoch, and CyclicLR's x, as ints) and as a
  * float otherwise (fractions, -0, NaN, ±Infinity); the result is converted to float as
- * PyTorch's `base_lr * lmbda(epoch)` does.
+ * PyTorch's `base_lr * lmbda(epoch)` does. `operations` counts the syntax tree's nodes: no
+ * evaluation runs more of them than that, which makes it the expression's cost per call.
  */
-export function buildEvaluator(root: Node): (value: number) => number {
-  const input = newValue();
-  const evaluateRoot = build(root, input);
-  return (value: number): number => {
+export function buildEvaluator(root: Node): { evaluate: (value: number) => number; operations: number } {
+  const scope: Scope = { input: newValue(), operations: 0 };
+  const evaluateRoot = build(root, scope);
+  const { input } = scope;
+  const evaluate = (value: number): number => {
     if (Number.isInteger(value) && !Object.is(value, -0)) setIntegral(input, value);
     else setFloat(input, value);
     return toFloat(evaluateRoot());
   };
+  return { evaluate, operations: scope.operations };
 }

@@ -5,7 +5,7 @@
  */
 
 import { pythonError } from './errors.js';
-import { MAX_INTEGER_BITS } from './limits.js';
+import { MAX_INTEGER_BITS } from '../limits.js';
 import { bitLength } from './libm/constants.js';
 import { pow2 } from './libm/float-bits.js';
 import { BIG, INT, integerTooLarge, setBigInt, setInt, type PyValue } from './values.js';

@@ -1,28 +1,47 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { problem, ProblemError, PROBLEM_CONTENT_TYPE, type FieldError, type Problem } from '../api/problem.js';
+import {
+  atMost,
+  limitNamedIn,
+  MAX_PREVIEW_BODY_BYTES,
+  MAX_SESSION_BODY_BYTES,
+  MAX_SMALL_BODY_BYTES,
+} from '../limits.js';
 
 /** Fastify's own 4xx codes, named as problems a client can act on. */
 const FASTIFY_CODES: Record<string, { status: number; detail: string }> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, detail: 'request body is too large' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, detail: 'send the body as application/json' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, detail: 'Content-Length does not match the body' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, detail: 'the JSON body is empty' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, detail: 'the body is not valid JSON' },
 };
 
+/** The body limits by size, so that a 413 names the one its route has. */
+const BODY_LIMIT_NAMES = new Map([
+  [MAX_PREVIEW_BODY_BYTES, 'MAX_PREVIEW_BODY_BYTES'],
+  [MAX_SESSION_BODY_BYTES, 'MAX_SESSION_BODY_BYTES'],
+  [MAX_SMALL_BODY_BYTES, 'MAX_SMALL_BODY_BYTES'],
+]);
+
+function bodyTooLarge(request: FastifyRequest): ProblemError {
+  const bytes = request.routeOptions.bodyLimit ?? MAX_SMALL_BODY_BYTES;
+  const limit = BODY_LIMIT_NAMES.get(bytes) ?? 'MAX_SMALL_BODY_BYTES';
+  return new ProblemError(413, `the request body is too large: bytes ${atMost(limit, bytes)} for this route`, { limit });
+}
+
 function send(reply: FastifyReply, body: Problem): FastifyReply {
   return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
 }
 
-type ValidationIssue = { keyword?: string; instancePath?: string; message?: string; params?: { keys?: unknown } };
+export type ValidationIssue = { keyword?: string; instancePath?: string; message?: string; params?: { keys?: unknown } };
 
 /**
  * zod's issues with paths as the client wrote its request (`/scheduler/gamma` →
  * `scheduler.gamma`); an unknown key is named itself, not the object holding it.
  */
-function fieldErrors(error: FastifyError): FieldError[] {
-  return ((error.validation ?? []) as ValidationIssue[]).flatMap((issue) => {
+function fieldErrors(validation: readonly ValidationIssue[]): FieldError[] {
+  return validation.flatMap((issue) => {
     const path = (issue.instancePath ?? '').split('/').filter(Boolean);
     const unknownKeys = issue.keyword === 'unrecognized_keys' && Array.isArray(issue.params?.keys) ? issue.params.keys : [];
     if (unknownKeys.length > 0) {
@@ -30,6 +49,17 @@ function fieldErrors(error: FastifyError): FieldError[] {
     }
     return [{ path: path.join('.'), message: issue.message ?? 'invalid' }];
   });
+}
+
+/**
+ * The 400 for a request that fails its schema (`where`: body, querystring, params), naming
+ * every offending field, and the limit where one was exceeded.
+ */
+export function validationProblem(validation: readonly ValidationIssue[], where: string): ProblemError {
+  const errors = fieldErrors(validation);
+  const detail = errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; ');
+  const limit = errors.map((e) => limitNamedIn(e.message)).find((name) => name !== undefined);
+  return new ProblemError(400, `invalid ${where}: ${detail}`, { errors, ...(limit ? { limit } : {}) });
 }
 
 /**
@@ -57,13 +87,17 @@ export function registerProblemHandling(app: FastifyInstance): void {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof ProblemError) {
+      if (error.extra.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.extra.retryAfterSeconds));
       return send(reply, problem(error.status, error.message, error.extra));
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
-      const errors = fieldErrors(error);
-      const where = error.validationContext ?? 'request';
-      const detail = errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; ');
-      return send(reply, problem(400, `invalid ${where}: ${detail}`, { errors }));
+      const refusal = validationProblem(error.validation as ValidationIssue[], error.validationContext ?? 'request');
+      return send(reply, problem(400, refusal.message, refusal.extra));
+    }
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      // The client may still be sending the body: say so, and close rather than read it.
+      const refusal = bodyTooLarge(request);
+      return send(reply.header('connection', 'close'), problem(413, refusal.message, refusal.extra));
     }
     if (isResponseSerializationError(error)) {
       request.log.error({ err: error, issues: error.cause.issues }, 'response does not match its schema');

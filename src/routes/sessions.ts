@@ -12,6 +12,7 @@ import {
   type StateDictExport,
 } from '../api/sessions.js';
 import { toWire } from '../api/wire-numbers.js';
+import { MAX_SESSION_BODY_BYTES } from '../limits.js';
 import { exportSchedule } from '../schedulers/schedule.js';
 import { createSession } from '../sessions/create-session.js';
 import { deleteSession } from '../sessions/delete-session.js';
@@ -30,8 +31,9 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = asy
         summary: 'Create a scheduler session (or find the one with this key)',
         tags: ['sessions'],
         body: sessionInputSchema,
-        response: { 201: sessionSchema, 200: sessionSchema, ...problemResponses(400, 409) },
+        response: { 201: sessionSchema, 200: sessionSchema, ...problemResponses(400, 409, 413, 422) },
       },
+      bodyLimit: MAX_SESSION_BODY_BYTES,
       // A group's lr or a max_lr may name a range test's suggestion; numbers replace them before validation.
       preValidation: async (request) => {
         const { body, requestedWithReferences } = resolveRangeTestReferences(store, request.body);

@@ -1,10 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { ProblemError } from '../api/problem.js';
 import type { SessionInput } from '../api/sessions.js';
-import { importSchedule, startSchedule } from '../schedulers/schedule.js';
-import type { SessionStore, StoredSession } from '../store/session-store.js';
+import { MAX_STEP_STATE_BYTES } from '../limits.js';
+import { importSchedule, startSchedule, type Schedule } from '../schedulers/schedule.js';
+import { widestScheduleBytes, type SessionStore, type StoredSession } from '../store/session-store.js';
 import { canonicalJson } from './canonical-json.js';
 import { refusingAsProblem } from './refusals.js';
+
+/**
+ * Every step stores the schedule's state and groups: their size, at its widest, is what the
+ * database grows by per step, so it is bounded before anything is stored.
+ */
+function refuseStateBeyondLimit(schedule: Schedule): void {
+  const bytes = widestScheduleBytes(schedule);
+  if (bytes <= MAX_STEP_STATE_BYTES) return;
+  const message =
+    `the state of one step of this schedule over ${schedule.groups.length} param groups takes up to ${bytes} bytes; ` +
+    `at most ${MAX_STEP_STATE_BYTES} (MAX_STEP_STATE_BYTES): use fewer param groups or nested schedulers`;
+  throw new ProblemError(422, `scheduler: ${message}`, {
+    errors: [{ path: 'scheduler', message }],
+    limit: 'MAX_STEP_STATE_BYTES',
+  });
+}
 
 /**
  * Creates a session, or with a `key` that exists, finds it again: a restarted job
@@ -25,6 +42,7 @@ export function createSession(
       : refusingAsProblem(() => importSchedule(input.scheduler, input.param_groups, input.state_dict), {
           config: [],
         });
+  refuseStateBeyondLimit(schedule);
   return store.transaction(() => {
     if (input.key !== undefined) {
       const existing = store.findByKey(input.key);

@@ -1,5 +1,5 @@
 import { ProblemError } from '../api/problem.js';
-import { InvalidConfig, InvalidReport, StepRefused, type FieldPath } from '../schedulers/errors.js';
+import { InvalidConfig, InvalidReport, StepRefused, WorkLimitExceeded, type FieldPath } from '../schedulers/errors.js';
 
 const dotted = (path: FieldPath): string => path.join('.');
 
@@ -29,6 +29,13 @@ export function asProblem(error: unknown, where: RefusalContext = {}): unknown {
   if (error instanceof InvalidReport) {
     const path = dotted([...(where.report ?? []), ...error.path]);
     return new ProblemError(400, `${path}: ${error.message}`, { errors: [{ path, message: error.message }] });
+  }
+  if (error instanceof WorkLimitExceeded) {
+    const path = dotted([...(where.config ?? ['scheduler']), ...error.path]);
+    return new ProblemError(422, `${path}: ${error.message}`, {
+      errors: [{ path, message: error.message }],
+      limit: error.limit,
+    });
   }
   if (error instanceof StepRefused) {
     if (error.field.length === 0) return new ProblemError(422, error.message);

@@ -63,6 +63,20 @@ interface HistoryRow {
 const encode = (value: unknown): string => JSON.stringify(toWire(value));
 const decode = <T>(text: string): T => fromWire(JSON.parse(text)) as T;
 
+/** The widest a double is written in JSON: -2.2250738585072014e-308 (quoted, as a stand-in). */
+const WIDEST_NUMBER = '-2.2250738585072014e-308';
+
+/**
+ * The most bytes a schedule's state and groups can take in a history row at any step: the
+ * JSON with every number at its widest. Steps change numbers, never the structure.
+ */
+export function widestScheduleBytes(schedule: Schedule): number {
+  const widest = (_key: string, value: unknown) => (typeof value === 'number' ? WIDEST_NUMBER : value);
+  return (
+    Buffer.byteLength(JSON.stringify(schedule.state, widest)) + Buffer.byteLength(JSON.stringify(schedule.groups, widest))
+  );
+}
+
 function toSession(row: SessionRow): StoredSession {
   return {
     seq: row.seq,
