@@ -1,9 +1,13 @@
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { MAX_SMALL_BODY_BYTES } from './limits.js';
+import { CONNECTION_OPTIONS, manageConnections } from './plugins/connections.js';
 import { drainResponsesOnClose } from './plugins/drain-on-close.js';
 import { registerJsonBodies } from './plugins/json-body.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { answerFrameworkError, registerProblemHandling } from './plugins/problems.js';
+import { registerSecurityHeaders } from './plugins/security-headers.js';
+import { PreviewPool } from './previews/preview-pool.js';
 import { healthRoutes } from './routes/health.js';
 import { previewRoutes } from './routes/preview.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -17,10 +21,9 @@ export interface AppOptions {
   readonly databasePath: string;
   /** The pino logger server.ts builds; without one (tests, scripts) the app logs nothing. */
   readonly logger?: FastifyBaseLogger;
+  /** A preview's running time before it is stopped (default PREVIEW_DEADLINE_MS; tests shorten it). */
+  readonly previewDeadlineMs?: number;
 }
-
-/** 100000-step previews with metrics run to a few MiB; anything far beyond is a mistake. */
-export const BODY_LIMIT = 16 * 1024 * 1024;
 
 /** How long closing waits for answers still being written out before it cuts every connection. */
 const DRAIN_GRACE_MS = 5_000;
@@ -35,10 +38,13 @@ export const SHUTDOWN_GRACE_MS = DRAIN_GRACE_MS + 5_000;
 export async function buildApp(options: AppOptions) {
   const app = Fastify({
     loggerInstance: options.logger,
-    bodyLimit: BODY_LIMIT,
+    // Routes with larger bodies (creating a session, previews) say so themselves.
+    bodyLimit: MAX_SMALL_BODY_BYTES,
     return503OnClosing: true,
     frameworkErrors: answerFrameworkError,
+    ...CONNECTION_OPTIONS,
   });
+  manageConnections(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // JSON only: Fastify would otherwise parse text/plain bodies too, where 415 is the answer.
@@ -49,13 +55,17 @@ export async function buildApp(options: AppOptions) {
   app.addHook('onClose', async () => db.close());
   const store = new SessionStore(db);
 
+  const previews = new PreviewPool({ deadlineMs: options.previewDeadlineMs });
+  app.addHook('onClose', async () => previews.close());
+
   drainResponsesOnClose(app, DRAIN_GRACE_MS);
+  await registerSecurityHeaders(app);
   registerProblemHandling(app);
   await registerOpenApi(app);
   await app.register(healthRoutes, { store });
   await app.register(sessionRoutes, { store });
   await app.register(stepRoutes, { store });
   await app.register(suggestionRoutes, { store });
-  await app.register(previewRoutes);
+  await app.register(previewRoutes, { previews });
   return app;
 }

@@ -190,11 +190,15 @@ export const MAX_PREVIEW_GROUP_STEPS = 1_000_000;
 
 /**
  * A preview still running after this is stopped (its worker thread terminated) and
- * answered 422: several times what the largest legal preview takes.
+ * answered 422. The work limits keep legal previews to 1.5–5 s on one core; this leaves
+ * room for a machine busy with other work, and is the backstop if the estimate is wrong.
  */
-export const PREVIEW_DEADLINE_MS = 10_000;
+export const PREVIEW_DEADLINE_MS = 30_000;
 
-/** Preview worker threads: previews use a core each; the event loop keeps its own. */
+/**
+ * Preview worker threads. They run at a lower CPU priority than the event loop (nice +10),
+ * so that even on a machine with fewer cores than busy threads /healthz and steps come first.
+ */
 export const PREVIEW_THREADS = 2;
 
 /**

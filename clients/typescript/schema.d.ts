@@ -143,6 +143,24 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Problem document (RFC 9457) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -584,7 +602,25 @@ export interface paths {
                     };
                 };
                 /** @description Problem document (RFC 9457) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1090,7 +1126,7 @@ export interface components {
                 base_momentum?: number;
             }[];
             scheduler: components["schemas"]["SchedulerConfig"];
-            /** @description Free-form JSON kept with the session (at most 65536 bytes) */
+            /** @description Free-form JSON kept with the session (at most 65536 bytes as JSON) */
             metadata?: {
                 [key: string]: unknown;
             };
@@ -1125,7 +1161,7 @@ export interface components {
                 base_momentum?: number;
             }[];
             scheduler: components["schemas"]["SchedulerConfigInput"];
-            /** @description Free-form JSON kept with the session (at most 65536 bytes) */
+            /** @description Free-form JSON kept with the session (at most 65536 bytes as JSON) */
             metadata?: {
                 [key: string]: unknown;
             };
@@ -1347,6 +1383,8 @@ export interface components {
             }[];
             /** @description The session state now, on a step conflict */
             state?: components["schemas"]["State"];
+            /** @description The limit the request is beyond, as the README's limits table names it (e.g. MAX_STEP_WORK) */
+            limit?: string;
         };
         ProblemInput: {
             /** @description A URI naming the kind of problem */
@@ -1361,6 +1399,8 @@ export interface components {
             }[];
             /** @description The session state now, on a step conflict */
             state?: components["schemas"]["StateInput"];
+            /** @description The limit the request is beyond, as the README's limits table names it (e.g. MAX_STEP_WORK) */
+            limit?: string;
         };
         RangeTestSuggestion: {
             /** @description Where the smoothed loss falls fastest against log10(lr) */
@@ -1811,7 +1851,7 @@ export interface components {
         StepReport: {
             /** @description The metric ReduceLROnPlateau watches; stored for the others */
             metric?: unknown;
-            /** @description Other named numbers to keep in the history */
+            /** @description Other named numbers to keep in the history (at most 64) */
             metrics?: {
                 [key: string]: unknown;
             };
@@ -1821,7 +1861,7 @@ export interface components {
         StepReportInput: {
             /** @description The metric ReduceLROnPlateau watches; stored for the others */
             metric?: number | ("NaN" | "Infinity" | "-Infinity");
-            /** @description Other named numbers to keep in the history */
+            /** @description Other named numbers to keep in the history (at most 64) */
             metrics?: {
                 [key: string]: number | ("NaN" | "Infinity" | "-Infinity");
             };
@@ -1831,7 +1871,7 @@ export interface components {
         StepRequest: {
             /** @description The metric ReduceLROnPlateau watches; stored for the others */
             metric?: unknown;
-            /** @description Other named numbers to keep in the history */
+            /** @description Other named numbers to keep in the history (at most 64) */
             metrics?: {
                 [key: string]: unknown;
             };
@@ -1843,7 +1883,7 @@ export interface components {
         StepRequestInput: {
             /** @description The metric ReduceLROnPlateau watches; stored for the others */
             metric?: number | ("NaN" | "Infinity" | "-Infinity");
-            /** @description Other named numbers to keep in the history */
+            /** @description Other named numbers to keep in the history (at most 64) */
             metrics?: {
                 [key: string]: number | ("NaN" | "Infinity" | "-Infinity");
             };

@@ -34,7 +34,12 @@ function send(reply: FastifyReply, body: Problem): FastifyReply {
   return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
 }
 
-export type ValidationIssue = { keyword?: string; instancePath?: string; message?: string; params?: { keys?: unknown } };
+export type ValidationIssue = {
+  keyword?: string;
+  instancePath?: string;
+  message?: string;
+  params?: { keys?: unknown; issues?: unknown };
+};
 
 /**
  * zod's issues with paths as the client wrote its request (`/scheduler/gamma` →
@@ -46,6 +51,11 @@ function fieldErrors(validation: readonly ValidationIssue[]): FieldError[] {
     const unknownKeys = issue.keyword === 'unrecognized_keys' && Array.isArray(issue.params?.keys) ? issue.params.keys : [];
     if (unknownKeys.length > 0) {
       return unknownKeys.map((key) => ({ path: [...path, String(key)].join('.'), message: 'unknown key' }));
+    }
+    // A record's key that fails its own schema (a metric's name): say why, not just "invalid key".
+    const keyIssues = issue.keyword === 'invalid_key' && Array.isArray(issue.params?.issues) ? issue.params.issues : [];
+    if (keyIssues.length > 0) {
+      return [{ path: path.join('.'), message: `invalid key: ${keyIssues.map((i: { message?: string }) => i.message).join('; ')}` }];
     }
     return [{ path: path.join('.'), message: issue.message ?? 'invalid' }];
   });
@@ -95,9 +105,13 @@ export function registerProblemHandling(app: FastifyInstance): void {
       return send(reply, problem(400, refusal.message, refusal.extra));
     }
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      // The client may still be sending the body: say so, and close rather than read it.
+      // Fastify asks to close the connection at once, and a client still sending its body
+      // then often reads a reset instead of this answer. Without that, Node reads and drops
+      // the rest of the body (for at most REQUEST_TIMEOUT_MS) and the client reads the 413;
+      // after an unanswered `Expect: 100-continue` Node closes anyway, the body never sent.
+      reply.removeHeader('connection');
       const refusal = bodyTooLarge(request);
-      return send(reply.header('connection', 'close'), problem(413, refusal.message, refusal.extra));
+      return send(reply, problem(413, refusal.message, refusal.extra));
     }
     if (isResponseSerializationError(error)) {
       request.log.error({ err: error, issues: error.cause.issues }, 'response does not match its schema');

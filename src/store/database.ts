@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -11,9 +11,21 @@ const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.ur
 /** How long a statement waits for another connection's lock before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5_000;
 
-/** Opens (creating its folder) and migrates the SQLite file. */
+/**
+ * Sessions may hold what a team would not show everyone (metadata, run names): a database
+ * this service creates is readable by its owner only, and so are its -wal and -shm files,
+ * which SQLite creates with the database file's permissions. The folder, if created here,
+ * is the owner's only too. An existing file keeps the permissions its operator gave it.
+ */
+function createPrivately(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  // 'a': creates the file if missing (mode applies only then), leaves an existing one as it is.
+  closeSync(openSync(path, 'a', 0o600));
+}
+
+/** Opens (creating it, and its folder, privately) and migrates the SQLite file. */
 export function openDatabase(path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') createPrivately(path);
   // The busy timeout is set when the connection opens, so the switch to WAL below waits for a lock too.
   const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
   db.pragma('journal_mode = WAL');

@@ -1,0 +1,25 @@
+import { Piscina } from 'piscina';
+import { parentPort } from 'node:worker_threads';
+import { previewAnswer, type PreviewRefusal } from './preview-answer.js';
+
+/** One preview for a worker: the request's raw body, and an id the pool knows it by. */
+export interface PreviewTask {
+  readonly id: number;
+  readonly body: Uint8Array;
+}
+
+/** Says that the task has started, so the pool's deadline counts running time, not queueing. */
+export interface PreviewStarted {
+  readonly previewStarted: number;
+}
+
+/**
+ * The worker's entry point (piscina calls the default export): answers one preview, the
+ * points arriving on the event loop's thread as a Uint8Array.
+ */
+export default function runPreview(task: PreviewTask): PreviewRefusal | ReturnType<typeof Piscina.move> {
+  parentPort?.postMessage({ previewStarted: task.id } satisfies PreviewStarted);
+  const answer = previewAnswer(task.body);
+  // The points' bytes move to the event loop's thread instead of being copied.
+  return 'points' in answer ? Piscina.move(answer.points) : answer;
+}
