@@ -38,8 +38,11 @@ export type ValidationIssue = {
   keyword?: string;
   instancePath?: string;
   message?: string;
-  params?: { keys?: unknown; issues?: unknown };
+  params?: { keys?: unknown; issues?: unknown; errors?: unknown };
 };
+
+/** A zod issue nested in another (a record key's, a union branch's). */
+type NestedIssue = { code?: string; path?: PropertyKey[]; message?: string };
 
 /**
  * zod's issues with paths as the client wrote its request (`/scheduler/gamma` →
@@ -53,9 +56,19 @@ function fieldErrors(validation: readonly ValidationIssue[]): FieldError[] {
       return unknownKeys.map((key) => ({ path: [...path, String(key)].join('.'), message: 'unknown key' }));
     }
     // A record's key that fails its own schema (a metric's name): say why, not just "invalid key".
-    const keyIssues = issue.keyword === 'invalid_key' && Array.isArray(issue.params?.issues) ? issue.params.issues : [];
+    const keyIssues = issue.keyword === 'invalid_key' && Array.isArray(issue.params?.issues) ? (issue.params.issues as NestedIssue[]) : [];
     if (keyIssues.length > 0) {
-      return [{ path: path.join('.'), message: `invalid key: ${keyIssues.map((i: { message?: string }) => i.message).join('; ')}` }];
+      return [{ path: path.join('.'), message: `invalid key: ${keyIssues.map((i) => i.message).join('; ')}` }];
+    }
+    // A number-or-list field (max_lr: 0.1, or one per group): what is wrong with the form that
+    // was sent, rather than "invalid input" for not being the other form.
+    const branches = issue.keyword === 'invalid_union' && Array.isArray(issue.params?.errors) ? (issue.params.errors as NestedIssue[][]) : [];
+    const ofTheFormSent = branches.filter((issues) => !issues.every((i) => i.code === 'invalid_type' && i.path?.length === 0));
+    if (ofTheFormSent.length === 1) {
+      return (ofTheFormSent[0] as NestedIssue[]).map((i) => ({
+        path: [...path, ...(i.path ?? []).map(String)].join('.'),
+        message: i.message ?? 'invalid',
+      }));
     }
     return [{ path: path.join('.'), message: issue.message ?? 'invalid' }];
   });

@@ -1,4 +1,5 @@
 import { ProblemError } from '../api/problem.js';
+import { limitNamedIn } from '../limits.js';
 import { InvalidConfig, InvalidReport, StepRefused, WorkLimitExceeded, type FieldPath } from '../schedulers/errors.js';
 
 const dotted = (path: FieldPath): string => path.join('.');
@@ -22,13 +23,14 @@ export function asProblem(error: unknown, where: RefusalContext = {}): unknown {
     const message = `${error.message}; send reports instead of steps`;
     return new ProblemError(400, `steps: ${message}`, { errors: [{ path: 'steps', message }] });
   }
-  if (error instanceof InvalidConfig) {
-    const path = dotted([...(where.config ?? ['scheduler']), ...error.path]);
-    return new ProblemError(400, `${path}: ${error.message}`, { errors: [{ path, message: error.message }] });
-  }
-  if (error instanceof InvalidReport) {
-    const path = dotted([...(where.report ?? []), ...error.path]);
-    return new ProblemError(400, `${path}: ${error.message}`, { errors: [{ path, message: error.message }] });
+  if (error instanceof InvalidConfig || error instanceof InvalidReport) {
+    const at = error instanceof InvalidConfig ? (where.config ?? ['scheduler']) : (where.report ?? []);
+    const path = dotted([...at, ...error.path]);
+    const limit = limitNamedIn(error.message);
+    return new ProblemError(400, `${path}: ${error.message}`, {
+      errors: [{ path, message: error.message }],
+      ...(limit ? { limit } : {}),
+    });
   }
   if (error instanceof WorkLimitExceeded) {
     const path = dotted([...(where.config ?? ['scheduler']), ...error.path]);

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/database.js';
 import { tempDir } from '../support/app.js';
@@ -15,7 +15,36 @@ function databaseFile(): string {
   return join(dir, 'nested', 'lrsched.db');
 }
 
+const mode = (path: string) => statSync(path).mode & 0o777;
+
 describe('openDatabase', () => {
+  it('creates the database, its -wal and -shm files readable by their owner only, in a folder only the owner enters', () => {
+    const path = databaseFile();
+    // Whatever umask the process runs with: these bits are never granted.
+    const umask = process.umask(0o000);
+    let db;
+    try {
+      db = openDatabase(path);
+    } finally {
+      process.umask(umask);
+    }
+    try {
+      db.prepare('CREATE TABLE probe (x)').run(); // a write, so that -wal and -shm exist
+      for (const file of [path, `${path}-wal`, `${path}-shm`]) expect(mode(file).toString(8), file).toBe('600');
+      expect(mode(dirname(path)).toString(8)).toBe('700');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('leaves the permissions of an existing database file as its operator set them', () => {
+    const path = databaseFile();
+    openDatabase(path).close();
+    chmodSync(path, 0o640);
+    openDatabase(path).close();
+    expect(mode(path).toString(8)).toBe('640');
+  });
+
   it('creates the folder and opens the file in WAL mode, synchronous FULL, with foreign keys and a busy timeout', () => {
     const db = openDatabase(databaseFile());
     try {

@@ -11,9 +11,13 @@ export interface ServerProcess {
   readonly exited: Promise<number | string>;
 }
 
-/** The real server (src/server.ts) in its own process, on a free port. */
-export async function startServerProcess(databasePath: string): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+/**
+ * The real server in its own process, on a free port: src/server.ts through tsx, or with
+ * `built`, a compiled server.js (node only, as `npm start` runs it).
+ */
+export async function startServerProcess(databasePath: string, built?: { serverJs: string }): Promise<ServerProcess> {
+  const args = built ? [built.serverJs] : ['--import', 'tsx', 'src/server.ts'];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_PATH: databasePath, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
