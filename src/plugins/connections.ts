@@ -27,6 +27,12 @@ const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 function answerClientError(error: Error & { code?: string }, socket: Socket): void {
   // A reset connection has no one to answer.
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  // A connection that never sent a byte asked nothing: it is closed, as an idle keep-alive
+  // one would be (and a flood of them costs no answer each).
+  if (socket.bytesRead === 0) {
+    socket.destroy();
+    return;
+  }
   const body =
     error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
       ? problem(408, `the request did not arrive within ${REQUEST_TIMEOUT_MS} ms (REQUEST_TIMEOUT_MS)`, {
