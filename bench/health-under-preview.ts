@@ -41,7 +41,7 @@ const previews = {
 const { dir, remove } = tempDir('lrsched-bench-');
 const server = await startServerProcess(join(dir, 'bench.db'));
 try {
-  const session = await http(`${server.url}/v1/sessions`, 'POST', {
+  const session: { body: { id: string } } = await http(`${server.url}/v1/sessions`, 'POST', {
     param_groups: [{ lr: 0.1 }],
     scheduler: { type: 'CosineAnnealingLR', T_max: 1000 },
   });
@@ -53,7 +53,7 @@ try {
   for (const [label, body] of Object.entries(previews)) {
     const payload = JSON.stringify(body);
     const health = probeLatency({ health: server.url });
-    const steps = probeLatency({ steps: server.url, session: session.body.id as string });
+    const steps = probeLatency({ steps: server.url, session: session.body.id });
     const start = performance.now();
     const response = await fetchFromWorker(`${server.url}/v1/preview`, {
       method: 'POST',

@@ -1,20 +1,20 @@
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { MAX_SMALL_BODY_BYTES } from './limits.js';
-import { CONNECTION_OPTIONS, manageConnections } from './plugins/connections.js';
-import { drainResponsesOnClose } from './plugins/drain-on-close.js';
-import { registerJsonBodies } from './plugins/json-body.js';
-import { registerOpenApi } from './plugins/openapi.js';
-import { answerFrameworkError, registerProblemHandling } from './plugins/problems.js';
-import { registerSecurityHeaders } from './plugins/security-headers.js';
-import { PreviewPool } from './previews/preview-pool.js';
+import { CONNECTION_OPTIONS, connections } from './plugins/connections.js';
+import { drainOnClose } from './plugins/drain-on-close.js';
+import { jsonBodies } from './plugins/json-body.js';
+import { openApi } from './plugins/openapi.js';
+import { previewsPlugin } from './plugins/previews.js';
+import { answerFrameworkError, problemHandling } from './plugins/problems.js';
+import { securityHeaders } from './plugins/security-headers.js';
+import { sessionsPlugin } from './plugins/sessions.js';
 import { healthRoutes } from './routes/health.js';
 import { previewRoutes } from './routes/preview.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { stepRoutes } from './routes/steps.js';
 import { suggestionRoutes } from './routes/suggestion.js';
 import { openDatabase } from './store/database.js';
-import { SessionStore } from './store/session-store.js';
 
 export interface AppOptions {
   /** SQLite file (created and migrated), or ':memory:'. */
@@ -40,32 +40,26 @@ export async function buildApp(options: AppOptions) {
     loggerInstance: options.logger,
     // Routes with larger bodies (creating a session, previews) say so themselves.
     bodyLimit: MAX_SMALL_BODY_BYTES,
-    return503OnClosing: true,
+    // drainOnClose answers requests arriving while closing, as problem documents.
+    return503OnClosing: false,
     frameworkErrors: answerFrameworkError,
     ...CONNECTION_OPTIONS,
   });
-  manageConnections(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  // JSON only: Fastify would otherwise parse text/plain bodies too, where 415 is the answer.
-  app.removeContentTypeParser('text/plain');
-  registerJsonBodies(app);
 
-  const db = openDatabase(options.databasePath);
-  app.addHook('onClose', async () => db.close());
-  const store = new SessionStore(db);
-
-  const previews = new PreviewPool({ deadlineMs: options.previewDeadlineMs });
-  app.addHook('onClose', async () => previews.close());
-
-  drainResponsesOnClose(app, DRAIN_GRACE_MS);
-  await registerSecurityHeaders(app);
-  registerProblemHandling(app);
-  await registerOpenApi(app);
-  await app.register(healthRoutes, { store });
-  await app.register(sessionRoutes, { store });
-  await app.register(stepRoutes, { store });
-  await app.register(suggestionRoutes, { store });
-  await app.register(previewRoutes, { previews });
+  await app.register(connections);
+  await app.register(securityHeaders);
+  await app.register(jsonBodies);
+  await app.register(problemHandling);
+  await app.register(drainOnClose, { graceMs: DRAIN_GRACE_MS });
+  await app.register(sessionsPlugin, { database: openDatabase(options.databasePath) });
+  await app.register(previewsPlugin, { deadlineMs: options.previewDeadlineMs });
+  await app.register(openApi);
+  await app.register(healthRoutes);
+  await app.register(sessionRoutes);
+  await app.register(stepRoutes);
+  await app.register(suggestionRoutes);
+  await app.register(previewRoutes);
   return app;
 }

@@ -221,6 +221,13 @@ export const MAX_SESSIONS_PAGE = 500;
 /** Entries in one page of GET /v1/sessions/{id}/history (the contract's 1..1000). */
 export const MAX_HISTORY_PAGE = 1000;
 
+/**
+ * A page of a listing (sessions, history) stops before its JSON would exceed this, even
+ * short of `limit` (but holds at least one item): 1000 entries of a 1000-group session
+ * would otherwise run to tens of MiB, held in memory and sent at once.
+ */
+export const MAX_PAGE_BYTES = 4 * MiB;
+
 /** A paging cursor as this service hands them out is ~30 characters. */
 export const MAX_CURSOR_LENGTH = 200;
 

@@ -29,7 +29,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:database-unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -81,7 +81,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -125,7 +125,7 @@ export interface paths {
                         "application/json": components["schemas"]["Session"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-json, urn:lrsched:problem:invalid-request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -134,7 +134,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:key-conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -143,7 +143,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:body-too-large */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -152,7 +152,16 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:unsupported-media-type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:work-limit-exceeded */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -197,7 +206,7 @@ export interface paths {
                         "application/json": components["schemas"]["Session"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -229,7 +238,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -273,7 +282,7 @@ export interface paths {
                         "application/json": components["schemas"]["StateDictExport"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -326,7 +335,7 @@ export interface paths {
                         "application/json": components["schemas"]["StepResult"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-json, urn:lrsched:problem:invalid-request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -335,7 +344,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -344,7 +353,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:step-conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -353,7 +362,25 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:body-too-large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:unsupported-media-type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:step-refused */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -404,7 +431,7 @@ export interface paths {
                         "application/json": components["schemas"]["State"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-json, urn:lrsched:problem:invalid-request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -413,7 +440,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -422,8 +449,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:rewind-conflict */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:body-too-large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:unsupported-media-type */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -474,7 +519,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -483,7 +528,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -530,7 +575,7 @@ export interface paths {
                         "application/json": components["schemas"]["RangeTestSuggestion"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -539,7 +584,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:not-a-range-test, urn:lrsched:problem:not-enough-range-test-points */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -592,7 +637,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-json, urn:lrsched:problem:invalid-request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -601,7 +646,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:body-too-large */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -610,7 +655,16 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:unsupported-media-type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:step-refused, urn:lrsched:problem:work-limit-exceeded */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -619,7 +673,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:previews-busy */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1371,33 +1425,43 @@ export interface components {
             reports?: components["schemas"]["StepReportInput"][];
         };
         Problem: {
-            /** @description A URI naming the kind of problem */
-            type: string;
+            /**
+             * @description What happened, as a stable URN to switch on (the README lists them)
+             * @enum {string}
+             */
+            type: "urn:lrsched:problem:invalid-request" | "urn:lrsched:problem:invalid-json" | "urn:lrsched:problem:malformed-request" | "urn:lrsched:problem:session-not-found" | "urn:lrsched:problem:route-not-found" | "urn:lrsched:problem:request-timeout" | "urn:lrsched:problem:key-conflict" | "urn:lrsched:problem:step-conflict" | "urn:lrsched:problem:rewind-conflict" | "urn:lrsched:problem:not-a-range-test" | "urn:lrsched:problem:not-enough-range-test-points" | "urn:lrsched:problem:body-too-large" | "urn:lrsched:problem:unsupported-media-type" | "urn:lrsched:problem:step-refused" | "urn:lrsched:problem:work-limit-exceeded" | "urn:lrsched:problem:headers-too-large" | "urn:lrsched:problem:internal-error" | "urn:lrsched:problem:database-unavailable" | "urn:lrsched:problem:previews-busy" | "urn:lrsched:problem:shutting-down";
+            /** @description The type's title, the same for every answer of that type */
             title: string;
             status: number;
+            /** @description This occurrence, in words */
             detail: string;
             errors?: {
                 /** @description The offending field, dotted (e.g. scheduler.gamma); empty for the whole body */
                 path: string;
                 message: string;
             }[];
-            /** @description The session state now, on a step conflict */
+            /** @description The session state now, on a step or rewind conflict */
             state?: components["schemas"]["State"];
             /** @description The limit the request is beyond, as the README's limits table names it (e.g. MAX_STEP_WORK) */
             limit?: string;
         };
         ProblemInput: {
-            /** @description A URI naming the kind of problem */
-            type: string;
+            /**
+             * @description What happened, as a stable URN to switch on (the README lists them)
+             * @enum {string}
+             */
+            type: "urn:lrsched:problem:invalid-request" | "urn:lrsched:problem:invalid-json" | "urn:lrsched:problem:malformed-request" | "urn:lrsched:problem:session-not-found" | "urn:lrsched:problem:route-not-found" | "urn:lrsched:problem:request-timeout" | "urn:lrsched:problem:key-conflict" | "urn:lrsched:problem:step-conflict" | "urn:lrsched:problem:rewind-conflict" | "urn:lrsched:problem:not-a-range-test" | "urn:lrsched:problem:not-enough-range-test-points" | "urn:lrsched:problem:body-too-large" | "urn:lrsched:problem:unsupported-media-type" | "urn:lrsched:problem:step-refused" | "urn:lrsched:problem:work-limit-exceeded" | "urn:lrsched:problem:headers-too-large" | "urn:lrsched:problem:internal-error" | "urn:lrsched:problem:database-unavailable" | "urn:lrsched:problem:previews-busy" | "urn:lrsched:problem:shutting-down";
+            /** @description The type's title, the same for every answer of that type */
             title: string;
             status: number;
+            /** @description This occurrence, in words */
             detail: string;
             errors?: {
                 /** @description The offending field, dotted (e.g. scheduler.gamma); empty for the whole body */
                 path: string;
                 message: string;
             }[];
-            /** @description The session state now, on a step conflict */
+            /** @description The session state now, on a step or rewind conflict */
             state?: components["schemas"]["StateInput"];
             /** @description The limit the request is beyond, as the README's limits table names it (e.g. MAX_STEP_WORK) */
             limit?: string;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PROBLEM_TYPE_NAMES, PROBLEM_TYPES, problemTypeOf, problemTypeUri, type ProblemTypeName } from './problem-types.js';
 import { stateSchema } from './state.js';
 
 /** RFC 9457 problem documents: the body of every 4xx and 5xx answer. */
@@ -12,12 +13,14 @@ export const fieldErrorSchema = z.object({
 
 export const problemSchema = z
   .object({
-    type: z.string().describe('A URI naming the kind of problem'),
-    title: z.string(),
+    type: z
+      .enum(PROBLEM_TYPE_NAMES.map(problemTypeUri) as [string, ...string[]])
+      .describe('What happened, as a stable URN to switch on (the README lists them)'),
+    title: z.string().describe("The type's title, the same for every answer of that type"),
     status: z.number().int(),
-    detail: z.string(),
+    detail: z.string().describe('This occurrence, in words'),
     errors: z.array(fieldErrorSchema).optional(),
-    state: stateSchema.optional().describe('The session state now, on a step conflict'),
+    state: stateSchema.optional().describe('The session state now, on a step or rewind conflict'),
     limit: z
       .string()
       .optional()
@@ -27,57 +30,60 @@ export const problemSchema = z
 
 export type Problem = z.infer<typeof problemSchema>;
 export type FieldError = z.infer<typeof fieldErrorSchema>;
+export type ProblemExtras = Pick<Problem, 'errors' | 'state' | 'limit'>;
 
-const kinds = {
-  400: ['invalid-request', 'Invalid request'],
-  404: ['not-found', 'Not found'],
-  408: ['request-timeout', 'Request not received in time'],
-  409: ['conflict', 'Conflict'],
-  413: ['body-too-large', 'Request body too large'],
-  415: ['unsupported-media-type', 'Unsupported media type'],
-  422: ['step-refused', 'The scheduler cannot take this step'],
-  431: ['headers-too-large', 'Request headers too large'],
-  500: ['internal-error', 'Internal server error'],
-  503: ['unavailable', 'Service unavailable'],
-} as const;
-
-export type ProblemStatus = keyof typeof kinds;
-
-/** What a problem carries besides its status and detail; `retryAfterSeconds` becomes a Retry-After header. */
-export interface ProblemExtra {
-  readonly errors?: FieldError[];
-  readonly state?: Problem['state'];
-  readonly limit?: string;
-  readonly retryAfterSeconds?: number;
+export function problem(name: ProblemTypeName, detail: string, extras: ProblemExtras = {}): Problem {
+  const { status, title } = PROBLEM_TYPES[name];
+  return { type: problemTypeUri(name), title, status, detail, ...extras };
 }
 
-/** Raised by the session operations (sessions/) and the API helpers; the error handler answers it. */
+/** Raised by the HTTP layer itself (plugins, routes); use cases raise domain errors instead. */
 export class ProblemError extends Error {
   constructor(
-    readonly status: ProblemStatus,
+    readonly problemType: ProblemTypeName,
     detail: string,
-    readonly extra: ProblemExtra = {},
+    readonly extras: ProblemExtras = {},
+    /** Sent as Retry-After: when a client refused for being too early may come back. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(detail);
     this.name = 'ProblemError';
   }
+
+  /** A problem rendered elsewhere (on a preview worker), to be answered as it is. */
+  static of({ type, detail, errors, state, limit }: Problem): ProblemError {
+    const extras = { ...(errors ? { errors } : {}), ...(state ? { state } : {}), ...(limit ? { limit } : {}) };
+    return new ProblemError(problemTypeOf(type), detail, extras);
+  }
 }
 
-/** Beyond a limit, whatever the status (400, 413, 422), the type says so; the `limit` field names it. */
-const LIMIT_EXCEEDED = ['limit-exceeded', 'A limit of the service is exceeded'] as const;
+/** What any route taking a JSON body may answer before the route itself runs. */
+export const BODY_PROBLEMS = ['invalid-json', 'body-too-large', 'unsupported-media-type'] as const satisfies ProblemTypeName[];
 
-export function problem(status: number, detail: string, extra: ProblemExtra = {}): Problem {
-  const { retryAfterSeconds: _header, ...fields } = extra;
-  const [slug, title] = extra.limit !== undefined ? LIMIT_EXCEEDED : (kinds[status as ProblemStatus] ?? ['error', 'Error']);
-  return { type: `urn:lrsched:problem:${slug}`, title, status, detail, ...fields };
+type StatusOf<N extends ProblemTypeName> = (typeof PROBLEM_TYPES)[N]['status'];
+
+interface ProblemResponse {
+  readonly description: string;
+  readonly content: { readonly [PROBLEM_CONTENT_TYPE]: { readonly schema: typeof problemSchema } };
 }
 
-const problemResponse = {
-  description: 'Problem document (RFC 9457)',
-  content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchema } },
-};
-
-/** The problem answers a route may give, for its response schema and the OpenAPI document. */
-export function problemResponses<S extends ProblemStatus>(...statuses: S[]): Record<S, typeof problemResponse> {
-  return Object.fromEntries(statuses.map((s) => [s, problemResponse])) as Record<S, typeof problemResponse>;
+/**
+ * The problem answers a route may give, by type, for its response schema and the OpenAPI
+ * document: one response per status, naming the types it may carry.
+ */
+export function problemResponses<N extends ProblemTypeName>(...names: N[]): Record<StatusOf<N>, ProblemResponse> {
+  const byStatus = new Map<number, string[]>();
+  for (const name of names) {
+    const status = PROBLEM_TYPES[name].status;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), problemTypeUri(name)]);
+  }
+  return Object.fromEntries(
+    [...byStatus].map(([status, types]) => [
+      status,
+      {
+        description: `Problem document (RFC 9457): ${types.join(', ')}`,
+        content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchema } },
+      },
+    ]),
+  ) as Record<StatusOf<N>, ProblemResponse>;
 }

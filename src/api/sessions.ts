@@ -145,7 +145,10 @@ const cursor = z
   .optional()
   .describe('next_cursor of the previous page');
 
-export const listSessionsQuery = z.object({
+/** The query string of a route that takes none: any parameter is refused by name, not ignored. */
+export const noQuery = z.strictObject({});
+
+export const listSessionsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(MAX_SESSIONS_PAGE, atMost('MAX_SESSIONS_PAGE', MAX_SESSIONS_PAGE)).default(50),
   cursor,
 });
@@ -220,7 +223,7 @@ export const historyEntrySchema = z
 
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
-export const historyQuery = z.object({
+export const historyQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(MAX_HISTORY_PAGE, atMost('MAX_HISTORY_PAGE', MAX_HISTORY_PAGE)).default(100),
   cursor,
 });
@@ -271,6 +274,7 @@ export const suggestionResponseSchema = z
   .meta({ id: 'RangeTestSuggestion' });
 
 const previewSteps = atMost('MAX_PREVIEW_STEPS', MAX_PREVIEW_STEPS);
+export type RangeTestSuggestionView = z.infer<typeof suggestionResponseSchema>;
 
 export const previewInputSchema = z
   .strictObject({
@@ -313,3 +317,5 @@ export const previewInputSchema = z
 export type PreviewInput = z.infer<typeof previewInputSchema>;
 
 export const previewSchema = z.object({ points: z.array(stateSchema) });
+
+export type Preview = z.infer<typeof previewSchema>;

@@ -1,8 +1,10 @@
+import { MAX_EXPRESSION_LENGTH } from '../limits.js';
+import { fallbackWork, PythonArithmeticError } from '../numerics/index.js';
 import { LANGUAGE_KEYWORDS, UNSUPPORTED_KEYWORDS } from './builtins.js';
 import { ExpressionEvaluationError, ExpressionSyntaxError } from './errors.js';
 import { buildEvaluator } from './evaluate.js';
-import { MAX_EXPRESSION_LENGTH } from '../limits.js';
 import { parse } from './parser.js';
+import { chargeWork } from './work-meter.js';
 
 export interface CompiledExpression {
   readonly source: string;
@@ -48,13 +50,19 @@ export function compileExpression(source: string, variable: string): CompiledExp
   }
   const evaluateValue = built.evaluate;
   const evaluate = (value: number): number => {
+    const fallbackBefore = fallbackWork();
     try {
       return evaluateValue(value);
     } catch (error) {
+      if (error instanceof PythonArithmeticError) throw new ExpressionEvaluationError(error.kind, error.message);
       if (error instanceof RangeError) {
         throw new ExpressionEvaluationError('LimitExceeded', `evaluation exceeded a resource limit: ${error.message}`);
       }
       throw error;
+    } finally {
+      // The libm's fixed-point fallback is BigInt work too, spent on this expression's behalf.
+      const fallback = fallbackWork() - fallbackBefore;
+      if (fallback > 0) chargeWork(fallback);
     }
   };
   return Object.freeze({ source, operations: built.operations, evaluate });

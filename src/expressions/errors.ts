@@ -1,3 +1,5 @@
+import type { ArithmeticErrorKind } from '../numerics/index.js';
+
 /**
  * A syntax/name/limit error found while compiling; `position` is the 0-based character
  * offset in the source (a UTF-16 index, as String.prototype.slice counts).
@@ -23,13 +25,7 @@ export function syntaxErrorAt(message: string, position: number, hint?: string):
  * power), an integer beyond MAX_INTEGER_BITS, or big-integer work beyond the allowance of
  * the request (see work-meter.ts).
  */
-export type EvaluationErrorKind =
-  | 'ZeroDivisionError'
-  | 'ValueError'
-  | 'OverflowError'
-  | 'ComplexResult'
-  | 'LimitExceeded'
-  | 'WorkLimitExceeded';
+export type EvaluationErrorKind = ArithmeticErrorKind | 'LimitExceeded' | 'WorkLimitExceeded';
 
 /** A runtime domain error Python would raise (ZeroDivisionError, math domain error, complex result, ...). */
 export class ExpressionEvaluationError extends Error {
@@ -40,12 +36,4 @@ export class ExpressionEvaluationError extends Error {
     this.name = 'ExpressionEvaluationError';
     this.kind = kind;
   }
-}
-
-/** Python's own exceptions read as Python prints them, e.g. "ZeroDivisionError: float division by zero". */
-export function pythonError(
-  kind: 'ZeroDivisionError' | 'ValueError' | 'OverflowError',
-  detail: string,
-): ExpressionEvaluationError {
-  return new ExpressionEvaluationError(kind, `${kind}: ${detail}`);
 }

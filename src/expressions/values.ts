@@ -10,8 +10,9 @@
  * allocates nothing unless an int outgrows 2^53.
  */
 
-import { ExpressionEvaluationError, pythonError } from './errors.js';
 import { MAX_INTEGER_BITS } from '../limits.js';
+import { pythonError } from '../numerics/index.js';
+import { ExpressionEvaluationError } from './errors.js';
 import { chargeBigInt } from './work-meter.js';
 
 export const FLOAT = 0;

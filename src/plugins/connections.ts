@@ -1,4 +1,5 @@
-import type { FastifyHttpOptions, FastifyInstance } from 'fastify';
+import type { FastifyHttpOptions } from 'fastify';
+import fp from 'fastify-plugin';
 import { STATUS_CODES, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { problem, PROBLEM_CONTENT_TYPE } from '../api/problem.js';
@@ -35,14 +36,14 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
   }
   const body =
     error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-      ? problem(408, `the request did not arrive within ${REQUEST_TIMEOUT_MS} ms (REQUEST_TIMEOUT_MS)`, {
+      ? problem('request-timeout', `the request did not arrive within ${REQUEST_TIMEOUT_MS} ms (REQUEST_TIMEOUT_MS)`, {
           limit: 'REQUEST_TIMEOUT_MS',
         })
       : error.code === 'HPE_HEADER_OVERFLOW'
-        ? problem(431, `the request line and headers are too large: bytes ${atMost('MAX_HEADER_BYTES', MAX_HEADER_BYTES)}`, {
+        ? problem('headers-too-large', `the request line and headers are too large: bytes ${atMost('MAX_HEADER_BYTES', MAX_HEADER_BYTES)}`, {
             limit: 'MAX_HEADER_BYTES',
           })
-        : problem(400, `the request is not valid HTTP/1.1 (${error.code ?? error.message})`);
+        : problem('malformed-request', `the request is not valid HTTP/1.1 (${error.code ?? error.message})`);
   // As Node itself: answer only if no answer to this connection's request has begun.
   const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   if (socket.writable && !inFlight?.headersSent) {
@@ -84,14 +85,17 @@ export const CONNECTION_OPTIONS = {
  * continue is sent only once the route is known and the declared length fits its limit;
  * otherwise the 413 problem comes first and the client never sends the body.
  */
-export function manageConnections(app: FastifyInstance): void {
-  app.server.maxConnections = MAX_CONNECTIONS;
-  app.server.on('checkContinue', (request, response) => app.server.emit('request', request, response));
-  app.addHook('preParsing', async (request, reply, payload) => {
-    if (request.headers.expect?.toLowerCase() !== '100-continue') return payload;
-    const length = Number(request.headers['content-length']);
-    const limit = request.routeOptions.bodyLimit;
-    if (!(limit !== undefined && length > limit)) reply.raw.writeContinue();
-    return payload;
-  });
-}
+export const connections = fp(
+  async (app) => {
+    app.server.maxConnections = MAX_CONNECTIONS;
+    app.server.on('checkContinue', (request, response) => app.server.emit('request', request, response));
+    app.addHook('preParsing', async (request, reply, payload) => {
+      if (request.headers.expect?.toLowerCase() !== '100-continue') return payload;
+      const length = Number(request.headers['content-length']);
+      const limit = request.routeOptions.bodyLimit;
+      if (!(limit !== undefined && length > limit)) reply.raw.writeContinue();
+      return payload;
+    });
+  },
+  { name: 'lrsched-connections', fastify: '5.x' },
+);

@@ -1,20 +1,27 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { problem, ProblemError, PROBLEM_CONTENT_TYPE, type FieldError, type Problem } from '../api/problem.js';
+import type { ProblemTypeName } from '../api/problem-types.js';
+import { atMost, limitNamedIn, MAX_PREVIEW_BODY_BYTES, MAX_SESSION_BODY_BYTES, MAX_SMALL_BODY_BYTES } from '../limits.js';
+import { InvalidConfig, InvalidReport, StepRefused, WorkLimitExceeded, type FieldPath } from '../schedulers/errors.js';
 import {
-  atMost,
-  limitNamedIn,
-  MAX_PREVIEW_BODY_BYTES,
-  MAX_SESSION_BODY_BYTES,
-  MAX_SMALL_BODY_BYTES,
-} from '../limits.js';
+  InvalidInput,
+  KeyConflict,
+  LimitExceeded,
+  NotARangeTest,
+  NotEnoughRangeTestPoints,
+  RewindConflict,
+  SessionNotFound,
+  StepConflict,
+} from '../sessions/errors.js';
 
 /** Fastify's own 4xx codes, named as problems a client can act on. */
-const FASTIFY_CODES: Record<string, { status: number; detail: string }> = {
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, detail: 'send the body as application/json' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, detail: 'Content-Length does not match the body' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, detail: 'the JSON body is empty' },
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, detail: 'the body is not valid JSON' },
+const FASTIFY_CODES: Record<string, { type: ProblemTypeName; detail: string }> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { type: 'unsupported-media-type', detail: 'send the body as application/json' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { type: 'invalid-json', detail: 'Content-Length does not match the body' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { type: 'invalid-json', detail: 'the JSON body is empty' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { type: 'invalid-json', detail: 'the body is not valid JSON' },
 };
 
 /** The body limits by size, so that a 413 names the one its route has. */
@@ -24,16 +31,55 @@ const BODY_LIMIT_NAMES = new Map([
   [MAX_SMALL_BODY_BYTES, 'MAX_SMALL_BODY_BYTES'],
 ]);
 
-function bodyTooLarge(request: FastifyRequest): ProblemError {
+function bodyTooLarge(request: FastifyRequest): Problem {
   const bytes = request.routeOptions.bodyLimit ?? MAX_SMALL_BODY_BYTES;
   const limit = BODY_LIMIT_NAMES.get(bytes) ?? 'MAX_SMALL_BODY_BYTES';
-  return new ProblemError(413, `the request body is too large: bytes ${atMost(limit, bytes)} for this route`, { limit });
+  return problem('body-too-large', `the request body is too large: bytes ${atMost(limit, bytes)} for this route`, { limit });
 }
 
 function send(reply: FastifyReply, body: Problem): FastifyReply {
   return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
 }
 
+/** A refusal of one field: its path as the client wrote the request, why, and the limit if it names one. */
+function fieldProblem(type: ProblemTypeName, path: FieldPath, message: string, limit = limitNamedIn(message)): Problem {
+  const dotted = path.join('.');
+  return problem(type, dotted ? `${dotted}: ${message}` : message, {
+    errors: [{ path: dotted, message }],
+    ...(limit ? { limit } : {}),
+  });
+}
+
+/**
+ * The domain's errors (the use cases' and the core's) as problems: the one place that
+ * decides what each means over HTTP. Undefined for anything else.
+ */
+export function domainProblem(error: unknown): Problem | undefined {
+  if (error instanceof SessionNotFound) return problem('session-not-found', error.message);
+  if (error instanceof KeyConflict) {
+    return problem('key-conflict', `key '${error.key}': ${error.message}`, {
+      errors: [{ path: 'key', message: error.message }],
+    });
+  }
+  if (error instanceof StepConflict) return problem('step-conflict', error.message, { state: error.state });
+  if (error instanceof RewindConflict) return problem('rewind-conflict', error.message, { state: error.state });
+  if (error instanceof NotARangeTest) return problem('not-a-range-test', error.message);
+  if (error instanceof NotEnoughRangeTestPoints) return problem('not-enough-range-test-points', error.message);
+  if (error instanceof InvalidInput || error instanceof InvalidConfig || error instanceof InvalidReport) {
+    return fieldProblem('invalid-request', error.path, error.message);
+  }
+  if (error instanceof WorkLimitExceeded || error instanceof LimitExceeded) {
+    return fieldProblem('work-limit-exceeded', error.path, error.message, error.limit);
+  }
+  if (error instanceof StepRefused) {
+    // The message says what went wrong with the step; the field, when there is one, is to blame.
+    const errors = error.field.length > 0 ? [{ path: error.field.join('.'), message: error.message }] : undefined;
+    return problem('step-refused', error.message, errors ? { errors } : {});
+  }
+  return undefined;
+}
+
+/** A schema refusal as fastify-type-provider-zod reports it (one per zod issue). */
 export type ValidationIssue = {
   keyword?: string;
   instancePath?: string;
@@ -48,12 +94,13 @@ type NestedIssue = { code?: string; path?: PropertyKey[]; message?: string };
  * zod's issues with paths as the client wrote its request (`/scheduler/gamma` →
  * `scheduler.gamma`); an unknown key is named itself, not the object holding it.
  */
-function fieldErrors(validation: readonly ValidationIssue[]): FieldError[] {
+function fieldErrors(validation: readonly ValidationIssue[], where: string): FieldError[] {
+  const unknown = where === 'querystring' ? 'unknown query parameter' : 'unknown key';
   return validation.flatMap((issue) => {
     const path = (issue.instancePath ?? '').split('/').filter(Boolean);
     const unknownKeys = issue.keyword === 'unrecognized_keys' && Array.isArray(issue.params?.keys) ? issue.params.keys : [];
     if (unknownKeys.length > 0) {
-      return unknownKeys.map((key) => ({ path: [...path, String(key)].join('.'), message: 'unknown key' }));
+      return unknownKeys.map((key) => ({ path: [...path, String(key)].join('.'), message: unknown }));
     }
     // A record's key that fails its own schema (a metric's name): say why, not just "invalid key".
     const keyIssues = issue.keyword === 'invalid_key' && Array.isArray(issue.params?.issues) ? (issue.params.issues as NestedIssue[]) : [];
@@ -75,14 +122,14 @@ function fieldErrors(validation: readonly ValidationIssue[]): FieldError[] {
 }
 
 /**
- * The 400 for a request that fails its schema (`where`: body, querystring, params), naming
- * every offending field, and the limit where one was exceeded.
+ * The answer to a request that fails its schema (`where`: body, querystring, params),
+ * naming every offending field, and the limit where one was exceeded.
  */
-export function validationProblem(validation: readonly ValidationIssue[], where: string): ProblemError {
-  const errors = fieldErrors(validation);
+export function validationProblem(validation: readonly ValidationIssue[], where: string): Problem {
+  const errors = fieldErrors(validation, where);
   const detail = errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; ');
   const limit = errors.map((e) => limitNamedIn(e.message)).find((name) => name !== undefined);
-  return new ProblemError(400, `invalid ${where}: ${detail}`, { errors, ...(limit ? { limit } : {}) });
+  return problem('invalid-request', `invalid ${where}: ${detail}`, { errors, ...(limit ? { limit } : {}) });
 }
 
 /**
@@ -91,11 +138,11 @@ export function validationProblem(validation: readonly ValidationIssue[], where:
  */
 export function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
-    void send(reply, problem(404, 'nothing here: the id in the path is longer than any id this service hands out'));
+    void send(reply, problem('session-not-found', 'nothing here: the id in the path is longer than any id this service hands out'));
   } else if (error.code === 'FST_ERR_BAD_URL') {
-    void send(reply, problem(400, 'the URL is malformed (bad percent-encoding)'));
+    void send(reply, problem('invalid-request', 'the URL is malformed (bad percent-encoding)'));
   } else {
-    void send(reply, problem(400, error.message));
+    void send(reply, problem('invalid-request', error.message));
   }
 }
 
@@ -103,41 +150,45 @@ export function answerFrameworkError(error: FastifyError, _request: FastifyReque
  * Every refusal becomes an RFC 9457 problem document; anything unexpected is logged
  * and answered as a bare 500, never with its internal message.
  */
-export function registerProblemHandling(app: FastifyInstance): void {
-  app.setNotFoundHandler((request, reply) =>
-    send(reply, problem(404, `no route ${request.method} ${request.url.split('?')[0]}`)),
-  );
+export const problemHandling = fp(
+  async (app) => {
+    app.setNotFoundHandler((request, reply) =>
+      send(reply, problem('route-not-found', `no route ${request.method} ${request.url.split('?')[0]}`)),
+    );
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof ProblemError) {
-      if (error.extra.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.extra.retryAfterSeconds));
-      return send(reply, problem(error.status, error.message, error.extra));
-    }
-    if (hasZodFastifySchemaValidationErrors(error)) {
-      const refusal = validationProblem(error.validation as ValidationIssue[], error.validationContext ?? 'request');
-      return send(reply, problem(400, refusal.message, refusal.extra));
-    }
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      // Fastify asks to close the connection at once, and a client still sending its body
-      // then often reads a reset instead of this answer. Without that, Node reads and drops
-      // the rest of the body (for at most REQUEST_TIMEOUT_MS) and the client reads the 413;
-      // after an unanswered `Expect: 100-continue` Node closes anyway, the body never sent.
-      reply.removeHeader('connection');
-      const refusal = bodyTooLarge(request);
-      return send(reply, problem(413, refusal.message, refusal.extra));
-    }
-    if (isResponseSerializationError(error)) {
-      request.log.error({ err: error, issues: error.cause.issues }, 'response does not match its schema');
-      return send(reply, problem(500, 'the service failed to answer; the error is logged'));
-    }
-    const known = error.code ? FASTIFY_CODES[error.code] : undefined;
-    if (known) return send(reply, problem(known.status, known.detail));
-    const status = error.statusCode ?? 500;
-    if (status >= 400 && status < 500) {
-      if (error instanceof SyntaxError) return send(reply, problem(400, `the body is not valid JSON: ${error.message}`));
-      return send(reply, problem(status, error.message));
-    }
-    request.log.error({ err: error }, 'unhandled error');
-    return send(reply, problem(500, 'the service failed to answer; the error is logged'));
-  });
-}
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      if (error instanceof ProblemError) {
+        if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
+        return send(reply, problem(error.problemType, error.message, error.extras));
+      }
+      const refusal = domainProblem(error);
+      if (refusal) return send(reply, refusal);
+      if (hasZodFastifySchemaValidationErrors(error)) {
+        return send(reply, validationProblem(error.validation, error.validationContext ?? 'request'));
+      }
+      if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+        // Fastify asks to close the connection at once, and a client still sending its body
+        // then often reads a reset instead of this answer. Without that, Node reads and drops
+        // the rest of the body (for at most REQUEST_TIMEOUT_MS) and the client reads the 413;
+        // after an unanswered `Expect: 100-continue` Node closes anyway, the body never sent.
+        reply.removeHeader('connection');
+        return send(reply, bodyTooLarge(request));
+      }
+      if (isResponseSerializationError(error)) {
+        request.log.error({ err: error, issues: error.cause.issues }, 'response does not match its schema');
+        return send(reply, problem('internal-error', 'the service failed to answer; the error is logged'));
+      }
+      const known = error.code ? FASTIFY_CODES[error.code] : undefined;
+      if (known) return send(reply, problem(known.type, known.detail));
+      if (error instanceof SyntaxError) return send(reply, problem('invalid-json', `the body is not valid JSON: ${error.message}`));
+      // Other client errors of Fastify and its plugins (a static file of /docs not found, a
+      // bad Range header): said as they are, without a type of their own.
+      const status = error.statusCode ?? 500;
+      if (status === 404) return send(reply, problem('route-not-found', error.message));
+      if (status >= 400 && status < 500) return send(reply, problem('invalid-request', error.message));
+      request.log.error({ err: error }, 'unhandled error');
+      return send(reply, problem('internal-error', 'the service failed to answer; the error is logged'));
+    });
+  },
+  { name: 'lrsched-problems', fastify: '5.x' },
+);

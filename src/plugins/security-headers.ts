@@ -1,5 +1,5 @@
 import helmet from '@fastify/helmet';
-import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 
 /**
  * Security headers on every answer (@fastify/helmet: the usual set, from a maintained
@@ -9,8 +9,9 @@ import type { FastifyInstance } from 'fastify';
  * at a proxy), and a browser told to upgrade would fetch /docs' assets over HTTPS from a
  * port that has none. test/routes/security.test.ts loads /docs in Chromium under it.
  */
-export async function registerSecurityHeaders(app: FastifyInstance): Promise<void> {
-  await app.register(helmet, {
-    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
-  });
-}
+export const securityHeaders = fp(
+  async (app) => {
+    await app.register(helmet, { contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
+  },
+  { name: 'lrsched-security-headers', fastify: '5.x' },
+);

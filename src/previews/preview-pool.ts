@@ -89,7 +89,7 @@ export class PreviewPool {
         ...(ownsBuffer ? { transferList: [body.buffer as ArrayBuffer] } : {}),
       });
       if (answer instanceof Uint8Array) return answer;
-      throw new ProblemError(answer.problem.status, answer.problem.detail, answer.problem.extra);
+      throw ProblemError.of(answer.problem);
     } catch (error) {
       throw this.refusal(error, outcome);
     } finally {
@@ -102,16 +102,15 @@ export class PreviewPool {
     if (error instanceof ProblemError) return error;
     if (outcome === 'deadline') {
       const message = `the preview ran longer than ${this.deadlineMs} ms (PREVIEW_DEADLINE_MS) and was stopped: preview fewer steps or groups`;
-      return new ProblemError(422, message, { limit: 'PREVIEW_DEADLINE_MS' });
+      return new ProblemError('work-limit-exceeded', message, { limit: 'PREVIEW_DEADLINE_MS' });
     }
     if (outcome === 'busy' || (error instanceof Error && /queue is at limit/i.test(error.message))) {
-      return new ProblemError(503, 'every preview worker is busy and the queue (PREVIEW_QUEUE) is full: try again shortly', {
-        retryAfterSeconds: RETRY_AFTER_SECONDS,
-      });
+      const message = 'every preview worker is busy and the queue (PREVIEW_QUEUE) is full: try again shortly';
+      return new ProblemError('previews-busy', message, {}, RETRY_AFTER_SECONDS);
     }
     if (error instanceof Error && 'code' in error && error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
       const message = `the preview needed more memory than its worker has: MiB ${atMost('PREVIEW_WORKER_HEAP_MIB', PREVIEW_WORKER_HEAP_MIB)}`;
-      return new ProblemError(422, message, { limit: 'PREVIEW_WORKER_HEAP_MIB' });
+      return new ProblemError('work-limit-exceeded', message, { limit: 'PREVIEW_WORKER_HEAP_MIB' });
     }
     return error;
   }

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { PythonArithmeticError } from '../numerics/index.js';
 import type { Advanced, Described, LeafState, SchedulerDefinition, StepReport } from './definition.js';
 import { InvalidConfig, StepRefused } from './errors.js';
 import { lrsOf, withMomentum, type ParamGroup } from './param-groups.js';
@@ -45,6 +46,8 @@ export interface EpochSchedulerSpec<C> {
   momentums?(config: C, at: LrContext): readonly number[];
   /** The class's own state_dict entries, all derived from its config (PyTorch's attribute names). */
   attributes(config: C, groups: readonly ParamGroup[]): StateDict;
+  /** The functions it holds, which PyTorch's state_dict() appends after the rest, as null. */
+  callables?(config: C, groups: readonly ParamGroup[]): StateDict;
   /** Group keys `get_lr()` reads besides lr (OneCycleLR's initial_lr, max_lr, ...). */
   groupKeys?(config: C): readonly (keyof ParamGroup)[];
   /** Work units of a step where `get_lr()` does more than update each group (see work.ts). */
@@ -61,7 +64,7 @@ export function epochScheduler<C>(spec: EpochSchedulerSpec<C>): SchedulerDefinit
     report: StepReport,
   ): Advanced<EpochState> => {
     const explicit = report.epoch !== undefined;
-    const last_epoch = explicit ? (report.epoch as number) : state.last_epoch + 1;
+    const last_epoch = explicit ? (report.epoch) : state.last_epoch + 1;
     const step_count =
       report.mode === 'initial' ? 1 : report.mode === 'restart' ? state.step_count : state.step_count + 1;
     const at: LrContext = {
@@ -71,8 +74,10 @@ export function epochScheduler<C>(spec: EpochSchedulerSpec<C>): SchedulerDefinit
       step_count,
       initial: report.mode === 'initial',
     };
-    const lrs = explicit && spec.closedForm ? spec.closedForm(config, at) : spec.lrs(config, at);
-    const momentums = cyclesMomentum(config) ? (spec.momentums?.(config, at) ?? null) : null;
+    const { lrs, momentums } = pythonArithmetic(spec.type, last_epoch, () => ({
+      lrs: explicit && spec.closedForm ? spec.closedForm(config, at) : spec.lrs(config, at),
+      momentums: cyclesMomentum(config) ? (spec.momentums?.(config, at) ?? null) : null,
+    }));
     return {
       state: { ...state, last_epoch, step_count, last_lr: lrs },
       groups: applyLrs(spec.type, last_epoch, groups, lrs, momentums),
@@ -97,16 +102,20 @@ export function epochScheduler<C>(spec: EpochSchedulerSpec<C>): SchedulerDefinit
 
     cyclesMomentum,
 
-    stateDict: (config, state, groups) => ({ ...spec.attributes(config, groups), ...baseStateDict(state) }),
+    stateDict: (config, state, groups) => ({
+      ...spec.attributes(config, groups),
+      ...baseStateDict(state),
+      ...spec.callables?.(config, groups),
+    }),
 
     loadStateDict(config, dict, groups) {
-      dict.agrees(spec.attributes(config, groups));
+      dict.agrees({ ...spec.attributes(config, groups), ...spec.callables?.(config, groups) });
       return loadBaseState(dict, groups);
     },
 
     groupKeys: (config) => spec.groupKeys?.(config) ?? [],
 
-    ...(spec.stepWork ? { stepWork: spec.stepWork } : {}),
+    stepWork: (config, groupCount) => spec.stepWork?.(config, groupCount) ?? groupCount,
   };
 }
 
@@ -127,6 +136,19 @@ export function constructEpochScheduler<S>(
   } catch (error) {
     if (error instanceof StepRefused) throw new InvalidConfig(error.field, error.message);
     throw error;
+  }
+}
+
+/**
+ * Runs a step's formulas: where Python would raise (a division by zero, an overflowing
+ * power), PyTorch's step raises, so the step is refused, in Python's words.
+ */
+export function pythonArithmetic<T>(type: string, epoch: number, formulas: () => T): T {
+  try {
+    return formulas();
+  } catch (error) {
+    if (!(error instanceof PythonArithmeticError)) throw error;
+    throw new StepRefused(`${type} cannot step to epoch ${epoch}: ${error.message}`);
   }
 }
 
@@ -158,7 +180,7 @@ export const describeEpochState = (_config: unknown, state: EpochState): Describ
   base_lrs: state.base_lrs,
 });
 
-/** The entries every LRScheduler's state_dict has (newest release's names). */
+/** The entries every LRScheduler's state_dict has, with PyTorch 2.13's names in its order. */
 export function baseStateDict(state: EpochState): StateDict {
   return {
     base_lrs: state.base_lrs,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { mathCos, PI } from '../numerics/index.js';
 import { finiteNumber, numberOrPerGroup, positiveInt, quotient, unitInterval } from './config-fields.js';
 import { epochScheduler, type LrContext } from './epoch-scheduler.js';
 import { InvalidConfig, StepRefused } from './errors.js';
@@ -67,7 +68,7 @@ function buildPhases(c: Config): Phase[] {
 }
 
 const anneal = {
-  cos: (start: number, end: number, pct: number) => end + ((start - end) / 2.0) * (Math.cos(Math.PI * pct) + 1),
+  cos: (start: number, end: number, pct: number) => end + ((start - end) / 2.0) * (mathCos(PI * pct) + 1),
   linear: (start: number, end: number, pct: number) => (end - start) * pct + start,
 };
 
@@ -118,7 +119,7 @@ export const oneCycleLR = epochScheduler({
       const withLrs = { ...g, initial_lr, max_lr, min_lr };
       if (!c.cycle_momentum) return withLrs;
       const max_momentum = maxMomentums[i] as number;
-      return withMomentum({ ...withLrs, max_momentum, base_momentum: baseMomentums[i] as number }, max_momentum);
+      return withMomentum({ ...withLrs, max_momentum, base_momentum: baseMomentums[i] }, max_momentum);
     });
   },
   attributes: (c, groups) => ({

@@ -1,6 +1,6 @@
 import { meteringBigIntWork } from '../expressions/index.js';
 import { MAX_BIGINT_WORK } from '../limits.js';
-import type { FinishReason, SchedulerConfig, StepReport } from './definition.js';
+import type { Advanced, FinishReason, SchedulerConfig, StepReport } from './definition.js';
 import { InvalidConfig, InvalidReport, StepRefused, WorkLimitExceeded } from './errors.js';
 import { momentumOf, lrsOf, type ParamGroup } from './param-groups.js';
 import { definitionOf } from './registry.js';
@@ -46,7 +46,7 @@ export function scheduleWork(config: SchedulerConfig, groupCount: number): numbe
  */
 export function startSchedule(config: SchedulerConfig, groups: readonly ParamGroup[]): Schedule {
   return meteringBigIntWork(MAX_BIGINT_WORK, () => {
-    const { state, groups: after } = definitionOf(config.type).construct(config, groups);
+    const { state, groups: after } = definitionOf(config.type).construct(config, groups) as Advanced<unknown>;
     return { config, state, groups: after };
   });
 }
@@ -93,7 +93,7 @@ export function advanceSchedule(schedule: Schedule, report: StepReport): Schedul
       schedule.state,
       schedule.groups,
       report,
-    );
+    ) as Advanced<unknown>;
     return { config: schedule.config, state, groups };
   });
 }

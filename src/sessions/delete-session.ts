@@ -1,7 +1,11 @@
 import type { SessionStore } from '../store/session-store.js';
-import { noSessionWithId } from './find-session.js';
+import { SessionNotFound } from './errors.js';
 
-/** Deletes a session and its history, or answers 404 if there is none. */
-export function deleteSession(store: SessionStore, id: string): void {
-  if (!store.delete(id)) throw noSessionWithId(id);
+/**
+ * Deletes a session: from now on no use case finds it, and its key is free. Its history
+ * goes in the background (DeletionSweeper), so a large one holds up no other request.
+ * Throws SessionNotFound.
+ */
+export function deleteSession(store: SessionStore, id: string, now: string): void {
+  if (!store.transaction(() => store.markDeleted(id, now))) throw new SessionNotFound(id);
 }

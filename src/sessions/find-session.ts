@@ -1,13 +1,9 @@
-import { ProblemError } from '../api/problem.js';
 import type { SessionStore, StoredSession } from '../store/session-store.js';
+import { SessionNotFound } from './errors.js';
 
-export function noSessionWithId(id: string): ProblemError {
-  return new ProblemError(404, `no session with id '${id}'`);
-}
-
-/** The session with this id, or a 404 problem. */
+/** The session with this id. Throws SessionNotFound. */
 export function findSession(store: SessionStore, id: string): StoredSession {
   const session = store.findById(id);
-  if (!session) throw noSessionWithId(id);
+  if (!session) throw new SessionNotFound(id);
   return session;
 }

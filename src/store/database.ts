@@ -40,20 +40,28 @@ interface Migration {
   readonly version: number;
   readonly name: string;
   readonly sql: string;
+  /** Runs outside a transaction (VACUUM cannot run in one); it must do no harm when run twice. */
+  readonly outsideTransaction: boolean;
 }
+
+/** The first line of a migration that must run outside a transaction. */
+const OUTSIDE_TRANSACTION = '-- migrate: outside a transaction';
 
 function readMigrations(dir: string): Migration[] {
   return readdirSync(dir)
     .filter((file) => /^\d+_[\w-]+\.sql$/.test(file))
-    .map((file) => ({
-      version: Number.parseInt(file, 10),
-      name: file,
-      sql: readFileSync(join(dir, file), 'utf8'),
-    }))
+    .map((file) => {
+      const sql = readFileSync(join(dir, file), 'utf8');
+      return { version: Number.parseInt(file, 10), name: file, sql, outsideTransaction: sql.startsWith(OUTSIDE_TRANSACTION) };
+    })
     .sort((a, b) => a.version - b.version);
 }
 
-/** Applies, in order and each in its own transaction, the migrations the file has not seen. */
+/**
+ * Applies, in order and each in its own transaction, the migrations the file has not seen.
+ * A migration marked to run outside a transaction is recorded once it has run: interrupted
+ * in between, it runs again next time.
+ */
 export function migrate(db: Db, dir: string = MIGRATIONS_DIR): string[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version    INTEGER PRIMARY KEY,
@@ -69,10 +77,16 @@ export function migrate(db: Db, dir: string = MIGRATIONS_DIR): string[] {
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   const pending = readMigrations(dir).filter((m) => !applied.has(m.version));
   for (const migration of pending) {
-    db.transaction(() => {
+    const recordIt = () => record.run(migration.version, migration.name, new Date().toISOString());
+    if (migration.outsideTransaction) {
       db.exec(migration.sql);
-      record.run(migration.version, migration.name, new Date().toISOString());
-    })();
+      recordIt();
+    } else {
+      db.transaction(() => {
+        db.exec(migration.sql);
+        recordIt();
+      })();
+    }
   }
   return pending.map((m) => m.name);
 }

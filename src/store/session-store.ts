@@ -132,10 +132,18 @@ export class SessionStore {
       insertHistory: db.prepare(`
         INSERT INTO history (session_seq, step, recorded_at, report, scheduler_state, groups)
         VALUES (?, ?, ?, ?, ?, ?)`),
-      byId: db.prepare('SELECT * FROM sessions WHERE id = ?'),
-      byKey: db.prepare('SELECT * FROM sessions WHERE key = ?'),
-      newestFirst: db.prepare('SELECT * FROM sessions WHERE seq < ? ORDER BY seq DESC LIMIT ?'),
-      deleteById: db.prepare('DELETE FROM sessions WHERE id = ?'),
+      byId: db.prepare('SELECT * FROM sessions WHERE id = ? AND deleted_at IS NULL'),
+      byKey: db.prepare('SELECT * FROM sessions WHERE key = ? AND deleted_at IS NULL'),
+      newestFirst: db.prepare('SELECT * FROM sessions WHERE seq < ? AND deleted_at IS NULL ORDER BY seq DESC LIMIT ?'),
+      // The key goes with the mark: a new session may take it at once.
+      markDeleted: db.prepare('UPDATE sessions SET deleted_at = ?, key = NULL WHERE id = ? AND deleted_at IS NULL'),
+      oldestDeleted: db.prepare('SELECT seq FROM sessions WHERE deleted_at IS NOT NULL ORDER BY seq LIMIT 1').pluck(),
+      deleteHistoryChunk: db.prepare(`
+        DELETE FROM history
+        WHERE session_seq = @seq
+          AND step IN (SELECT step FROM history WHERE session_seq = @seq ORDER BY step DESC LIMIT @rows)`),
+      purgeDeleted: db.prepare('DELETE FROM sessions WHERE seq = ? AND deleted_at IS NOT NULL'),
+      freelistCount: db.prepare('PRAGMA freelist_count').pluck(),
       moveTo: db.prepare(`
         UPDATE sessions SET step = ?, scheduler_state = ?, groups = ?, updated_at = ? WHERE seq = ?`),
       historyAt: db.prepare('SELECT * FROM history WHERE session_seq = ? AND step = ?'),
@@ -157,6 +165,11 @@ export class SessionStore {
   /** Runs `work` in one IMMEDIATE transaction: all of it lands, or none of it. */
   transaction<T>(work: () => T): T {
     return this.db.transaction(work).immediate();
+  }
+
+  /** Runs reads in one DEFERRED transaction: they see one state of the database. */
+  snapshot<T>(work: () => T): T {
+    return this.db.transaction(work).deferred();
   }
 
   findById(id: string): StoredSession | undefined {
@@ -189,13 +202,38 @@ export class SessionStore {
     return this.findById(session.id) as StoredSession;
   }
 
-  /** Newest first, starting below `beforeSeq`; one extra row tells whether a next page exists. */
-  listNewestFirst(limit: number, beforeSeq: number = Number.MAX_SAFE_INTEGER): StoredSession[] {
-    return (this.statements.newestFirst.all(beforeSeq, limit) as SessionRow[]).map(toSession);
+  /** At most `limit` sessions, newest first, starting below `beforeSeq`; read lazily. */
+  *newestFirst(limit: number, beforeSeq: number = Number.MAX_SAFE_INTEGER): Generator<StoredSession> {
+    for (const row of this.statements.newestFirst.iterate(beforeSeq, limit)) yield toSession(row as SessionRow);
   }
 
-  delete(id: string): boolean {
-    return this.statements.deleteById.run(id).changes > 0;
+  /** Marks the session deleted: no read finds it any more, and its key is free. False if there is none. */
+  markDeleted(id: string, at: string): boolean {
+    return this.statements.markDeleted.run(at, id).changes > 0;
+  }
+
+  /** The seq of the session marked deleted longest ago whose rows are still there. */
+  oldestDeleted(): number | undefined {
+    return this.statements.oldestDeleted.get() as number | undefined;
+  }
+
+  /** Deletes up to `rows` history rows of a session marked deleted, newest first; answers how many. */
+  deleteHistoryChunk(seq: number, rows: number): number {
+    return this.statements.deleteHistoryChunk.run({ seq, rows }).changes;
+  }
+
+  /** Removes the row of a session marked deleted, once its history is gone. */
+  purgeDeleted(seq: number): void {
+    this.statements.purgeDeleted.run(seq);
+  }
+
+  /**
+   * Gives up to `pages` free pages back to the operating system (the database runs in
+   * auto_vacuum INCREMENTAL mode); answers how many free pages are left.
+   */
+  freePages(pages: number): number {
+    this.db.pragma(`incremental_vacuum(${Math.max(1, Math.floor(pages))})`);
+    return this.statements.freelistCount.get() as number;
   }
 
   /** Records one applied step: the session's new current schedule and its history row. */
@@ -212,8 +250,11 @@ export class SessionStore {
     return row && toHistoryEntry(row);
   }
 
-  historyAfter(session: StoredSession, afterStep: number, limit: number): StoredHistoryEntry[] {
-    return (this.statements.historyAfter.all(session.seq, afterStep, limit) as HistoryRow[]).map(toHistoryEntry);
+  /** At most `limit` steps after `afterStep`, oldest first; read lazily. */
+  *historyAfter(session: StoredSession, afterStep: number, limit: number): Generator<StoredHistoryEntry> {
+    for (const row of this.statements.historyAfter.iterate(session.seq, afterStep, limit)) {
+      yield toHistoryEntry(row as HistoryRow);
+    }
   }
 
   /** Makes `entry` the session's current step again and forgets every step after it. */

@@ -55,7 +55,7 @@ describe('the preview worker pool', () => {
     const answer = await app.inject({ method: 'POST', url: '/v1/preview', payload: longPreview });
     expect(answer.statusCode).toBe(422);
     expect(answer.headers['content-type']).toContain('application/problem+json');
-    expect(JSON.parse(answer.body)).toMatchObject({ status: 422, limit: 'PREVIEW_DEADLINE_MS' });
+    expect(JSON.parse(answer.body)).toMatchObject({ status: 422, type: 'urn:lrsched:problem:work-limit-exceeded', limit: 'PREVIEW_DEADLINE_MS' });
     expect(Date.now() - started).toBeLessThan(5_000);
     // The worker that ran it was terminated, not left computing: its thread is gone.
     expect(await waitFor(() => threads() < withWorker)).toBe(true);
@@ -72,7 +72,7 @@ describe('the preview worker pool', () => {
     expect(refused.length).toBeGreaterThanOrEqual(3);
     for (const answer of refused) {
       expect(answer.headers['retry-after']).toMatch(/^\d+$/);
-      expect(JSON.parse(answer.body)).toMatchObject({ status: 503, type: 'urn:lrsched:problem:unavailable' });
+      expect(JSON.parse(answer.body)).toMatchObject({ status: 503, type: 'urn:lrsched:problem:previews-busy' });
     }
     // The rest ran into the deadline.
     for (const answer of answers.filter((a) => a.statusCode !== 503)) expect(answer.statusCode).toBe(422);

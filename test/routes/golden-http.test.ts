@@ -1,16 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, startTestApp, type App } from '../support/app.js';
-import { constructedCases, expectPoint, refusedCases, wireReport } from '../support/golden.js';
+import { storedRows } from '../support/database.js';
+import { expectPoint, GOLDEN_RELEASES, wireReport } from '../support/golden.js';
 
-/** Every PyTorch trace replayed through HTTP, a real SQLite file underneath. */
+/** Every trace of PyTorch 1.13 and 2.13 replayed through HTTP, a real SQLite file underneath: bit for bit. */
 
 let app: App;
+let databasePath: string;
 let close: () => Promise<void>;
-beforeAll(async () => ({ app, close } = await startTestApp()));
+beforeAll(async () => ({ app, databasePath, close } = await startTestApp()));
 afterAll(async () => close());
 
-describe('golden PyTorch traces over HTTP', () => {
-  it.each(constructedCases.map((c) => [c.id, c] as const))('%s', async (_id, golden) => {
+describe.each(GOLDEN_RELEASES)('PyTorch %s traces over HTTP', (_pytorch, file) => {
+  it.each(file.constructed.map((c) => [c.id, c] as const))('%s', async (_id, golden) => {
     const created = await call(app, 'POST', '/v1/sessions', {
       name: golden.id,
       param_groups: golden.param_groups,
@@ -48,7 +50,7 @@ describe('golden PyTorch traces over HTTP', () => {
     applied.forEach((goldenStep, k) => expectPoint(history.body.items[k + 1].state, goldenStep, `history ${k + 1}`));
   });
 
-  it.each(constructedCases.map((c) => [c.id, c] as const))(
+  it.each(file.constructed.map((c) => [c.id, c] as const))(
     '%s: rewinding to the middle and stepping again reproduces the trace',
     async (_id, golden) => {
       const steps = golden.steps!.filter((s) => !s.error);
@@ -73,8 +75,8 @@ describe('golden PyTorch traces over HTTP', () => {
     },
   );
 
-  it.each(refusedCases.map((c) => [c.id, c] as const))('%s is refused with 400 and nothing stored', async (_id, golden) => {
-    const before = await call(app, 'GET', '/v1/sessions?limit=500');
+  it.each(file.refused.map((c) => [c.id, c] as const))('%s is refused with 400 and nothing stored', async (_id, golden) => {
+    const before = storedRows(databasePath);
     const answer = await call(app, 'POST', '/v1/sessions', {
       param_groups: golden.param_groups,
       scheduler: golden.scheduler,
@@ -82,7 +84,6 @@ describe('golden PyTorch traces over HTTP', () => {
     expect(answer.status).toBe(400);
     expect(answer.headers['content-type']).toContain('application/problem+json');
     expect(answer.body.errors?.[0]?.path).toMatch(/^scheduler/);
-    const after = await call(app, 'GET', '/v1/sessions?limit=500');
-    expect(after.body.items.length).toBe(before.body.items.length);
+    expect(storedRows(databasePath)).toEqual(before);
   });
 });

@@ -121,7 +121,7 @@ describe('limits on creating a session', () => {
     const refused = await call(app, 'POST', '/v1/sessions', beyond);
     expect(refused.status, JSON.stringify(refused.body)).toBe(400);
     expect(refused.headers['content-type']).toContain('application/problem+json');
-    expect(refused.body).toMatchObject({ type: 'urn:lrsched:problem:limit-exceeded', limit });
+    expect(refused.body).toMatchObject({ type: 'urn:lrsched:problem:invalid-request', limit });
     expect(refused.body.errors.map((e: { path: string }) => e.path)).toContain(path);
     expect(refused.body.detail).toContain(limit);
     expect(await sessionsStored()).toBe(before);

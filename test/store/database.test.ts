@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/store/database.js';
+import { migrate, openDatabase } from '../../src/store/database.js';
 import { tempDir } from '../support/app.js';
 
 const dirs: (() => void)[] = [];
@@ -45,10 +45,11 @@ describe('openDatabase', () => {
     expect(mode(path).toString(8)).toBe('640');
   });
 
-  it('creates the folder and opens the file in WAL mode, synchronous FULL, with foreign keys and a busy timeout', () => {
+  it('creates the folder and opens the file in WAL mode, synchronous FULL, with foreign keys, a busy timeout and incremental auto_vacuum', () => {
     const db = openDatabase(databaseFile());
     try {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.pragma('auto_vacuum', { simple: true })).toBe(2); // INCREMENTAL
       expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
       expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
       expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
@@ -72,5 +73,17 @@ describe('openDatabase', () => {
     const again = openDatabase(path);
     expect(again.prepare('SELECT x FROM t').pluck().all()).toEqual([1]);
     again.close();
+  });
+
+  it('runs a migration made to run outside a transaction again if it was not recorded, to the same effect', () => {
+    const db = openDatabase(databaseFile());
+    try {
+      db.prepare('DELETE FROM schema_migrations WHERE version = 4').run();
+      expect(migrate(db)).toEqual(['004_incremental_auto_vacuum.sql']);
+      expect(db.pragma('auto_vacuum', { simple: true })).toBe(2);
+      expect(migrate(db)).toEqual([]);
+    } finally {
+      db.close();
+    }
   });
 });

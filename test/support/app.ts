@@ -38,7 +38,7 @@ export async function call(app: App, method: 'GET' | 'POST' | 'DELETE', url: str
   return {
     status: response.statusCode,
     headers: response.headers,
-    body: text.length > 0 ? (JSON.parse(text) as any) : undefined,
+    body: text.length > 0 ? JSON.parse(text) : undefined,
   };
 }
 
