@@ -13,8 +13,8 @@ export interface LatencyProbe {
 
 /**
  * What a probe sends again and again: GET /healthz as a load balancer would, or the steps
- * of one session as a training job would (expected_step in order, taken from a 409 if one
- * comes).
+ * of one session as a training job would (expected_step in order from the session's step,
+ * taken from a 409 if one comes).
  */
 export type ProbeTarget = { readonly health: string } | { readonly steps: string; readonly session: string };
 
@@ -38,6 +38,8 @@ async function request() {
 let running = true;
 parentPort.once('message', () => (running = false));
 (async () => {
+  // A session probed before has stepped on: start from where it is.
+  if (target.steps) step = (await (await fetch(target.steps + '/v1/sessions/' + target.session)).json()).state.step;
   let requests = 0, worstMs = 0;
   const failures = [];
   while (running) {
