@@ -54,7 +54,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(problemHandling);
   await app.register(drainOnClose, { graceMs: DRAIN_GRACE_MS });
   await app.register(sessionsPlugin, { database: openDatabase(options.databasePath) });
-  await app.register(previewsPlugin, { deadlineMs: options.previewDeadlineMs });
+  await app.register(previewsPlugin, { databasePath: options.databasePath, deadlineMs: options.previewDeadlineMs });
   await app.register(openApi);
   await app.register(healthRoutes);
   await app.register(sessionRoutes);

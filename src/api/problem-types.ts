@@ -29,6 +29,16 @@ export const PROBLEM_TYPES = {
     title: 'Malformed request',
     when: 'The request is not valid HTTP/1.1 (its request line or a header), answered before any route.',
   },
+  unauthorized: {
+    status: 401,
+    title: 'Unauthorized',
+    when: 'Where API keys are in use, the request carries no valid `Authorization: Bearer` key; a service without keys runs open and never answers it.',
+  },
+  forbidden: {
+    status: 403,
+    title: 'Forbidden',
+    when: "Where API keys are in use, the request's key may not do this; a service without keys runs open and never answers it.",
+  },
   'session-not-found': {
     status: 404,
     title: 'Session not found',

@@ -9,14 +9,16 @@ declare module 'fastify' {
 }
 
 export interface PreviewsOptions {
+  /** The service's database, which previews read range tests from. */
+  readonly databasePath: string;
   /** A preview's running time before it is stopped (default PREVIEW_DEADLINE_MS; tests shorten it). */
   readonly deadlineMs?: number | undefined;
 }
 
 /** Decorates the app with the preview worker pool, and stops its workers when the app closes. */
 export const previewsPlugin = fp<PreviewsOptions>(
-  async (app, { deadlineMs }) => {
-    const pool = new PreviewPool({ deadlineMs });
+  async (app, { databasePath, deadlineMs }) => {
+    const pool = new PreviewPool({ databasePath, deadlineMs });
     app.decorate('previews', pool);
     app.addHook('onClose', async () => pool.close());
   },

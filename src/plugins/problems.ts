@@ -79,46 +79,60 @@ export function domainProblem(error: unknown): Problem | undefined {
   return undefined;
 }
 
-/** A schema refusal as fastify-type-provider-zod reports it (one per zod issue). */
-export type ValidationIssue = {
-  keyword?: string;
-  instancePath?: string;
-  message?: string;
-  params?: { keys?: unknown; issues?: unknown; errors?: unknown };
-};
+/** A zod issue as fastify-type-provider-zod hands it over: `params` holds the rest of the issue. */
+export type ValidationIssue = { keyword?: string; instancePath?: string; message?: string; params?: object };
 
-/** A zod issue nested in another (a record key's, a union branch's). */
-type NestedIssue = { code?: string; path?: PropertyKey[]; message?: string };
+/** A zod issue; inside a union's branch, its path is relative to the union. */
+type ZodIssue = { code?: string; path: PropertyKey[]; message?: string; keys?: unknown; errors?: unknown; issues?: unknown };
+
+const branchesOf = (issue: ZodIssue): ZodIssue[][] =>
+  issue.code === 'invalid_union' && Array.isArray(issue.errors) ? (issue.errors as ZodIssue[][]) : [];
+
+/** Whether a union's branch failed on the value's type alone (in nested unions too): it is not what was meant. */
+function failsOnType(issues: readonly ZodIssue[]): boolean {
+  return issues.every(
+    (issue) => issue.path.length === 0 && (issue.code === 'invalid_type' || (branchesOf(issue).length > 0 && branchesOf(issue).every(failsOnType))),
+  );
+}
+
+/** How far into the value a union's branch got: the longest path of its issues, into nested unions too. */
+function depth(issues: readonly ZodIssue[]): number {
+  return Math.max(...issues.map((issue) => issue.path.length + Math.max(0, ...branchesOf(issue).map(depth))));
+}
 
 /**
- * zod's issues with paths as the client wrote its request (`/scheduler/gamma` →
- * `scheduler.gamma`); an unknown key is named itself, not the object holding it.
+ * Field errors with paths as the client wrote its request (`scheduler.gamma`); an unknown
+ * key is named itself, not the object holding it. zod's issue when no branch of a union
+ * fits says only that; the branch that got furthest into the value is the one the client
+ * meant (an object with `from_range_test` meant the reference, not a number), so its issues
+ * name the field. When every branch failed on the value itself, the union's own message
+ * says what it takes.
  */
+function issueErrors(at: readonly string[], issue: ZodIssue, unknownKeyMessage: string): FieldError[] {
+  const path = [...at, ...issue.path.map(String)];
+  const branches = branchesOf(issue);
+  if (branches.length > 0) {
+    const deepest = Math.max(...branches.map(depth));
+    // Every branch failing on the value itself, the one whose type it has (a list, too long) says why.
+    const ofItsType = branches.filter((branch) => !failsOnType(branch));
+    const meant = deepest > 0 ? branches.find((branch) => depth(branch) === deepest) : ofItsType.length === 1 ? ofItsType[0] : undefined;
+    if (meant) return meant.flatMap((branchIssue) => issueErrors(path, branchIssue, unknownKeyMessage));
+  }
+  // A record's key that fails its own schema (a metric's name): say why, not just "invalid key".
+  const keyIssues = issue.code === 'invalid_key' && Array.isArray(issue.issues) ? (issue.issues as ZodIssue[]) : [];
+  if (keyIssues.length > 0) return [{ path: path.join('.'), message: `invalid key: ${keyIssues.map((i) => i.message).join('; ')}` }];
+  const unknownKeys = issue.code === 'unrecognized_keys' && Array.isArray(issue.keys) ? issue.keys : [];
+  if (unknownKeys.length > 0) {
+    return unknownKeys.map((key) => ({ path: [...path, String(key)].join('.'), message: unknownKeyMessage }));
+  }
+  return [{ path: path.join('.'), message: issue.message ?? 'invalid' }];
+}
+
 function fieldErrors(validation: readonly ValidationIssue[], where: string): FieldError[] {
-  const unknown = where === 'querystring' ? 'unknown query parameter' : 'unknown key';
-  return validation.flatMap((issue) => {
-    const path = (issue.instancePath ?? '').split('/').filter(Boolean);
-    const unknownKeys = issue.keyword === 'unrecognized_keys' && Array.isArray(issue.params?.keys) ? issue.params.keys : [];
-    if (unknownKeys.length > 0) {
-      return unknownKeys.map((key) => ({ path: [...path, String(key)].join('.'), message: unknown }));
-    }
-    // A record's key that fails its own schema (a metric's name): say why, not just "invalid key".
-    const keyIssues = issue.keyword === 'invalid_key' && Array.isArray(issue.params?.issues) ? (issue.params.issues as NestedIssue[]) : [];
-    if (keyIssues.length > 0) {
-      return [{ path: path.join('.'), message: `invalid key: ${keyIssues.map((i) => i.message).join('; ')}` }];
-    }
-    // A number-or-list field (max_lr: 0.1, or one per group): what is wrong with the form that
-    // was sent, rather than "invalid input" for not being the other form.
-    const branches = issue.keyword === 'invalid_union' && Array.isArray(issue.params?.errors) ? (issue.params.errors as NestedIssue[][]) : [];
-    const ofTheFormSent = branches.filter((issues) => !issues.every((i) => i.code === 'invalid_type' && i.path?.length === 0));
-    if (ofTheFormSent.length === 1) {
-      return (ofTheFormSent[0] as NestedIssue[]).map((i) => ({
-        path: [...path, ...(i.path ?? []).map(String)].join('.'),
-        message: i.message ?? 'invalid',
-      }));
-    }
-    return [{ path: path.join('.'), message: issue.message ?? 'invalid' }];
-  });
+  const unknownKeyMessage = where === 'querystring' ? 'unknown query parameter' : 'unknown key';
+  return validation.flatMap(({ keyword, instancePath, message, params }) =>
+    issueErrors([], { ...params, code: keyword, path: (instancePath ?? '').split('/').filter(Boolean), message }, unknownKeyMessage),
+  );
 }
 
 /**

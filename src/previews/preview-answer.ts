@@ -4,6 +4,7 @@ import { previewInputSchema, type PreviewInput } from '../api/sessions.js';
 import { parseJsonBody } from '../plugins/json-body.js';
 import { domainProblem, validationProblem, type ValidationIssue } from '../plugins/problems.js';
 import { computePreview } from '../sessions/preview-schedule.js';
+import type { SessionStore } from '../store/session-store.js';
 
 /** A refusal as a problem document: plain data, it crosses threads where an error would lose its class. */
 export interface PreviewRefusal {
@@ -26,15 +27,16 @@ function previewInput(body: Uint8Array): PreviewInput | PreviewRefusal {
 
 /**
  * A whole POST /v1/preview from its raw body to its answer: parse, validate, compute every
- * point (the preview use case) and write the JSON, refusals as the HTTP layer words them
- * (plugins/problems.ts). All of it is CPU work that grows with the body and the steps, so
- * it runs on a preview worker (see preview-pool.ts), never on the event loop.
+ * point (the preview use case, reading range tests from `store`) and write the JSON,
+ * refusals as the HTTP layer words them (plugins/problems.ts). All of it is CPU work that
+ * grows with the body and the steps, so it runs on a preview worker (see preview-pool.ts),
+ * never on the event loop.
  */
-export function previewAnswer(body: Uint8Array): PreviewAnswer {
+export function previewAnswer(body: Uint8Array, store: SessionStore): PreviewAnswer {
   try {
     const input = previewInput(body);
     if ('problem' in input) return input;
-    return { points: new TextEncoder().encode(JSON.stringify(computePreview(input))) };
+    return { points: new TextEncoder().encode(JSON.stringify(computePreview(store, input))) };
   } catch (error) {
     if (error instanceof ProblemError) return { problem: problem(error.problemType, error.message, error.extras) };
     const refusal = domainProblem(error);

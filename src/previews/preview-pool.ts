@@ -4,7 +4,7 @@ import { Piscina } from 'piscina';
 import { ProblemError } from '../api/problem.js';
 import { atMost, PREVIEW_DEADLINE_MS, PREVIEW_QUEUE, PREVIEW_THREADS, PREVIEW_WORKER_HEAP_MIB } from '../limits.js';
 import type { PreviewRefusal } from './preview-answer.js';
-import type { PreviewStarted, PreviewTask } from './preview-worker.js';
+import type { PreviewStarted, PreviewTask, PreviewWorkerData } from './preview-worker.js';
 
 /** How long a client refused for a full pool is asked to wait before trying again. */
 const RETRY_AFTER_SECONDS = 5;
@@ -24,8 +24,10 @@ function workerModule(): { filename: string; execArgv: string[] } {
 }
 
 export interface PreviewPoolOptions {
+  /** The service's database: workers read range tests from it, each on a read-only connection. */
+  readonly databasePath: string;
   /** Running time a preview may take before its worker is stopped (default PREVIEW_DEADLINE_MS). */
-  readonly deadlineMs?: number;
+  readonly deadlineMs?: number | undefined;
 }
 
 /**
@@ -42,7 +44,7 @@ export class PreviewPool {
   private readonly onStart = new Map<number, () => void>();
   private nextId = 0;
 
-  constructor(options: PreviewPoolOptions = {}) {
+  constructor(options: PreviewPoolOptions) {
     this.deadlineMs = options.deadlineMs ?? PREVIEW_DEADLINE_MS;
     this.pool = new Piscina({
       ...workerModule(),
@@ -52,6 +54,7 @@ export class PreviewPool {
       maxQueue: PREVIEW_QUEUE,
       idleTimeout: 30_000,
       resourceLimits: { maxOldGenerationSizeMb: PREVIEW_WORKER_HEAP_MIB },
+      workerData: { databasePath: options.databasePath } satisfies PreviewWorkerData,
       // Below the event loop's priority (piscina applies it with @napi-rs/nice, per thread).
       niceIncrement: 10,
     });

@@ -1,6 +1,14 @@
 import { Piscina } from 'piscina';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { openReadOnlyDatabase } from '../store/database.js';
+import { SessionStore } from '../store/session-store.js';
 import { previewAnswer, type PreviewRefusal } from './preview-answer.js';
+
+/** What every worker of a pool is started with. */
+export interface PreviewWorkerData {
+  /** The service's database, which previews read range tests from (read-only). */
+  readonly databasePath: string;
+}
 
 /** One preview for a worker: the request's raw body, and an id the pool knows it by. */
 export interface PreviewTask {
@@ -13,13 +21,17 @@ export interface PreviewStarted {
   readonly previewStarted: number;
 }
 
+// Opened with the worker's first preview, closed with the worker.
+let store: SessionStore | undefined;
+
 /**
  * The worker's entry point (piscina calls the default export): answers one preview, the
  * points arriving on the event loop's thread as a Uint8Array.
  */
 export default function runPreview(task: PreviewTask): PreviewRefusal | ReturnType<typeof Piscina.move> {
   parentPort?.postMessage({ previewStarted: task.id } satisfies PreviewStarted);
-  const answer = previewAnswer(task.body);
+  store ??= new SessionStore(openReadOnlyDatabase((workerData as PreviewWorkerData).databasePath));
+  const answer = previewAnswer(task.body, store);
   // The points' bytes move to the event loop's thread instead of being copied.
   return 'points' in answer ? Piscina.move(answer.points) : answer;
 }

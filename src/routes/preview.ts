@@ -16,6 +16,7 @@ export const previewRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/preview',
     {
       schema: {
+        operationId: 'previewSchedule',
         summary: 'Compute a schedule without storing anything',
         tags: ['preview'],
         // Documents the body; the worker validates it with this very schema.

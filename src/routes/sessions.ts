@@ -14,12 +14,12 @@ import { MAX_SESSION_BODY_BYTES } from '../limits.js';
 
 export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
   const { sessions } = app;
-  const requestsWithReferences = new WeakMap<object, string>();
 
   app.post(
     '/v1/sessions',
     {
       schema: {
+        operationId: 'createSession',
         summary: 'Create a scheduler session (or find the one with this key)',
         tags: ['sessions'],
         body: sessionInputSchema,
@@ -31,16 +31,9 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
       bodyLimit: MAX_SESSION_BODY_BYTES,
-      // A group's lr or a max_lr may name a range test's suggestion; numbers replace them before validation.
-      preValidation: async (request) => {
-        const { body, requestedWithReferences } = sessions.resolveRangeTestReferences(request.body);
-        request.body = body as typeof request.body;
-        if (requestedWithReferences !== null) requestsWithReferences.set(request, requestedWithReferences);
-      },
     },
     async (request, reply) => {
-      const requested = requestsWithReferences.get(request) ?? null;
-      const { session, created } = sessions.create(request.body, requested);
+      const { session, created } = sessions.create(request.body);
       if (created) request.log.info({ session: session.id, type: session.scheduler.type }, 'session created');
       return reply.code(created ? 201 : 200).send(session);
     },
@@ -50,6 +43,7 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/sessions',
     {
       schema: {
+        operationId: 'listSessions',
         summary: 'List sessions, newest first',
         tags: ['sessions'],
         querystring: listSessionsQuery,
@@ -63,6 +57,7 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/sessions/:id',
     {
       schema: {
+        operationId: 'getSession',
         summary: 'Read one session and its current state',
         tags: ['sessions'],
         params: sessionIdParams,
@@ -77,6 +72,7 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/sessions/:id/state_dict',
     {
       schema: {
+        operationId: 'getStateDict',
         summary: "PyTorch's scheduler.state_dict() for this session, and the optimizer groups it goes with",
         tags: ['sessions'],
         params: sessionIdParams,
@@ -91,11 +87,13 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/sessions/:id',
     {
       schema: {
+        operationId: 'deleteSession',
         summary: 'Delete a session and its history',
         tags: ['sessions'],
         params: sessionIdParams,
         querystring: noQuery,
-        response: { 204: z.null().describe('Deleted'), ...problemResponses('session-not-found') },
+        // A DELETE may carry a body too, which Fastify reads (and ignores) like any other.
+        response: { 204: z.null().describe('Deleted'), ...problemResponses(...BODY_PROBLEMS, 'session-not-found') },
       },
     },
     async (request, reply) => {

@@ -1,13 +1,19 @@
 import type { Preview, PreviewInput } from '../api/sessions.js';
 import { toState } from '../api/state.js';
 import { previewSchedule } from '../schedulers/schedule.js';
+import type { SessionStore } from '../store/session-store.js';
+import { resolveRangeTestReferences } from './range-test-references.js';
 import { refusingAtRequestPaths } from './refusals.js';
 
 /**
- * A schedule computed without storing anything. Throws the core's refusals, at the request's
- * paths. It can take seconds: previews/ runs it on a worker thread, never on the event loop.
+ * A schedule computed without storing anything: the numbers a session created now would
+ * get, range-test references resolved as of now. Throws the core's refusals, at the
+ * request's paths, or a bad reference. It can take seconds: previews/ runs it on a worker
+ * thread, with a read-only store of its own, never on the event loop.
  */
-export function computePreview({ param_groups, scheduler, steps, reports }: PreviewInput): Preview {
+export function computePreview(store: SessionStore, input: PreviewInput): Preview {
+  const { steps, reports } = input;
+  const { param_groups, scheduler } = store.snapshot(() => resolveRangeTestReferences(store, input));
   const stepReports = reports ?? Array.from({ length: steps ?? 0 }, () => ({}));
   const views = refusingAtRequestPaths(() => previewSchedule(scheduler, param_groups, stepReports), {
     report: ['reports'],

@@ -7,7 +7,6 @@ import { exportStateDict } from './export-state-dict.js';
 import { findSession } from './find-session.js';
 import { listSessions } from './list-sessions.js';
 import type { PageRequest } from './paging.js';
-import { resolveRangeTestReferences } from './range-test-references.js';
 import { suggestFromRangeTest } from './range-test-suggestion.js';
 import { readHistory } from './read-history.js';
 import { rewindSession } from './rewind-session.js';
@@ -25,11 +24,10 @@ const now = (): string => new Date().toISOString();
 export function sessionUseCases(store: SessionStore, sweeper: DeletionSweeper) {
   return {
     /** A session created, or found again by its key: `created` tells which. */
-    create(input: SessionInput, requestedWithReferences: string | null) {
-      const { session, created } = createSession(store, input, requestedWithReferences, now());
+    create(input: SessionInput) {
+      const { session, created } = createSession(store, input, now());
       return { session: sessionView(session), created };
     },
-    resolveRangeTestReferences: (body: unknown) => resolveRangeTestReferences(store, body),
     find: (id: string) => sessionView(findSession(store, id)),
     list: (request: PageRequest) => listSessions(store, request),
     delete(id: string) {

@@ -36,6 +36,17 @@ export function openDatabase(path: string): Db {
   return db;
 }
 
+/**
+ * A read-only connection to a database another connection opened and migrated (a preview
+ * worker's, beside the service's own: WAL lets it read while the service writes). An
+ * in-memory database cannot be shared between connections: the reader then gets an empty
+ * one of its own, in which no session exists.
+ */
+export function openReadOnlyDatabase(path: string): Db {
+  if (path === ':memory:') return openDatabase(path);
+  return new Database(path, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+}
+
 interface Migration {
   readonly version: number;
   readonly name: string;
