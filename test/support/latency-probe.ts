@@ -12,11 +12,14 @@ export interface LatencyProbe {
 }
 
 /**
- * What a probe sends again and again: GET /healthz as a load balancer would, or the steps
- * of one session as a training job would (expected_step in order from the session's step,
- * taken from a 409 if one comes).
+ * What a probe sends again and again: GET /healthz as a load balancer would, the steps of
+ * one session as a training job would (expected_step in order from the session's step,
+ * taken from a 409 if one comes), or a control server's durable write (control-server.ts).
  */
-export type ProbeTarget = { readonly health: string } | { readonly steps: string; readonly session: string };
+export type ProbeTarget =
+  | { readonly health: string }
+  | { readonly steps: string; readonly session: string }
+  | { readonly durable: string };
 
 // Runs in the probe's own thread (plain JavaScript: workers get no TypeScript loader here).
 const PROBE = `
@@ -26,6 +29,7 @@ const target = workerData;
 let step = 0;
 async function request() {
   if (target.health) return (await fetch(target.health + '/healthz')).status;
+  if (target.durable) return (await fetch(target.durable + '/durable')).status;
   const response = await fetch(target.steps + '/v1/sessions/' + target.session + '/step', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
