@@ -4,16 +4,19 @@ import { MAX_SMALL_BODY_BYTES } from './limits.js';
 import { CONNECTION_OPTIONS, connections } from './plugins/connections.js';
 import { drainOnClose } from './plugins/drain-on-close.js';
 import { jsonBodies } from './plugins/json-body.js';
+import { liveConnections } from './plugins/live-connections.js';
 import { openApi } from './plugins/openapi.js';
 import { previewsPlugin } from './plugins/previews.js';
 import { answerFrameworkError, problemHandling } from './plugins/problems.js';
 import { securityHeaders } from './plugins/security-headers.js';
 import { sessionsPlugin } from './plugins/sessions.js';
 import { healthRoutes } from './routes/health.js';
+import { liveRoutes } from './routes/live.js';
 import { previewRoutes } from './routes/preview.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { stepRoutes } from './routes/steps.js';
 import { suggestionRoutes } from './routes/suggestion.js';
+import type { LiveLimits } from './live/connections.js';
 import { openDatabase } from './store/database.js';
 
 export interface AppOptions {
@@ -23,6 +26,8 @@ export interface AppOptions {
   readonly logger?: FastifyBaseLogger;
   /** A preview's running time before it is stopped (default PREVIEW_DEADLINE_MS; tests shorten it). */
   readonly previewDeadlineMs?: number;
+  /** Event streams and waits: the connection budget and the heartbeat interval (tests shrink them). */
+  readonly live?: { readonly limits?: LiveLimits; readonly heartbeatMs?: number };
 }
 
 /** How long closing waits for answers still being written out before it cuts every connection. */
@@ -52,6 +57,8 @@ export async function buildApp(options: AppOptions) {
   await app.register(securityHeaders);
   await app.register(jsonBodies);
   await app.register(problemHandling);
+  // Before the drain: see liveConnections.
+  await app.register(liveConnections, { limits: options.live?.limits });
   await app.register(drainOnClose, { graceMs: DRAIN_GRACE_MS });
   await app.register(sessionsPlugin, { database: openDatabase(options.databasePath) });
   await app.register(previewsPlugin, { databasePath: options.databasePath, deadlineMs: options.previewDeadlineMs });
@@ -59,6 +66,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(healthRoutes);
   await app.register(sessionRoutes);
   await app.register(stepRoutes);
+  await app.register(liveRoutes, { heartbeatMs: options.live?.heartbeatMs });
   await app.register(suggestionRoutes);
   await app.register(previewRoutes);
   return app;

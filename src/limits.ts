@@ -65,16 +65,28 @@ export const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 
 /**
  * A connection on which nothing moves for this long (a client that stopped reading its
- * answer) is closed. Longer than PREVIEW_DEADLINE_MS, during which the socket is quiet.
+ * answer) is closed. Longer than what is quiet on purpose: a preview's running time
+ * (PREVIEW_DEADLINE_MS), a wait for a step (MAX_WAIT_SECONDS), an event stream between
+ * its heartbeats (15 s).
  */
-export const SOCKET_IDLE_TIMEOUT_MS = 60_000;
+export const SOCKET_IDLE_TIMEOUT_MS = 90_000;
 
 /**
- * Open connections at once; beyond it new ones are closed at once. A training job keeps one
- * or two keep-alive connections; 1000 leave room for hundreds of jobs and dashboards and
- * stay well inside the usual 1024+ file descriptor limit with SQLite's few.
+ * Open connections at once; beyond it new ones are closed at once. Event streams and waits
+ * may hold MAX_LIVE_CONNECTIONS of them, and as many again are left for requests: a
+ * training job keeps one or two keep-alive connections. Node raises its file descriptor
+ * limit to the hard limit, which containers set far above this.
  */
-export const MAX_CONNECTIONS = 1000;
+export const MAX_CONNECTIONS = 2000;
+
+/** Event streams and waits for a step held open at once in all: each holds a socket and a subscription. */
+export const MAX_LIVE_CONNECTIONS = 1000;
+
+/** Event streams and waits for a step held open at once by one client (its IP address). */
+export const MAX_LIVE_CONNECTIONS_PER_CLIENT = 64;
+
+/** The longest a wait for a step holds its request; longer waits are cut to it. */
+export const MAX_WAIT_SECONDS = 60;
 
 // ── Configs ──────────────────────────────────────────────────────────────────────────────
 
@@ -227,6 +239,9 @@ export const MAX_HISTORY_PAGE = 1000;
  * would otherwise run to tens of MiB, held in memory and sent at once.
  */
 export const MAX_PAGE_BYTES = 4 * MiB;
+
+/** Entries of a downsampled history (`?points=`): a chart is a few thousand pixels wide; beyond that, page. */
+export const MAX_HISTORY_POINTS = 2000;
 
 /** A paging cursor as this service hands them out is ~30 characters. */
 export const MAX_CURSOR_LENGTH = 200;

@@ -11,6 +11,8 @@ export interface ProblemTypeDefinition {
   readonly title: string;
   /** When the service answers it, for the README and the OpenAPI document. */
   readonly when: string;
+  /** Sent as `Retry-After`: the situation passes by itself, and a client may try again after this long. */
+  readonly retryAfterSeconds?: number;
 }
 
 export const PROBLEM_TYPES = {
@@ -43,6 +45,11 @@ export const PROBLEM_TYPES = {
     status: 404,
     title: 'Session not found',
     when: 'No session has this id (it never existed, or it was deleted).',
+  },
+  'step-not-found': {
+    status: 404,
+    title: 'Step not found',
+    when: 'The session has no such step in its history: it has not reached it, or a rewind dropped it.',
   },
   'route-not-found': {
     status: 404,
@@ -97,7 +104,13 @@ export const PROBLEM_TYPES = {
   'work-limit-exceeded': {
     status: 422,
     title: 'Work limit exceeded',
-    when: 'Computing the request goes beyond a limit only the computing shows (big-integer work, the state one step stores, a preview\'s running time); `limit` names it, `errors[].path` the field.',
+    when: "Computing the request goes beyond a limit only the computing shows (big-integer work, the state one step stores, a preview's running time); `limit` names it, `errors[].path` the field.",
+  },
+  'too-many-live-connections': {
+    status: 429,
+    title: 'Too many live connections',
+    when: 'This client (its IP address) already holds the most event streams and waits for a step one client may; close one, or retry after `Retry-After` seconds.',
+    retryAfterSeconds: 5,
   },
   'headers-too-large': {
     status: 431,
@@ -114,10 +127,17 @@ export const PROBLEM_TYPES = {
     title: 'Database unavailable',
     when: '`/healthz`: the database does not answer a query.',
   },
+  'live-connections-exhausted': {
+    status: 503,
+    title: 'No live connections left',
+    when: 'The service already holds the most event streams and waits for a step it takes in all; retry after `Retry-After` seconds.',
+    retryAfterSeconds: 5,
+  },
   'previews-busy': {
     status: 503,
     title: 'Preview workers busy',
     when: 'Every preview worker is busy and the queue is full, or the preview could not start in time; retry after `Retry-After` seconds.',
+    retryAfterSeconds: 5,
   },
   'shutting-down': {
     status: 503,
@@ -130,14 +150,12 @@ export type ProblemTypeName = keyof typeof PROBLEM_TYPES;
 
 export const PROBLEM_TYPE_NAMES = Object.keys(PROBLEM_TYPES) as ProblemTypeName[];
 
-const URN_PREFIX = 'urn:lrsched:problem:';
-
 /** The `type` member of a problem document: a URN, stable across releases. */
 export function problemTypeUri(name: ProblemTypeName): `urn:lrsched:problem:${ProblemTypeName}` {
-  return `${URN_PREFIX}${name}`;
+  return `urn:lrsched:problem:${name}`;
 }
 
-/** The problem type a `type` URN names (one problemTypeUri made). */
-export function problemTypeOf(uri: string): ProblemTypeName {
-  return uri.slice(URN_PREFIX.length) as ProblemTypeName;
+/** The name of a problem document's type (the inverse of problemTypeUri). */
+export function problemTypeName(problem: { type: string }): ProblemTypeName {
+  return problem.type.slice('urn:lrsched:problem:'.length) as ProblemTypeName;
 }

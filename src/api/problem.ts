@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PROBLEM_TYPE_NAMES, PROBLEM_TYPES, problemTypeOf, problemTypeUri, type ProblemTypeName } from './problem-types.js';
+import { PROBLEM_TYPE_NAMES, PROBLEM_TYPES, problemTypeName, problemTypeUri, type ProblemTypeName } from './problem-types.js';
 import { stateSchema } from './state.js';
 
 /** RFC 9457 problem documents: the body of every 4xx and 5xx answer. */
@@ -43,17 +43,16 @@ export class ProblemError extends Error {
     readonly problemType: ProblemTypeName,
     detail: string,
     readonly extras: ProblemExtras = {},
-    /** Sent as Retry-After: when a client refused for being too early may come back. */
-    readonly retryAfterSeconds?: number,
   ) {
     super(detail);
     this.name = 'ProblemError';
   }
 
   /** A problem rendered elsewhere (on a preview worker), to be answered as it is. */
-  static of({ type, detail, errors, state, limit }: Problem): ProblemError {
+  static of(rendered: Problem): ProblemError {
+    const { detail, errors, state, limit } = rendered;
     const extras = { ...(errors ? { errors } : {}), ...(state ? { state } : {}), ...(limit ? { limit } : {}) };
-    return new ProblemError(problemTypeOf(type), detail, extras);
+    return new ProblemError(problemTypeName(rendered), detail, extras);
   }
 }
 

@@ -3,6 +3,7 @@ import {
   MAX_COMPOSITE_DEPTH,
   MAX_CURSOR_LENGTH,
   MAX_HISTORY_PAGE,
+  MAX_HISTORY_POINTS,
   MAX_METADATA_BYTES,
   MAX_METRIC_NAME_LENGTH,
   MAX_METRICS_PER_REPORT,
@@ -140,6 +141,10 @@ export type Session = z.infer<typeof sessionSchema>;
 // Any string: an id this service never handed out is simply not found (404).
 export const sessionIdParams = z.object({ id: z.string() });
 
+export const historyStepParams = sessionIdParams.extend({
+  step: z.coerce.number().int().nonnegative().describe('The step (0 is the creation)'),
+});
+
 const cursor = z
   .string()
   .max(MAX_CURSOR_LENGTH, atMost('MAX_CURSOR_LENGTH', MAX_CURSOR_LENGTH))
@@ -149,10 +154,16 @@ const cursor = z
 /** The query string of a route that takes none: any parameter is refused by name, not ignored. */
 export const noQuery = z.strictObject({});
 
-export const listSessionsQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(MAX_SESSIONS_PAGE, atMost('MAX_SESSIONS_PAGE', MAX_SESSIONS_PAGE)).default(50),
-  cursor,
-});
+export const listSessionsQuery = z
+  .strictObject({
+    limit: z.coerce.number().int().min(1).max(MAX_SESSIONS_PAGE, atMost('MAX_SESSIONS_PAGE', MAX_SESSIONS_PAGE)).default(50),
+    cursor,
+    key: z.string().min(1).max(MAX_NAME_LENGTH, nameLength).optional().describe('Only the session with this key: one item or none'),
+  })
+  .refine((query) => query.key === undefined || query.cursor === undefined, {
+    message: 'a key finds at most one session: there is no next page',
+    path: ['cursor'],
+  });
 
 export const sessionListSchema = z.object({
   items: z.array(sessionSchema),
@@ -230,14 +241,51 @@ export const historyEntrySchema = z
 
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
-export const historyQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(MAX_HISTORY_PAGE, atMost('MAX_HISTORY_PAGE', MAX_HISTORY_PAGE)).default(100),
-  cursor,
-});
+export const DEFAULT_HISTORY_PAGE = 100;
+
+const historyStep = z.coerce.number().int().nonnegative();
+
+export const historyQuery = z
+  .strictObject({
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_HISTORY_PAGE, atMost('MAX_HISTORY_PAGE', MAX_HISTORY_PAGE))
+      .optional()
+      // Applied by the route: a default here would hide whether a limit came along with points.
+      .meta({ default: DEFAULT_HISTORY_PAGE })
+      .describe('Entries per page; not with points'),
+    cursor: cursor.describe('next_cursor of the previous page; not with points'),
+    points: z.coerce
+      .number()
+      .int()
+      .min(4)
+      .max(MAX_HISTORY_POINTS, atMost('MAX_HISTORY_POINTS', MAX_HISTORY_POINTS))
+      .optional()
+      .describe(
+        'Downsample for a chart: at most this many entries, always the first and last step and, in each bucket, ' +
+          "the entries holding the lowest and highest value of every group's lr, metric and named metric",
+      ),
+    from_step: historyStep.optional().describe('With points: the first step of the range (default 0)'),
+    to_step: historyStep.optional().describe('With points: the last step of the range (default: the last step)'),
+  })
+  .superRefine((query, context) => {
+    const misplaced = (query.points === undefined ? ['from_step', 'to_step'] : ['limit', 'cursor']) as (keyof typeof query)[];
+    for (const name of misplaced) {
+      if (query[name] !== undefined) {
+        const message = query.points === undefined ? 'only with points' : 'not with points: a downsampled history is one answer';
+        context.addIssue({ code: 'custom', message, path: [name] });
+      }
+    }
+    if (query.from_step !== undefined && query.to_step !== undefined && query.from_step > query.to_step) {
+      context.addIssue({ code: 'custom', message: 'must not be after to_step', path: ['from_step'] });
+    }
+  });
 
 export const historyPageSchema = z.object({
   items: z.array(historyEntrySchema),
-  next_cursor: z.string().nullable(),
+  next_cursor: z.string().nullable().describe('null on the last page, and always with points'),
 });
 
 export const stateDictExportSchema = z

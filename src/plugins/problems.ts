@@ -2,7 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { problem, ProblemError, PROBLEM_CONTENT_TYPE, type FieldError, type Problem } from '../api/problem.js';
-import type { ProblemTypeName } from '../api/problem-types.js';
+import { PROBLEM_TYPES, problemTypeName, type ProblemTypeDefinition, type ProblemTypeName } from '../api/problem-types.js';
 import { atMost, limitNamedIn, MAX_PREVIEW_BODY_BYTES, MAX_SESSION_BODY_BYTES, MAX_SMALL_BODY_BYTES } from '../limits.js';
 import { InvalidConfig, InvalidReport, StepRefused, WorkLimitExceeded, type FieldPath } from '../schedulers/errors.js';
 import {
@@ -14,6 +14,7 @@ import {
   RewindConflict,
   SessionNotFound,
   StepConflict,
+  StepNotInHistory,
 } from '../sessions/errors.js';
 
 /** Fastify's own 4xx codes, named as problems a client can act on. */
@@ -38,6 +39,8 @@ function bodyTooLarge(request: FastifyRequest): Problem {
 }
 
 function send(reply: FastifyReply, body: Problem): FastifyReply {
+  const { retryAfterSeconds } = PROBLEM_TYPES[problemTypeName(body)] as ProblemTypeDefinition;
+  if (retryAfterSeconds !== undefined) void reply.header('retry-after', String(retryAfterSeconds));
   return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
 }
 
@@ -65,6 +68,7 @@ export function domainProblem(error: unknown): Problem | undefined {
   if (error instanceof RewindConflict) return problem('rewind-conflict', error.message, { state: error.state });
   if (error instanceof NotARangeTest) return problem('not-a-range-test', error.message);
   if (error instanceof NotEnoughRangeTestPoints) return problem('not-enough-range-test-points', error.message);
+  if (error instanceof StepNotInHistory) return problem('step-not-found', error.message);
   if (error instanceof InvalidInput || error instanceof InvalidConfig || error instanceof InvalidReport) {
     return fieldProblem('invalid-request', error.path, error.message);
   }
@@ -171,10 +175,7 @@ export const problemHandling = fp(
     );
 
     app.setErrorHandler((error: FastifyError, request, reply) => {
-      if (error instanceof ProblemError) {
-        if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
-        return send(reply, problem(error.problemType, error.message, error.extras));
-      }
+      if (error instanceof ProblemError) return send(reply, problem(error.problemType, error.message, error.extras));
       const refusal = domainProblem(error);
       if (refusal) return send(reply, refusal);
       if (hasZodFastifySchemaValidationErrors(error)) {

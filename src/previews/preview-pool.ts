@@ -6,9 +6,6 @@ import { atMost, PREVIEW_DEADLINE_MS, PREVIEW_QUEUE, PREVIEW_THREADS, PREVIEW_WO
 import type { PreviewRefusal } from './preview-answer.js';
 import type { PreviewStarted, PreviewTask, PreviewWorkerData } from './preview-worker.js';
 
-/** How long a client refused for a full pool is asked to wait before trying again. */
-const RETRY_AFTER_SECONDS = 5;
-
 /**
  * Where the worker's code is, and how a thread loads it. Built (dist/), the worker is the
  * compiled preview-worker.js beside this file. From the TypeScript sources (tsx, vitest),
@@ -109,7 +106,7 @@ export class PreviewPool {
     }
     if (outcome === 'busy' || (error instanceof Error && /queue is at limit/i.test(error.message))) {
       const message = 'every preview worker is busy and the queue (PREVIEW_QUEUE) is full: try again shortly';
-      return new ProblemError('previews-busy', message, {}, RETRY_AFTER_SECONDS);
+      return new ProblemError('previews-busy', message);
     }
     if (error instanceof Error && 'code' in error && error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
       const message = `the preview needed more memory than its worker has: MiB ${atMost('PREVIEW_WORKER_HEAP_MIB', PREVIEW_WORKER_HEAP_MIB)}`;

@@ -73,6 +73,14 @@ export class InvalidInput extends Error {
   }
 }
 
+/** A history step the session does not have: it has not reached it, or a rewind dropped it. */
+export class StepNotInHistory extends Error {
+  constructor(id: string, step: number, sessionStep: number) {
+    super(`session '${id}' has no step ${step}: it is at step ${sessionStep}`);
+    this.name = 'StepNotInHistory';
+  }
+}
+
 /**
  * A request beyond a limit that only doing part of its work shows (the state one step of a
  * new session stores). `limit` is the limit's name in src/limits.ts.

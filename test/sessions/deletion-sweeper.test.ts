@@ -5,6 +5,7 @@ import { sessionInputSchema } from '../../src/api/sessions.js';
 import { createSession } from '../../src/sessions/create-session.js';
 import { deleteSession } from '../../src/sessions/delete-session.js';
 import { DeletionSweeper } from '../../src/sessions/deletion-sweeper.js';
+import { InProcessSessionChanges } from '../../src/sessions/session-changes.js';
 import { stepSession } from '../../src/sessions/step-session.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { SessionStore } from '../../src/store/session-store.js';
@@ -21,6 +22,8 @@ afterEach(() => {
 });
 
 const NOW = '2026-01-01T00:00:00.000Z';
+/** Nobody watches here; the use cases tell it of their changes all the same. */
+const changes = new InProcessSessionChanges();
 
 /** A session made by the use cases, with `steps` steps of `groups` groups. */
 function session(steps: number, groups = 4): { id: string; seq: number } {
@@ -30,15 +33,17 @@ function session(steps: number, groups = 4): { id: string; seq: number } {
   });
   const { session: created } = createSession(store, input, NOW);
   store.transaction(() => {
-    for (let i = 0; i < steps; i++) stepSession(store, created.id, { metric: i }, NOW);
+    for (let i = 0; i < steps; i++) stepSession(store, changes, created.id, { metric: i }, NOW);
   });
   return { id: created.id, seq: created.seq };
 }
 
 const rowsOf = (seq: number) => ({
-  sessions: db.prepare('SELECT count(*) FROM sessions WHERE seq = ?').pluck().get(seq),
-  history: db.prepare('SELECT count(*) FROM history WHERE session_seq = ?').pluck().get(seq),
+  sessions: db.prepare('SELECT count(*) FROM sessions WHERE seq = ?').pluck().get(seq) as number,
+  history: db.prepare('SELECT count(*) FROM history WHERE session_seq = ?').pluck().get(seq) as number,
+  extremes: db.prepare('SELECT count(*) FROM history_extremes WHERE session_seq = ?').pluck().get(seq) as number,
 });
+const GONE = { sessions: 0, history: 0, extremes: 0 };
 
 function sweeper(swept: number[] = [], failures: unknown[] = []) {
   return new DeletionSweeper(store, { swept: ({ seq }) => swept.push(seq), failed: (error) => failures.push(error) });
@@ -48,44 +53,46 @@ describe('DeletionSweeper', () => {
   it("removes every deleted session's history and row, leaves the others, and gives the pages back", async () => {
     const [a, b, kept] = [session(300), session(50), session(20)];
     const pagesBefore = db.pragma('page_count', { simple: true }) as number;
-    deleteSession(store, a.id, NOW);
-    deleteSession(store, b.id, NOW);
+    deleteSession(store, changes, a.id, NOW);
+    deleteSession(store, changes, b.id, NOW);
     const swept: number[] = [];
     const sweeping = sweeper(swept);
     sweeping.wake();
     await sweeping.idle();
     expect(swept).toEqual([a.seq, b.seq]);
-    expect(rowsOf(a.seq)).toEqual({ sessions: 0, history: 0 });
-    expect(rowsOf(b.seq)).toEqual({ sessions: 0, history: 0 });
-    expect(rowsOf(kept.seq)).toEqual({ sessions: 1, history: 21 });
+    expect(rowsOf(a.seq)).toEqual(GONE);
+    expect(rowsOf(b.seq)).toEqual(GONE);
+    // Steps 0 to 15 make a block: its extremes of 4 lrs and the metric.
+    expect(rowsOf(kept.seq)).toEqual({ sessions: 1, history: 21, extremes: 5 });
     expect(db.pragma('freelist_count', { simple: true })).toBe(0);
     expect(db.pragma('page_count', { simple: true })).toBeLessThan(pagesBefore / 2);
   });
 
   it('sweeps a session deleted while it sweeps another, in the same run', async () => {
     const [a, b] = [session(400), session(10)];
-    deleteSession(store, a.id, NOW);
+    deleteSession(store, changes, a.id, NOW);
     const swept: number[] = [];
     const sweeping = sweeper(swept);
     sweeping.wake();
     await new Promise((resolve) => setImmediate(resolve));
-    deleteSession(store, b.id, NOW);
+    deleteSession(store, changes, b.id, NOW);
     sweeping.wake();
     await sweeping.idle();
     expect(swept).toEqual([a.seq, b.seq]);
-    expect(rowsOf(b.seq)).toEqual({ sessions: 0, history: 0 });
+    expect(rowsOf(b.seq)).toEqual(GONE);
   });
 
   it('stops between chunks, leaving the session deleted, and a later sweeper finishes it', async () => {
     const a = session(2000, 1);
-    deleteSession(store, a.id, NOW);
+    deleteSession(store, changes, a.id, NOW);
+    const before = rowsOf(a.seq);
     const first = sweeper();
     first.wake();
     await first.stop();
     const left = rowsOf(a.seq);
     expect(left.sessions).toBe(1);
-    expect(left.history).toBeGreaterThan(0);
-    expect(left.history).toBeLessThan(2001);
+    expect(left.history + left.extremes).toBeGreaterThan(0);
+    expect(left.history + left.extremes).toBeLessThan(before.history + before.extremes);
     expect(store.findById(a.id)).toBeUndefined();
     first.wake(); // stopped: does nothing
     expect(rowsOf(a.seq)).toEqual(left);
@@ -93,7 +100,7 @@ describe('DeletionSweeper', () => {
     const next = sweeper();
     next.wake();
     await next.idle();
-    expect(rowsOf(a.seq)).toEqual({ sessions: 0, history: 0 });
+    expect(rowsOf(a.seq)).toEqual(GONE);
   });
 
   it('reports a failure (another connection holding the write lock) and tries again on the next wake', async () => {
@@ -106,7 +113,7 @@ describe('DeletionSweeper', () => {
       db = new Database(path, { timeout: 0 });
       store = new SessionStore(db);
       const a = session(10);
-      deleteSession(store, a.id, NOW);
+      deleteSession(store, changes, a.id, NOW);
       const other = new Database(path);
       other.prepare('BEGIN IMMEDIATE').run();
       const failures: unknown[] = [];
@@ -115,14 +122,14 @@ describe('DeletionSweeper', () => {
       await sweeping.idle();
       expect(failures).toHaveLength(1);
       expect(failures[0]).toMatchObject({ code: 'SQLITE_BUSY' });
-      expect(rowsOf(a.seq)).toEqual({ sessions: 1, history: 11 });
+      expect(rowsOf(a.seq)).toEqual({ sessions: 1, history: 11, extremes: 0 });
 
       other.prepare('ROLLBACK').run();
       other.close();
       sweeping.wake();
       await sweeping.idle();
       expect(failures).toHaveLength(1);
-      expect(rowsOf(a.seq)).toEqual({ sessions: 0, history: 0 });
+      expect(rowsOf(a.seq)).toEqual(GONE);
     } finally {
       db.close();
       remove();

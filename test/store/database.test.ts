@@ -1,19 +1,10 @@
 import { chmodSync, existsSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { dirname } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { migrate, openDatabase } from '../../src/store/database.js';
-import { tempDir } from '../support/app.js';
+import { temporaryDatabases } from '../support/app.js';
 
-const dirs: (() => void)[] = [];
-afterEach(() => {
-  for (const remove of dirs.splice(0)) remove();
-});
-
-function databaseFile(): string {
-  const { dir, remove } = tempDir();
-  dirs.push(remove);
-  return join(dir, 'nested', 'lrsched.db');
-}
+const databaseFile = temporaryDatabases();
 
 const mode = (path: string) => statSync(path).mode & 0o777;
 
