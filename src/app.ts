@@ -10,6 +10,7 @@ import { previewsPlugin } from './plugins/previews.js';
 import { answerFrameworkError, problemHandling } from './plugins/problems.js';
 import { securityHeaders } from './plugins/security-headers.js';
 import { sessionsPlugin } from './plugins/sessions.js';
+import { BUILT_UI_DIRECTORY, dashboard } from './plugins/ui.js';
 import { healthRoutes } from './routes/health.js';
 import { liveRoutes } from './routes/live.js';
 import { previewRoutes } from './routes/preview.js';
@@ -28,6 +29,8 @@ export interface AppOptions {
   readonly previewDeadlineMs?: number;
   /** Event streams and waits: the connection budget and the heartbeat interval (tests shrink them). */
   readonly live?: { readonly limits?: LiveLimits; readonly heartbeatMs?: number };
+  /** The built dashboard served at / (default: dist/ui, where `npm run build` writes it). */
+  readonly uiDirectory?: string;
 }
 
 /** How long closing waits for answers still being written out before it cuts every connection. */
@@ -39,7 +42,7 @@ const DRAIN_GRACE_MS = 5_000;
  */
 export const SHUTDOWN_GRACE_MS = DRAIN_GRACE_MS + 5_000;
 
-/** Builds the service: database, problem answers, OpenAPI, routes. Listening is server.ts's job. */
+/** Builds the service: database, problem answers, OpenAPI, routes, the dashboard. Listening is server.ts's job. */
 export async function buildApp(options: AppOptions) {
   const app = Fastify({
     loggerInstance: options.logger,
@@ -69,5 +72,6 @@ export async function buildApp(options: AppOptions) {
   await app.register(liveRoutes, { heartbeatMs: options.live?.heartbeatMs });
   await app.register(suggestionRoutes);
   await app.register(previewRoutes);
+  await app.register(dashboard, { directory: options.uiDirectory ?? BUILT_UI_DIRECTORY });
   return app;
 }

@@ -139,6 +139,11 @@ export const PROBLEM_TYPES = {
     when: 'Every preview worker is busy and the queue is full, or the preview could not start in time; retry after `Retry-After` seconds.',
     retryAfterSeconds: 5,
   },
+  'dashboard-not-built': {
+    status: 503,
+    title: 'Dashboard not built',
+    when: '`GET /`: the dashboard (`ui/`) has not been built into `dist/ui`; run `npm run build`. The API works without it.',
+  },
   'shutting-down': {
     status: 503,
     title: 'Shutting down',

@@ -276,12 +276,16 @@ describe('hostile requests against the server process', () => {
         return trickle;
       }),
     );
-    // More idle connections than the cap, opened a hundred at a time (so that the kernel's
-    // accept queue, not the service, is never what holds them): the service keeps at most
-    // MAX_CONNECTIONS, closes the surplus at once and each of the rest HEADERS_TIMEOUT_MS
-    // (checked every second) after it accepted it.
+    // More idle connections than the cap, opened a hundred at a time, 50 ms apart (so that the
+    // kernel's accept queue, not the service, is never what holds them, and they do not all
+    // time out in the same second): the service keeps at most MAX_CONNECTIONS, closes the
+    // surplus at once and each of the rest HEADERS_TIMEOUT_MS (checked every second) after it
+    // accepted it.
     const idle: Awaited<ReturnType<typeof connection>>[] = [];
-    while (idle.length < MAX_CONNECTIONS + 100) idle.push(...(await Promise.all(Array.from({ length: 100 }, connection))));
+    while (idle.length < MAX_CONNECTIONS + 100) {
+      idle.push(...(await Promise.all(Array.from({ length: 100 }, connection))));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(processStatus(server.child.pid!).openFiles - before).toBeLessThanOrEqual(MAX_CONNECTIONS);
 
