@@ -1,14 +1,18 @@
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { registerAuthentication } from './plugins/authentication.js';
 import { drainResponsesOnClose } from './plugins/drain-on-close.js';
 import { registerJsonBodies } from './plugins/json-body.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { answerFrameworkError, registerProblemHandling } from './plugins/problems.js';
 import { healthRoutes } from './routes/health.js';
+import { accessRoutes } from './routes/access.js';
 import { previewRoutes } from './routes/preview.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { stepRoutes } from './routes/steps.js';
 import { suggestionRoutes } from './routes/suggestion.js';
+import { AccessStore } from './store/access-store.js';
+import { AuditLog } from './store/audit-log.js';
 import { openDatabase } from './store/database.js';
 import { SessionStore } from './store/session-store.js';
 
@@ -17,6 +21,14 @@ export interface AppOptions {
   readonly databasePath: string;
   /** The pino logger server.ts builds; without one (tests, scripts) the app logs nothing. */
   readonly logger?: FastifyBaseLogger;
+  /** LRSCHED_ADMIN_KEY: a token accepted with the admin role. */
+  readonly adminToken?: string | undefined;
+  /**
+   * The address server.ts will listen on. With no key and no admin token the service runs
+   * open, which buildApp refuses (UnprotectedService) unless this is a loopback address.
+   * Undefined for an app that never listens (inject-only tests, scripts).
+   */
+  readonly host?: string | undefined;
 }
 
 /** 100000-step previews with metrics run to a few MiB; anything far beyond is a mistake. */
@@ -47,12 +59,21 @@ export async function buildApp(options: AppOptions) {
 
   const db = openDatabase(options.databasePath);
   app.addHook('onClose', async () => db.close());
-  const store = new SessionStore(db);
+  const audit = new AuditLog(db);
+  const store = new SessionStore(db, audit);
+  const access = new AccessStore(db, audit);
 
   drainResponsesOnClose(app, DRAIN_GRACE_MS);
   registerProblemHandling(app);
+  try {
+    registerAuthentication(app, { access, adminToken: options.adminToken, host: options.host });
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   await registerOpenApi(app);
   await app.register(healthRoutes, { store });
+  await app.register(accessRoutes, { access });
   await app.register(sessionRoutes, { store });
   await app.register(stepRoutes, { store });
   await app.register(suggestionRoutes, { store });

@@ -1,13 +1,28 @@
-import { pino } from 'pino';
 import { buildApp, SHUTDOWN_GRACE_MS } from './app.js';
 import { readConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { UnprotectedService } from './plugins/authentication.js';
 
 /** Starts listening, and on SIGTERM/SIGINT stops accepting, finishes in-flight requests and closes the database. */
 async function main(): Promise<void> {
   const config = readConfig();
   // JSON lines on stdout; Fastify adds its request and error serializers to it.
-  const logger = pino({ level: config.LOG_LEVEL });
-  const app = await buildApp({ databasePath: config.DATABASE_PATH, logger });
+  const logger = createLogger(config.LOG_LEVEL);
+  let app;
+  try {
+    app = await buildApp({
+      databasePath: config.DATABASE_PATH,
+      logger,
+      adminToken: config.LRSCHED_ADMIN_KEY,
+      host: config.HOST,
+    });
+  } catch (error) {
+    if (!(error instanceof UnprotectedService)) throw error;
+    // Said plainly on stderr as well: whoever starts the container reads this first.
+    logger.fatal({ host: config.HOST, database: config.DATABASE_PATH }, error.message);
+    console.error(`lrsched: ${error.message}`);
+    process.exit(1);
+  }
   let closing = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {

@@ -47,7 +47,10 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
         '/healthz',
+        '/v1/keys',
+        '/v1/keys/{id}',
         '/v1/preview',
+        '/v1/projects',
         '/v1/sessions',
         '/v1/sessions/{id}',
         '/v1/sessions/{id}/history',
@@ -59,6 +62,24 @@ describe('the OpenAPI document', () => {
     );
     const text = JSON.stringify(doc);
     for (const type of SCHEDULER_TYPES) expect(text).toContain(`"${type}"`);
+  });
+
+  it('puts every /v1 operation, and nothing else, behind the bearer scheme, with 401 and 403 documented', () => {
+    const doc = JSON.parse(committed);
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    const operations = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({ path, method, operation })),
+    );
+    expect(operations.filter((o) => o.path.startsWith('/v1/')).length).toBeGreaterThanOrEqual(14);
+    for (const { path, method, operation } of operations) {
+      const where = `${method.toUpperCase()} ${path}`;
+      if (path.startsWith('/v1/')) {
+        expect(operation.security, where).toEqual([{ bearerAuth: [] }]);
+        expect(Object.keys(operation.responses), where).toEqual(expect.arrayContaining(['401', '403']));
+      } else {
+        expect(operation.security, where).toBeUndefined();
+      }
+    }
   });
 
   it('serves interactive docs at /docs', async () => {

@@ -48,6 +48,292 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List projects, by name */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Project"][];
+                        };
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a project (or find the one with this name) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["NewProjectInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Project"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Project"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List API keys (never their tokens), revoked ones included */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["ApiKey"][];
+                        };
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create an API key: the only answer that shows its token */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["NewApiKeyInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreatedApiKey"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an API key: its next request is refused, on every replica */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Revoked */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem document (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sessions": {
         parameters: {
             query?: never;
@@ -55,7 +341,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List sessions, newest first */
+        /** List sessions, newest first: the caller's project's (an admin's: every project's) */
         get: {
             parameters: {
                 query?: {
@@ -83,6 +369,24 @@ export interface paths {
                 };
                 /** @description Problem document (RFC 9457) */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -127,6 +431,24 @@ export interface paths {
                 };
                 /** @description Problem document (RFC 9457) */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -180,6 +502,24 @@ export interface paths {
                     };
                 };
                 /** @description Problem document (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -210,6 +550,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Problem document (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
                 /** @description Problem document (RFC 9457) */
                 404: {
@@ -253,6 +611,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["StateDictExport"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description Problem document (RFC 9457) */
@@ -310,6 +686,24 @@ export interface paths {
                 };
                 /** @description Problem document (RFC 9457) */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -396,6 +790,24 @@ export interface paths {
                     };
                 };
                 /** @description Problem document (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -466,6 +878,24 @@ export interface paths {
                     };
                 };
                 /** @description Problem document (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -510,6 +940,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["RangeTestSuggestion"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description Problem document (RFC 9457) */
@@ -584,6 +1032,24 @@ export interface paths {
                     };
                 };
                 /** @description Problem document (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457) */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -604,6 +1070,30 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ApiKey: {
+            /** @description Public id: listings, revocation, the actor in history and the audit log */
+            id: string;
+            project: string;
+            /** @enum {string} */
+            role: "read" | "write" | "admin";
+            name: string | null;
+            /** @description ISO 8601 timestamp */
+            created_at: string;
+            /** @description ISO 8601 timestamp; null while the key is valid */
+            revoked_at: string | null;
+        };
+        ApiKeyInput: {
+            /** @description Public id: listings, revocation, the actor in history and the audit log */
+            id: string;
+            project: string;
+            /** @enum {string} */
+            role: "read" | "write" | "admin";
+            name: string | null;
+            /** @description ISO 8601 timestamp */
+            created_at: string;
+            /** @description ISO 8601 timestamp; null while the key is valid */
+            revoked_at: string | null;
+        };
         /** @description torch.optim.lr_scheduler.ChainedScheduler arguments */
         ChainedScheduler: {
             /** @description The schedulers, stepped in this order */
@@ -729,6 +1219,34 @@ export interface components {
              * @constant
              */
             type: "CosineAnnealingWarmRestarts";
+        };
+        CreatedApiKey: {
+            /** @description Public id: listings, revocation, the actor in history and the audit log */
+            id: string;
+            project: string;
+            /** @enum {string} */
+            role: "read" | "write" | "admin";
+            name: string | null;
+            /** @description ISO 8601 timestamp */
+            created_at: string;
+            /** @description ISO 8601 timestamp; null while the key is valid */
+            revoked_at: string | null;
+            /** @description The bearer token: shown in this answer only, never stored (the service keeps its SHA-256) */
+            token: string;
+        };
+        CreatedApiKeyInput: {
+            /** @description Public id: listings, revocation, the actor in history and the audit log */
+            id: string;
+            project: string;
+            /** @enum {string} */
+            role: "read" | "write" | "admin";
+            name: string | null;
+            /** @description ISO 8601 timestamp */
+            created_at: string;
+            /** @description ISO 8601 timestamp; null while the key is valid */
+            revoked_at: string | null;
+            /** @description The bearer token: shown in this answer only, never stored (the service keeps its SHA-256) */
+            token: string;
         };
         /** @description torch.optim.lr_scheduler.CyclicLR arguments */
         CyclicLR: {
@@ -857,6 +1375,8 @@ export interface components {
         HistoryEntry: {
             step: number;
             recorded_at: string;
+            /** @description Who made this step (step 0: created the session): an API key id, LRSCHED_ADMIN_KEY for the environment admin token; null in open mode */
+            actor: string | null;
             /** @description null for step 0, the creation */
             report: components["schemas"]["RecordedReport"] | null;
             state: components["schemas"]["State"];
@@ -864,6 +1384,8 @@ export interface components {
         HistoryEntryInput: {
             step: number;
             recorded_at: string;
+            /** @description Who made this step (step 0: created the session): an API key id, LRSCHED_ADMIN_KEY for the environment admin token; null in open mode */
+            actor: string | null;
             /** @description null for step 0, the creation */
             report: components["schemas"]["RecordedReportInput"] | null;
             state: components["schemas"]["StateInput"];
@@ -1061,6 +1583,36 @@ export interface components {
              * @constant
              */
             type: "MultiStepLR";
+        };
+        NewApiKey: {
+            /** @description The project the key acts for (it must exist) */
+            project: string;
+            /**
+             * @description read: GET routes and previews of its project; write: everything on its sessions; admin: keys, projects, and every project
+             * @enum {string}
+             */
+            role: "read" | "write" | "admin";
+            /** @description What the key is for (e.g. ci, dashboard) */
+            name?: string;
+        };
+        NewApiKeyInput: {
+            /** @description The project the key acts for (it must exist) */
+            project: string;
+            /**
+             * @description read: GET routes and previews of its project; write: everything on its sessions; admin: keys, projects, and every project
+             * @enum {string}
+             */
+            role: "read" | "write" | "admin";
+            /** @description What the key is for (e.g. ci, dashboard) */
+            name?: string;
+        };
+        NewProject: {
+            /** @description Project name */
+            name: string;
+        };
+        NewProjectInput: {
+            /** @description Project name */
+            name: string;
         };
         NewSession: {
             /** @description Free-form display name */
@@ -1362,6 +1914,16 @@ export interface components {
             /** @description The session state now, on a step conflict */
             state?: components["schemas"]["StateInput"];
         };
+        Project: {
+            name: string;
+            /** @description ISO 8601 timestamp */
+            created_at: string;
+        };
+        ProjectInput: {
+            name: string;
+            /** @description ISO 8601 timestamp */
+            created_at: string;
+        };
         RangeTestSuggestion: {
             /** @description Where the smoothed loss falls fastest against log10(lr) */
             steepest: {
@@ -1600,6 +2162,8 @@ export interface components {
         };
         Session: {
             id: string;
+            /** @description The project it belongs to: that of the key that created it (default in open mode) */
+            project: string;
             name: string | null;
             key: string | null;
             metadata: {
@@ -1636,6 +2200,8 @@ export interface components {
         };
         SessionInput: {
             id: string;
+            /** @description The project it belongs to: that of the key that created it (default in open mode) */
+            project: string;
             name: string | null;
             key: string | null;
             metadata: {

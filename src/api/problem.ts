@@ -26,6 +26,8 @@ export type FieldError = z.infer<typeof fieldErrorSchema>;
 
 const kinds = {
   400: ['invalid-request', 'Invalid request'],
+  401: ['unauthenticated', 'Authentication required'],
+  403: ['forbidden', 'Not allowed for this role'],
   404: ['not-found', 'Not found'],
   409: ['conflict', 'Conflict'],
   413: ['body-too-large', 'Request body too large'],

@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { readFileSync } from 'node:fs';
+import { BEARER_SECURITY_SCHEME, SECURITY_SCHEME } from './authentication.js';
 
 /**
  * The service's version, as package.json states it. Read at run time: package.json sits at the
@@ -45,8 +46,10 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'steps', description: 'Stepping, rewinding and reading history' },
         { name: 'preview', description: 'Schedules computed without storing anything' },
         { name: 'range tests', description: 'Suggested learning rates from LRRangeTest sessions' },
+        { name: 'access', description: 'Projects and API keys (admin role)' },
         { name: 'operations', description: 'Health' },
       ],
+      components: { securitySchemes: { [SECURITY_SCHEME]: BEARER_SECURITY_SCHEME } },
     },
     transform: jsonSchemaTransform,
     transformObject: (input) => sortedComponents(jsonSchemaTransformObject(input)),

@@ -9,6 +9,8 @@ export const previewRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/v1/preview',
     {
+      // It stores nothing: a read key (a dashboard plotting what-ifs) may preview.
+      config: { role: 'read' },
       schema: {
         summary: 'Compute a schedule without storing anything',
         tags: ['preview'],

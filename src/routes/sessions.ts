@@ -12,6 +12,7 @@ import {
   type StateDictExport,
 } from '../api/sessions.js';
 import { toWire } from '../api/wire-numbers.js';
+import { visibleProject } from '../access/caller.js';
 import { exportSchedule } from '../schedulers/schedule.js';
 import { createSession } from '../sessions/create-session.js';
 import { deleteSession } from '../sessions/delete-session.js';
@@ -34,15 +35,24 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = asy
       },
       // A group's lr or a max_lr may name a range test's suggestion; numbers replace them before validation.
       preValidation: async (request) => {
-        const { body, requestedWithReferences } = resolveRangeTestReferences(store, request.body);
+        const { body, requestedWithReferences } = resolveRangeTestReferences(store, request.caller, request.body);
         request.body = body as typeof request.body;
         if (requestedWithReferences !== null) requestsWithReferences.set(request, requestedWithReferences);
       },
     },
     async (request, reply) => {
       const requested = requestsWithReferences.get(request) ?? null;
-      const { session, created } = createSession(store, request.body, requested, new Date().toISOString());
-      if (created) request.log.info({ session: session.id, type: session.schedule.config.type }, 'session created');
+      const { session, created } = createSession(
+        store,
+        request.caller,
+        request.body,
+        requested,
+        new Date().toISOString(),
+      );
+      if (created) {
+        const { id, project, schedule } = session;
+        request.log.info({ session: id, project, type: schedule.config.type, actor: request.caller.actor }, 'session created');
+      }
       return reply.code(created ? 201 : 200).send(sessionView(session));
     },
   );
@@ -51,7 +61,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = asy
     '/v1/sessions',
     {
       schema: {
-        summary: 'List sessions, newest first',
+        summary: "List sessions, newest first: the caller's project's (an admin's: every project's)",
         tags: ['sessions'],
         querystring: listSessionsQuery,
         response: { 200: sessionListSchema, ...problemResponses(400) },
@@ -59,7 +69,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = asy
     },
     async (request) => {
       const { limit, cursor } = request.query;
-      const page = store.listNewestFirst(limit + 1, decodeCursor('sessions', cursor));
+      const page = store.listNewestFirst(visibleProject(request.caller), limit + 1, decodeCursor('sessions', cursor));
       const items = page.slice(0, limit);
       const last = items.at(-1);
       return {
@@ -79,7 +89,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = asy
         response: { 200: sessionSchema, ...problemResponses(404) },
       },
     },
-    async (request) => sessionView(findSession(store, request.params.id)),
+    async (request) => sessionView(findSession(store, request.caller, request.params.id)),
   );
 
   app.get(
@@ -93,7 +103,9 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = asy
       },
     },
     async (request) => {
-      const { state_dict, param_groups } = exportSchedule(findSession(store, request.params.id).schedule);
+      const { state_dict, param_groups } = exportSchedule(
+        findSession(store, request.caller, request.params.id).schedule,
+      );
       return {
         state_dict: toWire(state_dict) as Record<string, unknown>,
         param_groups: toWire(param_groups) as StateDictExport['param_groups'],
@@ -112,8 +124,8 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = asy
       },
     },
     async (request, reply) => {
-      deleteSession(store, request.params.id);
-      request.log.info({ session: request.params.id }, 'session deleted');
+      deleteSession(store, request.caller, request.params.id, new Date().toISOString());
+      request.log.info({ session: request.params.id, actor: request.caller.actor }, 'session deleted');
       return reply.code(204).send(null);
     },
   );

@@ -33,7 +33,13 @@ export const stepRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = async 
       },
     },
     async (request) => {
-      const { state, replayed } = stepSession(store, request.params.id, request.body, new Date().toISOString());
+      const { state, replayed } = stepSession(
+        store,
+        request.caller,
+        request.params.id,
+        request.body,
+        new Date().toISOString(),
+      );
       return { ...state, replayed };
     },
   );
@@ -50,8 +56,17 @@ export const stepRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = async 
       },
     },
     async (request) => {
-      const state = rewindSession(store, request.params.id, request.body.to_step, new Date().toISOString());
-      request.log.info({ session: request.params.id, to_step: request.body.to_step }, 'session rewound');
+      const state = rewindSession(
+        store,
+        request.caller,
+        request.params.id,
+        request.body.to_step,
+        new Date().toISOString(),
+      );
+      request.log.info(
+        { session: request.params.id, to_step: request.body.to_step, actor: request.caller.actor },
+        'session rewound',
+      );
       return state;
     },
   );
@@ -69,7 +84,7 @@ export const stepRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = async 
     },
     async (request) => {
       const { limit, cursor } = request.query;
-      const session = findSession(store, request.params.id);
+      const session = findSession(store, request.caller, request.params.id);
       const listing = `history/${session.id}`;
       const after = decodeCursor(listing, cursor) ?? -1;
       const page = store.historyAfter(session, after, limit + 1);

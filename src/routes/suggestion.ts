@@ -19,7 +19,7 @@ export const suggestionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = 
       },
     },
     async (request) => {
-      const { suggestions, points, session } = suggestFromRangeTest(store, request.params.id);
+      const { suggestions, points, session } = suggestFromRangeTest(store, request.caller, request.params.id);
       const state = session.schedule.state as RangeTestState;
       const wire = (n: number) => toWire(n) as WireNumber;
       const pick = ({ lr, lrs, step }: Suggestion) => ({ lr: wire(lr), lrs: lrs.map(wire), step });

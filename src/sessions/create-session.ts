@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Caller } from '../access/caller.js';
 import { ProblemError } from '../api/problem.js';
 import type { SessionInput } from '../api/sessions.js';
 import { importSchedule, startSchedule } from '../schedulers/schedule.js';
@@ -7,12 +8,14 @@ import { canonicalJson } from './canonical-json.js';
 import { refusingAsProblem } from './refusals.js';
 
 /**
- * Creates a session, or with a `key` that exists, finds it again: a restarted job
- * gets its own session back, provided it asks for the same schedule.
+ * Creates a session in the caller's project, or with a `key` that exists there, finds it
+ * again: a restarted job gets its own session back, provided it asks for the same
+ * schedule. Keys are per project: another project's session with this key is never seen.
  * `requestedWithReferences` is the request as sent when it named a range test.
  */
 export function createSession(
   store: SessionStore,
+  caller: Caller,
   input: SessionInput,
   requestedWithReferences: string | null,
   now: string,
@@ -27,7 +30,7 @@ export function createSession(
         });
   return store.transaction(() => {
     if (input.key !== undefined) {
-      const existing = store.findByKey(input.key);
+      const existing = store.findByKey(caller.project, input.key);
       if (existing) {
         const same =
           canonicalJson(existing.param_groups) === canonicalJson(input.param_groups) &&
@@ -41,6 +44,7 @@ export function createSession(
     }
     const session = store.insert({
       id: randomUUID(),
+      project: caller.project,
       key: input.key ?? null,
       name: input.name ?? null,
       metadata: input.metadata ?? {},
@@ -48,6 +52,7 @@ export function createSession(
       requested_with_references: requestedWithReferences,
       schedule,
       at: now,
+      actor: caller.actor,
     });
     return { session, created: true };
   });

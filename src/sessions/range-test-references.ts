@@ -1,3 +1,4 @@
+import type { Caller } from '../access/caller.js';
 import { ProblemError } from '../api/problem.js';
 import { RULES, type Rule } from '../range-test/suggestions.js';
 import type { SessionStore } from '../store/session-store.js';
@@ -18,14 +19,15 @@ export interface ResolvedRequest {
  *
  * A restarted job sends the same request again, but the range test may have recorded
  * more batches since, or been deleted: a keyed session created from this very request
- * answers with the numbers it was created with.
+ * answers with the numbers it was created with. Only range tests the caller can see
+ * can be named: another project's is not found.
  */
-export function resolveRangeTestReferences(store: SessionStore, body: unknown): ResolvedRequest {
+export function resolveRangeTestReferences(store: SessionStore, caller: Caller, body: unknown): ResolvedRequest {
   if (!isObject(body) || !containsReference([body.param_groups, body.scheduler])) {
     return { body, requestedWithReferences: null };
   }
   const requestedWithReferences = canonicalJson({ param_groups: body.param_groups, scheduler: body.scheduler });
-  const existing = typeof body.key === 'string' ? store.findByKey(body.key) : undefined;
+  const existing = typeof body.key === 'string' ? store.findByKey(caller.project, body.key) : undefined;
   if (existing?.requested_with_references === requestedWithReferences) {
     const recorded = { param_groups: existing.param_groups, scheduler: existing.schedule.config };
     return { body: { ...body, ...recorded }, requestedWithReferences };
@@ -35,11 +37,11 @@ export function resolveRangeTestReferences(store: SessionStore, body: unknown): 
     resolved.param_groups = body.param_groups.map((group: unknown, i) => {
       if (!isObject(group) || !isReference(group.lr)) return group;
       // Group i takes the test's group i where it had one, else its first group's.
-      const lrs = suggestedLrs(store, group.lr, `param_groups.${i}.lr`);
+      const lrs = suggestedLrs(store, caller, group.lr, `param_groups.${i}.lr`);
       return { ...group, lr: lrs[i] ?? lrs[0] };
     });
   }
-  if (isObject(body.scheduler)) resolved.scheduler = resolveScheduler(store, body.scheduler, 'scheduler');
+  if (isObject(body.scheduler)) resolved.scheduler = resolveScheduler(store, caller, body.scheduler, 'scheduler');
   return { body: resolved, requestedWithReferences };
 }
 
@@ -49,21 +51,21 @@ function containsReference(value: unknown): boolean {
   return isObject(value) && Object.values(value).some(containsReference);
 }
 
-function resolveScheduler(store: SessionStore, config: Record<string, unknown>, path: string): Record<string, unknown> {
+function resolveScheduler(store: SessionStore, caller: Caller, config: Record<string, unknown>, path: string): Record<string, unknown> {
   const resolved: Record<string, unknown> = { ...config };
   if (isReference(config.max_lr)) {
-    const lrs = suggestedLrs(store, config.max_lr, `${path}.max_lr`);
+    const lrs = suggestedLrs(store, caller, config.max_lr, `${path}.max_lr`);
     resolved.max_lr = lrs.length === 1 ? lrs[0] : lrs;
   }
   if (Array.isArray(config.schedulers)) {
     resolved.schedulers = config.schedulers.map((child: unknown, i) =>
-      isObject(child) ? resolveScheduler(store, child, `${path}.schedulers.${i}`) : child,
+      isObject(child) ? resolveScheduler(store, caller, child, `${path}.schedulers.${i}`) : child,
     );
   }
   return resolved;
 }
 
-function suggestedLrs(store: SessionStore, reference: { from_range_test: unknown }, path: string): readonly number[] {
+function suggestedLrs(store: SessionStore, caller: Caller, reference: { from_range_test: unknown }, path: string): readonly number[] {
   const ref = reference.from_range_test;
   const refused = (field: string, message: string) =>
     new ProblemError(400, `${path}.from_range_test${field}: ${message}`, {
@@ -78,7 +80,7 @@ function suggestedLrs(store: SessionStore, reference: { from_range_test: unknown
     throw refused('', 'takes only session and rule');
   }
   try {
-    return suggestFromRangeTest(store, ref.session).suggestions[rule as Rule].lrs;
+    return suggestFromRangeTest(store, caller, ref.session).suggestions[rule as Rule].lrs;
   } catch (error) {
     // Not found, not a range test, too few points: whatever it is, this request names a bad reference.
     if (error instanceof ProblemError && error.status !== 500) {

@@ -1,3 +1,4 @@
+import type { Caller } from '../access/caller.js';
 import { ProblemError } from '../api/problem.js';
 import { suggest, type RangePoint, type Rule, type Suggestion } from '../range-test/suggestions.js';
 import type { RangeTestState } from '../schedulers/lr-range-test.js';
@@ -23,8 +24,8 @@ export interface RangeTestSuggestion {
 }
 
 /** The suggested lrs of an LRRangeTest session. 404 unknown, 409 not a range test or too few points. */
-export function suggestFromRangeTest(store: SessionStore, id: string): RangeTestSuggestion {
-  const session = findSession(store, id);
+export function suggestFromRangeTest(store: SessionStore, caller: Caller, id: string): RangeTestSuggestion {
+  const session = findSession(store, caller, id);
   if (session.schedule.config.type !== 'LRRangeTest') {
     throw new ProblemError(409, `session ${id} is a ${session.schedule.config.type} session, not an LRRangeTest`);
   }

@@ -1,3 +1,4 @@
+import type { Caller } from '../access/caller.js';
 import { ProblemError } from '../api/problem.js';
 import { toState, type State } from '../api/state.js';
 import { viewSchedule } from '../schedulers/schedule.js';
@@ -5,10 +6,13 @@ import type { SessionStore } from '../store/session-store.js';
 import { findSession } from './find-session.js';
 import { currentState } from './views.js';
 
-/** Goes back to the state after `toStep`, dropping the history after it (a job resumed from a checkpoint). */
-export function rewindSession(store: SessionStore, id: string, toStep: number, now: string): State {
+/**
+ * Goes back to the state after `toStep`, dropping the history after it (a job resumed
+ * from a checkpoint). The audit log keeps who did it and from which step.
+ */
+export function rewindSession(store: SessionStore, caller: Caller, id: string, toStep: number, now: string): State {
   return store.transaction(() => {
-    const session = findSession(store, id);
+    const session = findSession(store, caller, id);
     if (toStep > session.step) {
       throw new ProblemError(409, `cannot rewind to step ${toStep}: the session is at step ${session.step}`, {
         state: currentState(session),
@@ -17,6 +21,14 @@ export function rewindSession(store: SessionStore, id: string, toStep: number, n
     const entry = store.historyAt(session, toStep);
     if (!entry) throw new Error(`history of session ${id} lacks step ${toStep}`);
     store.rewindTo(session, entry, now);
+    store.audit.record({
+      at: now,
+      actor: caller.actor,
+      action: 'session.rewind',
+      project: session.project,
+      subject: session.id,
+      detail: { from_step: session.step, to_step: toStep },
+    });
     const schedule = { config: session.schedule.config, state: entry.state, groups: entry.groups };
     return toState(toStep, viewSchedule(schedule));
   });

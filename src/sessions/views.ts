@@ -13,6 +13,7 @@ export function currentState(session: StoredSession): State {
 export function sessionView(session: StoredSession): Session {
   return {
     id: session.id,
+    project: session.project,
     name: session.name,
     key: session.key,
     metadata: session.metadata,
@@ -29,6 +30,7 @@ export function historyEntryView(session: StoredSession, entry: StoredHistoryEnt
   return {
     step: entry.step,
     recorded_at: entry.recorded_at,
+    actor: entry.actor,
     report: entry.report === null ? null : (toWire(entry.report) as HistoryEntry['report']),
     state: toState(entry.step, viewSchedule(schedule)),
   };

@@ -11,6 +11,11 @@ const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.ur
 /** How long a statement waits for another connection's lock before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5_000;
 
+/** Runs `work` in one IMMEDIATE transaction (the write lock taken at once): all of it lands, or none of it. */
+export function immediateTransaction<T>(db: Db, work: () => T): T {
+  return db.transaction(work).immediate();
+}
+
 /** Opens (creating its folder) and migrates the SQLite file. */
 export function openDatabase(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -56,11 +61,25 @@ export function migrate(db: Db, dir: string = MIGRATIONS_DIR): string[] {
   );
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   const pending = readMigrations(dir).filter((m) => !applied.has(m.version));
-  for (const migration of pending) {
-    db.transaction(() => {
-      db.exec(migration.sql);
-      record.run(migration.version, migration.name, new Date().toISOString());
-    })();
+  // A migration may rebuild a table (SQLite cannot drop a constraint in place), and dropping
+  // the old table with foreign keys on would cascade into the rows that point at it. So they
+  // are off while migrations run (the pragma is ignored inside a transaction), and each
+  // migration commits only if every reference still holds.
+  const enforced = db.pragma('foreign_keys', { simple: true }) === 1;
+  db.pragma('foreign_keys = OFF');
+  try {
+    for (const migration of pending) {
+      db.transaction(() => {
+        db.exec(migration.sql);
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length > 0) {
+          throw new Error(`migration ${migration.name} leaves ${broken.length} broken references`);
+        }
+        record.run(migration.version, migration.name, new Date().toISOString());
+      })();
+    }
+  } finally {
+    if (enforced) db.pragma('foreign_keys = ON');
   }
   return pending.map((m) => m.name);
 }

@@ -2,12 +2,14 @@ import { fromWire, toWire } from '../api/wire-numbers.js';
 import type { SchedulerConfig } from '../schedulers/definition.js';
 import type { ParamGroup } from '../schedulers/param-groups.js';
 import type { Schedule } from '../schedulers/schedule.js';
-import type { Db } from './database.js';
+import type { AuditLog } from './audit-log.js';
+import { immediateTransaction, type Db } from './database.js';
 
 /** A session as stored: its identity, its config and the schedule after its last step. */
 export interface StoredSession {
   readonly seq: number;
   readonly id: string;
+  readonly project: string;
   readonly key: string | null;
   readonly name: string | null;
   readonly metadata: Record<string, unknown>;
@@ -30,6 +32,8 @@ export interface StoredReport {
 export interface StoredHistoryEntry {
   readonly step: number;
   readonly recorded_at: string;
+  /** Caller.actor of whoever made this step (step 0: created the session). */
+  readonly actor: string | null;
   readonly report: StoredReport | null;
   readonly state: unknown;
   readonly groups: readonly ParamGroup[];
@@ -38,6 +42,7 @@ export interface StoredHistoryEntry {
 interface SessionRow {
   seq: number;
   id: string;
+  project: string;
   key: string | null;
   name: string | null;
   metadata: string;
@@ -54,6 +59,7 @@ interface SessionRow {
 interface HistoryRow {
   step: number;
   recorded_at: string;
+  actor: string | null;
   report: string | null;
   scheduler_state: string;
   groups: string;
@@ -67,6 +73,7 @@ function toSession(row: SessionRow): StoredSession {
   return {
     seq: row.seq,
     id: row.id,
+    project: row.project,
     key: row.key,
     name: row.name,
     metadata: JSON.parse(row.metadata) as Record<string, unknown>,
@@ -87,6 +94,7 @@ function toHistoryEntry(row: HistoryRow): StoredHistoryEntry {
   return {
     step: row.step,
     recorded_at: row.recorded_at,
+    actor: row.actor,
     report: row.report === null ? null : decode<StoredReport>(row.report),
     state: decode(row.scheduler_state),
     groups: decode<ParamGroup[]>(row.groups),
@@ -95,6 +103,7 @@ function toHistoryEntry(row: HistoryRow): StoredHistoryEntry {
 
 export interface NewSession {
   readonly id: string;
+  readonly project: string;
   readonly key: string | null;
   readonly name: string | null;
   readonly metadata: Record<string, unknown>;
@@ -102,26 +111,38 @@ export interface NewSession {
   readonly requested_with_references: string | null;
   readonly schedule: Schedule;
   readonly at: string;
+  readonly actor: string | null;
 }
 
-/** All SQL the service runs, as prepared statements. Callers group calls with `transaction`. */
+/**
+ * The SQL on sessions and their history, as prepared statements. Callers group calls with
+ * `transaction`. A `project` of null means every project (an admin's view); otherwise
+ * another project's sessions are simply not found.
+ */
 export class SessionStore {
   private readonly statements;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    /** Where rewinds and deletes are recorded, in the same transactions. */
+    readonly audit: AuditLog,
+  ) {
     this.statements = {
       insertSession: db.prepare(`
-        INSERT INTO sessions (id, key, name, metadata, param_groups, requested_with_references, scheduler,
+        INSERT INTO sessions (id, project, key, name, metadata, param_groups, requested_with_references, scheduler,
                               step, scheduler_state, groups, created_at, updated_at)
-        VALUES (@id, @key, @name, @metadata, @param_groups, @requested_with_references, @scheduler,
+        VALUES (@id, @project, @key, @name, @metadata, @param_groups, @requested_with_references, @scheduler,
                 0, @scheduler_state, @groups, @at, @at)`),
       insertHistory: db.prepare(`
-        INSERT INTO history (session_seq, step, recorded_at, report, scheduler_state, groups)
-        VALUES (?, ?, ?, ?, ?, ?)`),
-      byId: db.prepare('SELECT * FROM sessions WHERE id = ?'),
-      byKey: db.prepare('SELECT * FROM sessions WHERE key = ?'),
+        INSERT INTO history (session_seq, step, recorded_at, actor, report, scheduler_state, groups)
+        VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      byId: db.prepare('SELECT * FROM sessions WHERE id = @id AND (@project IS NULL OR project = @project)'),
+      byKey: db.prepare('SELECT * FROM sessions WHERE project = ? AND key = ?'),
       newestFirst: db.prepare('SELECT * FROM sessions WHERE seq < ? ORDER BY seq DESC LIMIT ?'),
-      deleteById: db.prepare('DELETE FROM sessions WHERE id = ?'),
+      newestFirstInProject: db.prepare(
+        'SELECT * FROM sessions WHERE project = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+      ),
+      deleteBySeq: db.prepare('DELETE FROM sessions WHERE seq = ?'),
       moveTo: db.prepare(`
         UPDATE sessions SET step = ?, scheduler_state = ?, groups = ?, updated_at = ? WHERE seq = ?`),
       historyAt: db.prepare('SELECT * FROM history WHERE session_seq = ? AND step = ?'),
@@ -142,16 +163,17 @@ export class SessionStore {
 
   /** Runs `work` in one IMMEDIATE transaction: all of it lands, or none of it. */
   transaction<T>(work: () => T): T {
-    return this.db.transaction(work).immediate();
+    return immediateTransaction(this.db, work);
   }
 
-  findById(id: string): StoredSession | undefined {
-    const row = this.statements.byId.get(id) as SessionRow | undefined;
+  findById(id: string, project: string | null): StoredSession | undefined {
+    const row = this.statements.byId.get({ id, project }) as SessionRow | undefined;
     return row && toSession(row);
   }
 
-  findByKey(key: string): StoredSession | undefined {
-    const row = this.statements.byKey.get(key) as SessionRow | undefined;
+  /** Idempotency keys are unique within a project. */
+  findByKey(project: string, key: string): StoredSession | undefined {
+    const row = this.statements.byKey.get(project, key) as SessionRow | undefined;
     return row && toSession(row);
   }
 
@@ -160,6 +182,7 @@ export class SessionStore {
     const { schedule } = session;
     const info = this.statements.insertSession.run({
       id: session.id,
+      project: session.project,
       key: session.key,
       name: session.name,
       metadata: JSON.stringify(session.metadata),
@@ -171,26 +194,45 @@ export class SessionStore {
       at: session.at,
     });
     const seq = Number(info.lastInsertRowid);
-    this.statements.insertHistory.run(seq, 0, session.at, null, encode(schedule.state), encode(schedule.groups));
-    return this.findById(session.id) as StoredSession;
+    this.statements.insertHistory.run(
+      seq,
+      0,
+      session.at,
+      session.actor,
+      null,
+      encode(schedule.state),
+      encode(schedule.groups),
+    );
+    return this.findById(session.id, session.project) as StoredSession;
   }
 
   /** Newest first, starting below `beforeSeq`; one extra row tells whether a next page exists. */
-  listNewestFirst(limit: number, beforeSeq: number = Number.MAX_SAFE_INTEGER): StoredSession[] {
-    return (this.statements.newestFirst.all(beforeSeq, limit) as SessionRow[]).map(toSession);
+  listNewestFirst(project: string | null, limit: number, beforeSeq: number = Number.MAX_SAFE_INTEGER): StoredSession[] {
+    const rows =
+      project === null
+        ? this.statements.newestFirst.all(beforeSeq, limit)
+        : this.statements.newestFirstInProject.all(project, beforeSeq, limit);
+    return (rows as SessionRow[]).map(toSession);
   }
 
-  delete(id: string): boolean {
-    return this.statements.deleteById.run(id).changes > 0;
+  /** Deletes the session and (by cascade) its history. */
+  delete(session: StoredSession): void {
+    this.statements.deleteBySeq.run(session.seq);
   }
 
   /** Records one applied step: the session's new current schedule and its history row. */
-  appendStep(session: StoredSession, schedule: Schedule, report: StoredReport, at: string): void {
+  appendStep(
+    session: StoredSession,
+    schedule: Schedule,
+    report: StoredReport,
+    at: string,
+    actor: string | null,
+  ): void {
     const step = session.step + 1;
     const state = encode(schedule.state);
     const groups = encode(schedule.groups);
     this.statements.moveTo.run(step, state, groups, at, session.seq);
-    this.statements.insertHistory.run(session.seq, step, at, encode(report), state, groups);
+    this.statements.insertHistory.run(session.seq, step, at, actor, encode(report), state, groups);
   }
 
   historyAt(session: StoredSession, step: number): StoredHistoryEntry | undefined {

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PROBLEM_CONTENT_TYPE } from '../../src/api/problem.js';
 import { registerProblemHandling } from '../../src/plugins/problems.js';
 import { healthRoutes } from '../../src/routes/health.js';
+import { AuditLog } from '../../src/store/audit-log.js';
 import { openDatabase } from '../../src/store/database.js';
 import { SessionStore } from '../../src/store/session-store.js';
 import { call, tempDir } from '../support/app.js';
@@ -17,7 +18,7 @@ async function healthApp() {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandling(app);
-  await app.register(healthRoutes, { store: new SessionStore(db) });
+  await app.register(healthRoutes, { store: new SessionStore(db, new AuditLog(db)) });
   await app.ready();
   cleanups.push(async () => {
     await app.close();

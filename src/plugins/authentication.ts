@@ -1,0 +1,140 @@
+import type { FastifyInstance, FastifyReply, RouteOptions } from 'fastify';
+import { BlockList, isIPv6 } from 'node:net';
+import { authenticate, canAuthenticate } from '../access/authenticate.js';
+import { OPEN_MODE_CALLER, roleAllows, type Caller, type Role } from '../access/caller.js';
+import { ProblemError, problemResponses } from '../api/problem.js';
+import type { AccessStore } from '../store/access-store.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The least role that may call this route. Every /v1 route has one: routes that do not
+     * name it get `read` for GET and HEAD, `write` for anything else.
+     */
+    role?: Role;
+  }
+  interface FastifyRequest {
+    /** Who is calling; set before the handler of every /v1 route runs. */
+    caller: Caller;
+  }
+}
+
+/** The OpenAPI security scheme every /v1 operation lists. */
+export const SECURITY_SCHEME = 'bearerAuth';
+
+export const BEARER_SECURITY_SCHEME = {
+  type: 'http',
+  scheme: 'bearer',
+  description:
+    'An API key (lrs_…) made with POST /v1/keys or `npm run keys -- create`, or LRSCHED_ADMIN_KEY. ' +
+    'Without any key and without LRSCHED_ADMIN_KEY a service bound to loopback runs open.',
+} as const;
+
+/** Thrown by buildApp when the service would be reachable from other machines with no way to authenticate. */
+export class UnprotectedService extends Error {
+  constructor(host: string) {
+    super(
+      `refusing to serve on ${host}: no API key exists and LRSCHED_ADMIN_KEY is not set, so anyone who can ` +
+        'reach this address could read, step and delete every session. Create the first admin key on this ' +
+        'DATABASE_PATH with `npm run keys -- create --project default --role admin` (in the container image: ' +
+        '`node dist/cli/keys.js create --project default --role admin`), or set LRSCHED_ADMIN_KEY to a secret of ' +
+        'at least 32 characters, or bind HOST to a loopback address (127.0.0.1) to run open.',
+    );
+    this.name = 'UnprotectedService';
+  }
+}
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** Whether only this machine can reach an address: 127.0.0.0/8, ::1 or localhost. */
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  const address = host.replace(/^\[(.*)\]$/, '$1');
+  try {
+    return LOOPBACK.check(address, isIPv6(address) ? 'ipv6' : 'ipv4');
+  } catch {
+    return false; // a host name: it may resolve to anything
+  }
+}
+
+export interface AuthenticationOptions {
+  readonly access: AccessStore;
+  /** LRSCHED_ADMIN_KEY: accepted as an admin token. */
+  readonly adminToken: string | undefined;
+  /** The address the service will listen on; undefined when it never listens (inject-only tests, scripts). */
+  readonly host: string | undefined;
+}
+
+function isV1(url: string): boolean {
+  return url === '/v1' || url.startsWith('/v1/');
+}
+
+function unauthenticated(reply: FastifyReply, detail: string, error?: 'invalid_request' | 'invalid_token'): ProblemError {
+  // RFC 6750: the challenge, with the reason when a token was sent but is not good.
+  void reply.header('www-authenticate', `Bearer realm="lrsched"${error ? `, error="${error}"` : ''}`);
+  return new ProblemError(401, detail);
+}
+
+/**
+ * Every /v1 route needs a bearer token with a role that allows it, once a key exists or
+ * LRSCHED_ADMIN_KEY is set; everything else (health, OpenAPI, docs, the UI) stays open.
+ * Without either, the service runs open, and only on a loopback address. Must be
+ * registered before the routes: it gives each /v1 route its role and its documentation.
+ */
+export function registerAuthentication(app: FastifyInstance, { access, adminToken, host }: AuthenticationOptions): void {
+  const openModeAllowed = host === undefined || isLoopback(host);
+  if (!canAuthenticate(access, adminToken)) {
+    if (!openModeAllowed) throw new UnprotectedService(host ?? '');
+    app.log.warn(
+      'open mode: no API key exists and LRSCHED_ADMIN_KEY is not set, so every request is served without ' +
+        'authentication (allowed on loopback only); creating a key, e.g. `npm run keys -- create --project ' +
+        'default --role admin`, secures the service at once',
+    );
+  }
+
+  app.decorateRequest('caller', null as unknown as Caller);
+
+  app.addHook('onRoute', (route: RouteOptions) => {
+    if (!isV1(route.url)) return;
+    const role = route.config?.role ?? (route.method === 'GET' || route.method === 'HEAD' ? 'read' : 'write');
+    route.config = { ...route.config, role };
+    if (route.schema && !route.schema.hide) {
+      route.schema = {
+        ...route.schema,
+        security: [{ [SECURITY_SCHEME]: [] }],
+        response: { ...(route.schema.response as object), ...problemResponses(401, 403) },
+      };
+    }
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    const needed = request.routeOptions.config.role;
+    if (needed === undefined) return; // not a /v1 route (or no route at all: a 404)
+    const header = request.headers.authorization;
+    if (header === undefined) {
+      if (openModeAllowed && !canAuthenticate(access, adminToken)) {
+        request.caller = OPEN_MODE_CALLER;
+        return;
+      }
+      throw unauthenticated(reply, 'this service needs an API key: send Authorization: Bearer <token>');
+    }
+    const token = /^Bearer +(\S+) *$/i.exec(header)?.[1];
+    if (token === undefined) {
+      throw unauthenticated(reply, 'the Authorization header must be "Bearer <token>"', 'invalid_request');
+    }
+    const result = authenticate(access, adminToken, token);
+    if ('refused' in result) {
+      const detail = result.refused === 'revoked' ? 'this API key has been revoked' : 'this API key is not known here';
+      throw unauthenticated(reply, detail, 'invalid_token');
+    }
+    if (!roleAllows(result.caller.role, needed)) {
+      throw new ProblemError(
+        403,
+        `this needs the '${needed}' role${needed === 'admin' ? '' : ' or higher'}; this key has '${result.caller.role}'`,
+      );
+    }
+    request.caller = result.caller;
+  });
+}
