@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { accessUseCases } from './access/use-cases.js';
 import { registerAuthentication } from './plugins/authentication.js';
 import { drainResponsesOnClose } from './plugins/drain-on-close.js';
 import { registerJsonBodies } from './plugins/json-body.js';
@@ -61,12 +62,12 @@ export async function buildApp(options: AppOptions) {
   app.addHook('onClose', async () => db.close());
   const audit = new AuditLog(db);
   const store = new SessionStore(db, audit);
-  const access = new AccessStore(db, audit);
+  const access = accessUseCases(new AccessStore(db, audit), options.adminToken);
 
   drainResponsesOnClose(app, DRAIN_GRACE_MS);
   registerProblemHandling(app);
   try {
-    registerAuthentication(app, { access, adminToken: options.adminToken, host: options.host });
+    registerAuthentication(app, { access, host: options.host });
   } catch (error) {
     db.close();
     throw error;

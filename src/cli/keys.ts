@@ -7,10 +7,9 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { Caller } from '../access/caller.js';
-import { createKey, listKeys, revokeKey } from '../access/keys.js';
-import { createProject, listProjects } from '../access/projects.js';
+import { KeyNotFound, UnknownProject } from '../access/errors.js';
+import { accessUseCases, type AccessUseCases } from '../access/use-cases.js';
 import { keyInputSchema, projectName } from '../api/access.js';
-import { ProblemError } from '../api/problem.js';
 import { readConfig } from '../config.js';
 import { AccessStore } from '../store/access-store.js';
 import { AuditLog } from '../store/audit-log.js';
@@ -52,10 +51,9 @@ function parsedArguments(args: string[]) {
   }
 }
 
-function run(args: string[], access: AccessStore): unknown {
+function run(args: string[], access: AccessUseCases): unknown {
   const { values, positionals } = parsedArguments(args);
   const [command, ...rest] = positionals;
-  const now = new Date().toISOString();
   const noMore = (expected: number) => {
     if (rest.length !== expected) throw new UsageError(`${command}: unexpected arguments: ${rest.join(' ')}`);
   };
@@ -63,21 +61,21 @@ function run(args: string[], access: AccessStore): unknown {
     case 'create': {
       noMore(0);
       const request = parsed(keyInputSchema, values);
-      const { key, token } = createKey(access, OPERATOR, request, now);
+      const { key, token } = access.createKey(OPERATOR, request);
       console.error('The token is shown only this once: store it now. The service keeps only its SHA-256.');
       return { ...key, token };
     }
     case 'list':
       noMore(0);
-      return { items: listKeys(access) };
+      return { items: access.listKeys() };
     case 'revoke': {
       noMore(1);
-      return revokeKey(access, OPERATOR, rest[0] as string, now);
+      return access.revokeKey(OPERATOR, rest[0] as string);
     }
     case 'projects': {
-      if (rest.length === 0) return { items: listProjects(access) };
+      if (rest.length === 0) return { items: access.listProjects() };
       if (rest[0] !== 'create' || rest.length !== 2) throw new UsageError('projects: use `projects` or `projects create <name>`');
-      return createProject(access, OPERATOR, parsed(projectName, rest[1]), now).project;
+      return access.createProject(OPERATOR, parsed(projectName, rest[1])).project;
     }
     default:
       throw new UsageError(command === undefined ? 'no command given' : `unknown command '${command}'`);
@@ -93,14 +91,14 @@ function main(): number {
   const config = readConfig();
   const db = openDatabase(config.DATABASE_PATH);
   try {
-    console.log(JSON.stringify(run(args, new AccessStore(db, new AuditLog(db))), null, 2));
+    console.log(JSON.stringify(run(args, accessUseCases(new AccessStore(db, new AuditLog(db)), undefined)), null, 2));
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`lrsched keys: ${error.message}\n\n${USAGE}`);
       return 2;
     }
-    if (error instanceof ProblemError) {
+    if (error instanceof UnknownProject || error instanceof KeyNotFound) {
       console.error(`lrsched keys: ${error.message}`);
       return 1;
     }

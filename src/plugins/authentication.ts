@@ -1,9 +1,8 @@
 import type { FastifyInstance, FastifyReply, RouteOptions } from 'fastify';
 import { BlockList, isIPv6 } from 'node:net';
-import { authenticate, canAuthenticate } from '../access/authenticate.js';
 import { OPEN_MODE_CALLER, roleAllows, type Caller, type Role } from '../access/caller.js';
 import { ProblemError, problemResponses } from '../api/problem.js';
-import type { AccessStore } from '../store/access-store.js';
+import type { AccessUseCases } from '../access/use-cases.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -60,9 +59,7 @@ export function isLoopback(host: string): boolean {
 }
 
 export interface AuthenticationOptions {
-  readonly access: AccessStore;
-  /** LRSCHED_ADMIN_KEY: accepted as an admin token. */
-  readonly adminToken: string | undefined;
+  readonly access: AccessUseCases;
   /** The address the service will listen on; undefined when it never listens (inject-only tests, scripts). */
   readonly host: string | undefined;
 }
@@ -83,9 +80,9 @@ function unauthenticated(reply: FastifyReply, detail: string, error?: 'invalid_r
  * Without either, the service runs open, and only on a loopback address. Must be
  * registered before the routes: it gives each /v1 route its role and its documentation.
  */
-export function registerAuthentication(app: FastifyInstance, { access, adminToken, host }: AuthenticationOptions): void {
+export function registerAuthentication(app: FastifyInstance, { access, host }: AuthenticationOptions): void {
   const openModeAllowed = host === undefined || isLoopback(host);
-  if (!canAuthenticate(access, adminToken)) {
+  if (!access.canAuthenticate()) {
     if (!openModeAllowed) throw new UnprotectedService(host ?? '');
     app.log.warn(
       'open mode: no API key exists and LRSCHED_ADMIN_KEY is not set, so every request is served without ' +
@@ -114,7 +111,7 @@ export function registerAuthentication(app: FastifyInstance, { access, adminToke
     if (needed === undefined) return; // not a /v1 route (or no route at all: a 404)
     const header = request.headers.authorization;
     if (header === undefined) {
-      if (openModeAllowed && !canAuthenticate(access, adminToken)) {
+      if (openModeAllowed && !access.canAuthenticate()) {
         request.caller = OPEN_MODE_CALLER;
         return;
       }
@@ -124,7 +121,7 @@ export function registerAuthentication(app: FastifyInstance, { access, adminToke
     if (token === undefined) {
       throw unauthenticated(reply, 'the Authorization header must be "Bearer <token>"', 'invalid_request');
     }
-    const result = authenticate(access, adminToken, token);
+    const result = access.authenticate(token);
     if ('refused' in result) {
       const detail = result.refused === 'revoked' ? 'this API key has been revoked' : 'this API key is not known here';
       throw unauthenticated(reply, detail, 'invalid_token');

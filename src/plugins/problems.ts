@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { KeyNotFound, UnknownProject } from '../access/errors.js';
 import { problem, ProblemError, PROBLEM_CONTENT_TYPE, type FieldError, type Problem } from '../api/problem.js';
 
 /** Fastify's own 4xx codes, named as problems a client can act on. */
@@ -59,6 +60,10 @@ export function registerProblemHandling(app: FastifyInstance): void {
     if (error instanceof ProblemError) {
       return send(reply, problem(error.status, error.message, error.extra));
     }
+    if (error instanceof UnknownProject) {
+      return send(reply, problem(400, `project: ${error.message}`, { errors: [{ path: 'project', message: error.message }] }));
+    }
+    if (error instanceof KeyNotFound) return send(reply, problem(404, error.message));
     if (hasZodFastifySchemaValidationErrors(error)) {
       const errors = fieldErrors(error);
       const where = error.validationContext ?? 'request';

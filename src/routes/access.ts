@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { createKey, listKeys, revokeKey } from '../access/keys.js';
-import { createProject, listProjects } from '../access/projects.js';
+import type { AccessUseCases } from '../access/use-cases.js';
 import {
   createdKeySchema,
   keyIdParams,
@@ -12,10 +11,9 @@ import {
   projectSchema,
 } from '../api/access.js';
 import { problemResponses } from '../api/problem.js';
-import type { AccessStore } from '../store/access-store.js';
 
 /** Projects and API keys: the admin role only. */
-export const accessRoutes: FastifyPluginAsyncZod<{ access: AccessStore }> = async (app, { access }) => {
+export const accessRoutes: FastifyPluginAsyncZod<{ access: AccessUseCases }> = async (app, { access }) => {
   const admin = { role: 'admin' } as const;
 
   app.post(
@@ -30,7 +28,7 @@ export const accessRoutes: FastifyPluginAsyncZod<{ access: AccessStore }> = asyn
       },
     },
     async (request, reply) => {
-      const { project, created } = createProject(access, request.caller, request.body.name, new Date().toISOString());
+      const { project, created } = access.createProject(request.caller, request.body.name);
       if (created) request.log.info({ project: project.name, actor: request.caller.actor }, 'project created');
       return reply.code(created ? 201 : 200).send(project);
     },
@@ -46,7 +44,7 @@ export const accessRoutes: FastifyPluginAsyncZod<{ access: AccessStore }> = asyn
         response: { 200: projectListSchema },
       },
     },
-    async () => ({ items: listProjects(access) }),
+    async () => ({ items: access.listProjects() }),
   );
 
   app.post(
@@ -61,7 +59,7 @@ export const accessRoutes: FastifyPluginAsyncZod<{ access: AccessStore }> = asyn
       },
     },
     async (request, reply) => {
-      const { key, token } = createKey(access, request.caller, request.body, new Date().toISOString());
+      const { key, token } = access.createKey(request.caller, request.body);
       request.log.info({ key: key.id, project: key.project, role: key.role, actor: request.caller.actor }, 'key created');
       return reply.code(201).send({ ...key, token });
     },
@@ -77,7 +75,7 @@ export const accessRoutes: FastifyPluginAsyncZod<{ access: AccessStore }> = asyn
         response: { 200: keyListSchema },
       },
     },
-    async () => ({ items: listKeys(access) }),
+    async () => ({ items: access.listKeys() }),
   );
 
   app.delete(
@@ -92,7 +90,7 @@ export const accessRoutes: FastifyPluginAsyncZod<{ access: AccessStore }> = asyn
       },
     },
     async (request, reply) => {
-      const key = revokeKey(access, request.caller, request.params.id, new Date().toISOString());
+      const key = access.revokeKey(request.caller, request.params.id);
       request.log.info({ key: key.id, actor: request.caller.actor }, 'key revoked');
       return reply.code(204).send(null);
     },
