@@ -11,13 +11,18 @@ export interface ServerProcess {
   readonly exited: Promise<number | string>;
 }
 
-/** The real server (src/server.ts) in its own process, on a free port. */
-export async function startServerProcess(databasePath: string): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+/** The real server (src/server.ts) in its own process, on a free port; `env` adds to or overrides its environment. */
+export function spawnServer(databasePath: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_PATH: databasePath, LOG_LEVEL: 'info' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_PATH: databasePath, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/** The real server in its own process, once it listens. */
+export async function startServerProcess(databasePath: string, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+  const child = spawnServer(databasePath, env);
   const logs: string[] = [];
   const exited = new Promise<number | string>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
@@ -47,10 +52,14 @@ export async function startServerProcess(databasePath: string): Promise<ServerPr
   return { url, child, logs, exited };
 }
 
-export async function http(url: string, method: string, body?: unknown) {
+export async function http(url: string, method: string, body?: unknown, token?: string) {
   const response = await fetch(url, {
     method,
-    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
   return { status: response.status, body: text ? (JSON.parse(text) as any) : undefined };
