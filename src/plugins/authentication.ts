@@ -81,9 +81,9 @@ function unauthenticated(reply: FastifyReply, detail: string, error?: 'invalid_r
  * registered before the routes: it gives each /v1 route its role and its documentation.
  */
 export function registerAuthentication(app: FastifyInstance, { access, host }: AuthenticationOptions): void {
-  const openModeAllowed = host === undefined || isLoopback(host);
+  const exposedOn = host !== undefined && !isLoopback(host) ? host : undefined;
   if (!access.canAuthenticate()) {
-    if (!openModeAllowed) throw new UnprotectedService(host ?? '');
+    if (exposedOn !== undefined) throw new UnprotectedService(exposedOn);
     app.log.warn(
       'open mode: no API key exists and LRSCHED_ADMIN_KEY is not set, so every request is served without ' +
         'authentication (allowed on loopback only); creating a key, e.g. `npm run keys -- create --project ' +
@@ -109,12 +109,14 @@ export function registerAuthentication(app: FastifyInstance, { access, host }: A
   app.addHook('onRequest', async (request, reply) => {
     const needed = request.routeOptions.config.role;
     if (needed === undefined) return; // not a /v1 route (or no route at all: a 404)
+    // Open mode serves everyone as before keys existed, whatever they send (a client may carry
+    // a token meant for a secured deployment); a key made meanwhile ends it at once.
+    if (exposedOn === undefined && !access.canAuthenticate()) {
+      request.caller = OPEN_MODE_CALLER;
+      return;
+    }
     const header = request.headers.authorization;
     if (header === undefined) {
-      if (openModeAllowed && !access.canAuthenticate()) {
-        request.caller = OPEN_MODE_CALLER;
-        return;
-      }
       throw unauthenticated(reply, 'this service needs an API key: send Authorization: Bearer <token>');
     }
     const token = /^Bearer +(\S+) *$/i.exec(header)?.[1];
