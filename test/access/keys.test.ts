@@ -6,7 +6,7 @@ import { buildApp } from '../../src/app.js';
 import { readConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { isLoopback } from '../../src/plugins/authentication.js';
-import { tempDir, type App } from '../support/app.js';
+import { callAs, tempDir, type App } from '../support/app.js';
 
 /** Keys, projects, open mode, isolation and the audit trail, through the HTTP API. */
 
@@ -30,29 +30,15 @@ async function appOn(databasePath: string, adminToken?: string): Promise<App> {
   return app;
 }
 
-async function send(app: App, method: string, url: string, token?: string, body?: unknown) {
-  const response = await app.inject({
-    method: method as 'GET',
-    url,
-    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
-    ...(body === undefined ? {} : { payload: body as object }),
-  });
-  return {
-    status: response.statusCode,
-    headers: response.headers,
-    body: response.body.length > 0 ? (JSON.parse(response.body) as any) : undefined,
-  };
-}
-
 const stepLr = { param_groups: [{ lr: 0.1 }], scheduler: { type: 'StepLR', step_size: 2 } };
 
 /** An app with LRSCHED_ADMIN_KEY, projects alpha and beta, and a key per role asked for. */
 async function securedApp() {
   const databasePath = databaseFile();
   const app = await appOn(databasePath, ADMIN);
-  for (const name of ['alpha', 'beta']) await send(app, 'POST', '/v1/projects', ADMIN, { name });
+  for (const name of ['alpha', 'beta']) await callAs(app, ADMIN, 'POST', '/v1/projects', { name });
   const key = async (project: string, role: string, name?: string) => {
-    const made = await send(app, 'POST', '/v1/keys', ADMIN, { project, role, ...(name ? { name } : {}) });
+    const made = await callAs(app, ADMIN, 'POST', '/v1/keys', { project, role, ...(name ? { name } : {}) });
     expect(made.status, JSON.stringify(made.body)).toBe(201);
     return made.body as { id: string; token: string };
   };
@@ -78,24 +64,24 @@ function auditRows(databasePath: string) {
 describe('open mode', () => {
   it('serves without a token while no key exists, and ends for good with the first key', async () => {
     const app = await appOn(databaseFile());
-    const created = await send(app, 'POST', '/v1/sessions', undefined, stepLr);
+    const created = await callAs(app, undefined, 'POST', '/v1/sessions', stepLr);
     expect(created.status).toBe(201);
     expect(created.body.project).toBe('default');
     // Open mode is everything anyone could do before keys existed, making the first key included.
-    const first = await send(app, 'POST', '/v1/keys', undefined, { project: 'default', role: 'admin' });
+    const first = await callAs(app, undefined, 'POST', '/v1/keys', { project: 'default', role: 'admin' });
     expect(first.status).toBe(201);
-    expect((await send(app, 'GET', `/v1/sessions/${created.body.id}`)).status).toBe(401);
-    expect((await send(app, 'GET', `/v1/sessions/${created.body.id}`, first.body.token)).status).toBe(200);
-    expect((await send(app, 'DELETE', `/v1/keys/${first.body.id}`, first.body.token)).status).toBe(204);
-    expect((await send(app, 'GET', '/v1/sessions')).status).toBe(401);
-    expect((await send(app, 'GET', '/healthz')).status).toBe(200);
+    expect((await callAs(app, undefined, 'GET', `/v1/sessions/${created.body.id}`)).status).toBe(401);
+    expect((await callAs(app, first.body.token, 'GET', `/v1/sessions/${created.body.id}`)).status).toBe(200);
+    expect((await callAs(app, first.body.token, 'DELETE', `/v1/keys/${first.body.id}`)).status).toBe(204);
+    expect((await callAs(app, undefined, 'GET', '/v1/sessions')).status).toBe(401);
+    expect((await callAs(app, undefined, 'GET', '/healthz')).status).toBe(200);
   });
 
   it('ignores a token while open, as it did before keys existed', async () => {
     const app = await appOn(databaseFile());
-    const answer = await send(app, 'POST', '/v1/sessions', 'lrs_meant-for-another-deployment', stepLr);
+    const answer = await callAs(app, 'lrs_meant-for-another-deployment', 'POST', '/v1/sessions', stepLr);
     expect(answer.status).toBe(201);
-    const history = await send(app, 'GET', `/v1/sessions/${answer.body.id}/history`, 'lrs_meant-for-another-deployment');
+    const history = await callAs(app, 'lrs_meant-for-another-deployment', 'GET', `/v1/sessions/${answer.body.id}/history`);
     expect(history.body.items[0].actor).toBeNull();
   });
 });
@@ -108,8 +94,8 @@ describe('tokens', () => {
     for (const made of [a, b]) expect(made.token).toMatch(/^lrs_[A-Za-z0-9_-]{43}$/);
     expect(a.token).not.toBe(b.token);
     expect(a.id).toMatch(/^key_[0-9a-f]{16}$/);
-    await send(app, 'DELETE', `/v1/keys/${b.id}`, ADMIN);
-    const listed = await send(app, 'GET', '/v1/keys', ADMIN);
+    await callAs(app, ADMIN, 'DELETE', `/v1/keys/${b.id}`);
+    const listed = await callAs(app, ADMIN, 'GET', '/v1/keys');
     expect(listed.body.items).toEqual([
       { id: a.id, project: 'alpha', role: 'read', name: 'dashboard', created_at: expect.any(String), revoked_at: null },
       { id: b.id, project: 'alpha', role: 'read', name: null, created_at: expect.any(String), revoked_at: expect.any(String) },
@@ -120,8 +106,8 @@ describe('tokens', () => {
   it('answer 401 with a Bearer challenge when missing, malformed, unknown or revoked', async () => {
     const { app, key } = await securedApp();
     const { id, token } = await key('alpha', 'read');
-    expect((await send(app, 'GET', '/v1/sessions', token)).status).toBe(200);
-    await send(app, 'DELETE', `/v1/keys/${id}`, ADMIN);
+    expect((await callAs(app, token, 'GET', '/v1/sessions')).status).toBe(200);
+    await callAs(app, ADMIN, 'DELETE', `/v1/keys/${id}`);
     const cases: [Record<string, string>, string, string][] = [
       [{}, 'Bearer realm="lrsched"', 'send Authorization: Bearer <token>'],
       [{ authorization: `Basic ${token}` }, 'Bearer realm="lrsched", error="invalid_request"', '"Bearer <token>"'],
@@ -150,13 +136,13 @@ describe('tokens', () => {
     const { app, databasePath, key } = await securedApp();
     const replica = await appOn(databasePath, ADMIN);
     const { id, token } = await key('alpha', 'write');
-    expect((await send(replica, 'GET', '/v1/sessions', token)).status).toBe(200);
-    expect((await send(app, 'DELETE', `/v1/keys/${id}`, ADMIN)).status).toBe(204);
-    expect((await send(replica, 'GET', '/v1/sessions', token)).status).toBe(401);
+    expect((await callAs(replica, token, 'GET', '/v1/sessions')).status).toBe(200);
+    expect((await callAs(app, ADMIN, 'DELETE', `/v1/keys/${id}`)).status).toBe(204);
+    expect((await callAs(replica, token, 'GET', '/v1/sessions')).status).toBe(401);
     // Revoking again changes nothing, and is not an error.
-    expect((await send(replica, 'DELETE', `/v1/keys/${id}`, ADMIN)).status).toBe(204);
+    expect((await callAs(replica, ADMIN, 'DELETE', `/v1/keys/${id}`)).status).toBe(204);
     expect(auditRows(databasePath).filter((r) => r.action === 'key.revoke')).toHaveLength(1);
-    expect((await send(app, 'DELETE', '/v1/keys/key_0123456789abcdef', ADMIN)).status).toBe(404);
+    expect((await callAs(app, ADMIN, 'DELETE', '/v1/keys/key_0123456789abcdef')).status).toBe(404);
   });
 });
 
@@ -165,38 +151,38 @@ describe('roles', () => {
     const { app, key } = await securedApp();
     const reader = await key('alpha', 'read');
     const writer = await key('alpha', 'write');
-    const step = await send(app, 'POST', '/v1/sessions', reader.token, stepLr);
+    const step = await callAs(app, reader.token, 'POST', '/v1/sessions', stepLr);
     expect(step.status).toBe(403);
     expect(step.body).toMatchObject({ type: 'urn:lrsched:problem:forbidden', status: 403 });
     expect(step.body.detail).toBe("this needs the 'write' role or higher; this key has 'read'");
-    const keys = await send(app, 'GET', '/v1/keys', writer.token);
+    const keys = await callAs(app, writer.token, 'GET', '/v1/keys');
     expect(keys.body.detail).toBe("this needs the 'admin' role; this key has 'write'");
   });
 
   it('are checked before the body: a reader learns nothing from validation', async () => {
     const { app, key } = await securedApp();
     const reader = await key('alpha', 'read');
-    expect((await send(app, 'POST', '/v1/sessions', reader.token, { nonsense: true })).status).toBe(403);
-    expect((await send(app, 'POST', '/v1/sessions', undefined, { nonsense: true })).status).toBe(401);
+    expect((await callAs(app, reader.token, 'POST', '/v1/sessions', { nonsense: true })).status).toBe(403);
+    expect((await callAs(app, undefined, 'POST', '/v1/sessions', { nonsense: true })).status).toBe(401);
   });
 });
 
 describe('projects', () => {
   it('are made once (201, then 200), with names the API can carry', async () => {
     const { app } = await securedApp();
-    const made = await send(app, 'POST', '/v1/projects', ADMIN, { name: 'vision' });
+    const made = await callAs(app, ADMIN, 'POST', '/v1/projects', { name: 'vision' });
     expect(made.status).toBe(201);
-    expect((await send(app, 'POST', '/v1/projects', ADMIN, { name: 'vision' })).body).toEqual(made.body);
-    const bad = await send(app, 'POST', '/v1/projects', ADMIN, { name: '../x' });
+    expect((await callAs(app, ADMIN, 'POST', '/v1/projects', { name: 'vision' })).body).toEqual(made.body);
+    const bad = await callAs(app, ADMIN, 'POST', '/v1/projects', { name: '../x' });
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].path).toBe('name');
-    const listed = await send(app, 'GET', '/v1/projects', ADMIN);
+    const listed = await callAs(app, ADMIN, 'GET', '/v1/projects');
     expect(listed.body.items.map((p: { name: string }) => p.name)).toEqual(['alpha', 'beta', 'default', 'vision']);
   });
 
   it('must exist before a key is made for one', async () => {
     const { app } = await securedApp();
-    const answer = await send(app, 'POST', '/v1/keys', ADMIN, { project: 'nowhere', role: 'read' });
+    const answer = await callAs(app, ADMIN, 'POST', '/v1/keys', { project: 'nowhere', role: 'read' });
     expect(answer.status).toBe(400);
     expect(answer.body.errors).toEqual([{ path: 'project', message: expect.stringContaining("no project 'nowhere'") }]);
   });
@@ -207,12 +193,12 @@ describe('isolation', () => {
     const { app, key } = await securedApp();
     const alpha = await key('alpha', 'write');
     const beta = await key('beta', 'write');
-    const a = await send(app, 'POST', '/v1/sessions', alpha.token, { key: 'run-17', ...stepLr });
-    const b = await send(app, 'POST', '/v1/sessions', beta.token, { key: 'run-17', ...stepLr });
+    const a = await callAs(app, alpha.token, 'POST', '/v1/sessions', { key: 'run-17', ...stepLr });
+    const b = await callAs(app, beta.token, 'POST', '/v1/sessions', { key: 'run-17', ...stepLr });
     expect([a.status, b.status]).toEqual([201, 201]);
     expect(a.body.id).not.toBe(b.body.id);
     expect([a.body.project, b.body.project]).toEqual(['alpha', 'beta']);
-    const again = await send(app, 'POST', '/v1/sessions', beta.token, { key: 'run-17', ...stepLr });
+    const again = await callAs(app, beta.token, 'POST', '/v1/sessions', { key: 'run-17', ...stepLr });
     expect([again.status, again.body.id]).toEqual([200, b.body.id]);
   });
 
@@ -221,19 +207,19 @@ describe('isolation', () => {
     const alpha = await key('alpha', 'write');
     const beta = await key('beta', 'write');
     for (let i = 0; i < 3; i++) {
-      await send(app, 'POST', '/v1/sessions', alpha.token, stepLr);
-      await send(app, 'POST', '/v1/sessions', beta.token, stepLr);
+      await callAs(app, alpha.token, 'POST', '/v1/sessions', stepLr);
+      await callAs(app, beta.token, 'POST', '/v1/sessions', stepLr);
     }
     const seen: string[] = [];
     let url = '/v1/sessions?limit=1';
     for (;;) {
-      const page = await send(app, 'GET', url, alpha.token);
+      const page = await callAs(app, alpha.token, 'GET', url);
       seen.push(...page.body.items.map((s: { project: string }) => s.project));
       if (page.body.next_cursor === null) break;
       url = `/v1/sessions?limit=1&cursor=${page.body.next_cursor}`;
     }
     expect(seen).toEqual(['alpha', 'alpha', 'alpha']);
-    expect((await send(app, 'GET', '/v1/sessions', ADMIN)).body.items).toHaveLength(6);
+    expect((await callAs(app, ADMIN, 'GET', '/v1/sessions')).body.items).toHaveLength(6);
   });
 });
 
@@ -242,13 +228,13 @@ describe('the audit trail', () => {
     const { app, databasePath, key } = await securedApp();
     const creator = await key('alpha', 'write', 'trainer');
     const resumer = await key('alpha', 'write', 'resumed-trainer');
-    const id = (await send(app, 'POST', '/v1/sessions', creator.token, stepLr)).body.id;
-    await send(app, 'POST', `/v1/sessions/${id}/step`, creator.token, { expected_step: 0 });
-    await send(app, 'POST', `/v1/sessions/${id}/step`, creator.token, { expected_step: 1 });
-    await send(app, 'POST', `/v1/sessions/${id}/rewind`, resumer.token, { to_step: 1 });
-    await send(app, 'POST', `/v1/sessions/${id}/step`, resumer.token, { expected_step: 1 });
-    await send(app, 'POST', `/v1/sessions/${id}/step`, ADMIN, { expected_step: 2 });
-    const history = (await send(app, 'GET', `/v1/sessions/${id}/history`, creator.token)).body.items;
+    const id = (await callAs(app, creator.token, 'POST', '/v1/sessions', stepLr)).body.id;
+    await callAs(app, creator.token, 'POST', `/v1/sessions/${id}/step`, { expected_step: 0 });
+    await callAs(app, creator.token, 'POST', `/v1/sessions/${id}/step`, { expected_step: 1 });
+    await callAs(app, resumer.token, 'POST', `/v1/sessions/${id}/rewind`, { to_step: 1 });
+    await callAs(app, resumer.token, 'POST', `/v1/sessions/${id}/step`, { expected_step: 1 });
+    await callAs(app, ADMIN, 'POST', `/v1/sessions/${id}/step`, { expected_step: 2 });
+    const history = (await callAs(app, creator.token, 'GET', `/v1/sessions/${id}/history`)).body.items;
     expect(history.map((e: { step: number; actor: string }) => [e.step, e.actor])).toEqual([
       [0, creator.id],
       [1, creator.id],
@@ -256,7 +242,7 @@ describe('the audit trail', () => {
       [3, 'LRSCHED_ADMIN_KEY'],
     ]);
 
-    expect((await send(app, 'DELETE', `/v1/sessions/${id}`, resumer.token)).status).toBe(204);
+    expect((await callAs(app, resumer.token, 'DELETE', `/v1/sessions/${id}`)).status).toBe(204);
     const rows = auditRows(databasePath).filter((r) => r.action.startsWith('session.'));
     expect(rows).toEqual([
       {

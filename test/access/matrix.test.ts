@@ -7,7 +7,7 @@ import { tokenDigest } from '../../src/access/tokens.js';
 import { PROBLEM_CONTENT_TYPE } from '../../src/api/problem.js';
 import { buildApp } from '../../src/app.js';
 import { createLogger } from '../../src/logger.js';
-import { tempDir, type App } from '../support/app.js';
+import { callAs, tempDir, type App, type Method } from '../support/app.js';
 
 /**
  * The issue's matrix: every /v1 route × {no token, revoked, read, write, admin} × a target
@@ -36,22 +36,8 @@ const tokens: string[] = [ADMIN_TOKEN];
 const callers = {} as Record<Exclude<Who, 'none'>, string>;
 const makers = {} as Record<Where, string>;
 
-async function send(method: string, url: string, token: string | undefined, body?: unknown) {
-  const response = await app.inject({
-    method: method as 'GET',
-    url,
-    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
-    ...(body === undefined ? {} : { payload: body as object }),
-  });
-  return {
-    status: response.statusCode,
-    headers: response.headers,
-    body: response.body.length > 0 ? (JSON.parse(response.body) as any) : undefined,
-  };
-}
-
-async function ok(method: string, url: string, token: string, body?: unknown, status = 200) {
-  const answer = await send(method, url, token, body);
+async function ok(method: Method, url: string, token: string, body?: unknown, status = 200) {
+  const answer = await callAs(app, token, method, url, body);
   expect(answer.status, `${method} ${url}: ${JSON.stringify(answer.body)}`).toBe(status);
   return answer.body;
 }
@@ -313,7 +299,7 @@ describe('every /v1 route × caller × project', () => {
             const { url, body } = await route.prepare(where);
             const before = snapshot();
             const token = who === 'none' ? undefined : callers[who];
-            const answer = await send(route.method, url, token, body);
+            const answer = await callAs(app, token, route.method, url, body);
             if (answer.body?.token) tokens.push(answer.body.token);
             expect(answer.status, JSON.stringify(answer.body)).toBe(expected);
             const after = snapshot();
