@@ -159,6 +159,14 @@ describe('roles', () => {
     expect(keys.body.detail).toBe("this needs the 'admin' role; this key has 'write'");
   });
 
+  it('guard HEAD like GET', async () => {
+    const { app, key } = await securedApp();
+    const reader = await key('alpha', 'read');
+    expect((await app.inject({ method: 'HEAD', url: '/v1/sessions' })).statusCode).toBe(401);
+    const head = await app.inject({ method: 'HEAD', url: '/v1/sessions', headers: { authorization: `Bearer ${reader.token}` } });
+    expect(head.statusCode).toBe(200);
+  });
+
   it('are checked before the body: a reader learns nothing from validation', async () => {
     const { app, key } = await securedApp();
     const reader = await key('alpha', 'read');
