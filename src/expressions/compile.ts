@@ -1,3 +1,4 @@
+import { PythonArithmeticError } from '../numerics/index.js';
 import { LANGUAGE_KEYWORDS, UNSUPPORTED_KEYWORDS } from './builtins.js';
 import { ExpressionEvaluationError, ExpressionSyntaxError } from './errors.js';
 import { buildEvaluator } from './evaluate.js';
@@ -48,6 +49,7 @@ export function compileExpression(source: string, variable: string): CompiledExp
     try {
       return evaluateValue(value);
     } catch (error) {
+      if (error instanceof PythonArithmeticError) throw new ExpressionEvaluationError(error.kind, error.message);
       if (error instanceof RangeError) {
         throw new ExpressionEvaluationError('LimitExceeded', `evaluation exceeded a resource limit: ${error.message}`);
       }

@@ -1,3 +1,5 @@
+import type { ArithmeticErrorKind } from '../numerics/index.js';
+
 /**
  * A syntax/name/limit error found while compiling; `position` is the 0-based character
  * offset in the source (a UTF-16 index, as String.prototype.slice counts).
@@ -22,12 +24,7 @@ export function syntaxErrorAt(message: string, position: number, hint?: string):
  * where we refuse what Python would return: a complex number (a negative number to a
  * fractional power), or an integer beyond MAX_INTEGER_BITS.
  */
-export type EvaluationErrorKind =
-  | 'ZeroDivisionError'
-  | 'ValueError'
-  | 'OverflowError'
-  | 'ComplexResult'
-  | 'LimitExceeded';
+export type EvaluationErrorKind = ArithmeticErrorKind | 'LimitExceeded';
 
 /** A runtime domain error Python would raise (ZeroDivisionError, math domain error, complex result, ...). */
 export class ExpressionEvaluationError extends Error {
@@ -38,12 +35,4 @@ export class ExpressionEvaluationError extends Error {
     this.name = 'ExpressionEvaluationError';
     this.kind = kind;
   }
-}
-
-/** Python's own exceptions read as Python prints them, e.g. "ZeroDivisionError: float division by zero". */
-export function pythonError(
-  kind: 'ZeroDivisionError' | 'ValueError' | 'OverflowError',
-  detail: string,
-): ExpressionEvaluationError {
-  return new ExpressionEvaluationError(kind, `${kind}: ${detail}`);
 }

@@ -6,9 +6,8 @@
  */
 
 import type { FunctionName } from './builtins.js';
-import { pythonError } from './errors.js';
+import { floatDivide, mathCos, mathExp, mathLog, mathSin, mathSqrt, mathTan, pythonError } from '../numerics/index.js';
 import { logOfHugeInt } from './python-int.js';
-import { mathCos, mathExp, mathLog, mathSin, mathSqrt, mathTan } from './python-math.js';
 import { greaterThan, lessThan, type Comparison } from './operators.js';
 import { BIG, FLOAT, INT, setBigInt, setFloat, setInt, setIntegral, toFloat, type PyValue } from './values.js';
 
@@ -90,10 +89,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionBuilder> = {
       // Python evaluates both arguments before math.log looks at either.
       const xv = x();
       const bv = base();
-      const num = logOf(xv);
-      const den = logOf(bv);
-      if (den === 0) throw pythonError('ZeroDivisionError', 'float division by zero');
-      return setFloat(out, num / den);
+      return setFloat(out, floatDivide(logOf(xv), logOf(bv)));
     };
   },
 };

@@ -5,8 +5,7 @@
  * Each writes its result into `out`, the calling node's own value.
  */
 
-import { pythonError } from './errors.js';
-import { floatFloorDivide, floatModulo, floatPower } from './python-math.js';
+import { floatDivide, floatFloorDivide, floatModulo, floatPower, pythonError } from '../numerics/index.js';
 import {
   floorDivideBig,
   floorDivideSafe,
@@ -52,12 +51,7 @@ export function multiply(out: PyValue, a: PyValue, b: PyValue): PyValue {
 }
 
 export function trueDivide(out: PyValue, a: PyValue, b: PyValue): PyValue {
-  if (a.kind === FLOAT || b.kind === FLOAT) {
-    const x = toFloat(a);
-    const y = toFloat(b);
-    if (y === 0) throw pythonError('ZeroDivisionError', 'float division by zero');
-    return setFloat(out, x / y);
-  }
+  if (a.kind === FLOAT || b.kind === FLOAT) return setFloat(out, floatDivide(toFloat(a), toFloat(b)));
   if (isIntZero(b)) throw pythonError('ZeroDivisionError', 'division by zero');
   // Ints below 2^53 are exact doubles, so IEEE division already rounds a / b correctly.
   if (a.kind === INT && b.kind === INT) return setFloat(out, a.num / b.num);
@@ -65,24 +59,14 @@ export function trueDivide(out: PyValue, a: PyValue, b: PyValue): PyValue {
 }
 
 export function floorDivide(out: PyValue, a: PyValue, b: PyValue): PyValue {
-  if (a.kind === FLOAT || b.kind === FLOAT) {
-    const x = toFloat(a);
-    const y = toFloat(b);
-    if (y === 0) throw pythonError('ZeroDivisionError', 'float floor division by zero');
-    return setFloat(out, floatFloorDivide(x, y));
-  }
+  if (a.kind === FLOAT || b.kind === FLOAT) return setFloat(out, floatFloorDivide(toFloat(a), toFloat(b)));
   if (isIntZero(b)) throw pythonError('ZeroDivisionError', 'integer division or modulo by zero');
   if (a.kind === INT && b.kind === INT) return floorDivideSafe(out, a.num, b.num);
   return setBigInt(out, floorDivideBig(toBigInt(a), toBigInt(b)));
 }
 
 export function modulo(out: PyValue, a: PyValue, b: PyValue): PyValue {
-  if (a.kind === FLOAT || b.kind === FLOAT) {
-    const x = toFloat(a);
-    const y = toFloat(b);
-    if (y === 0) throw pythonError('ZeroDivisionError', 'float modulo');
-    return setFloat(out, floatModulo(x, y));
-  }
+  if (a.kind === FLOAT || b.kind === FLOAT) return setFloat(out, floatModulo(toFloat(a), toFloat(b)));
   if (isIntZero(b)) throw pythonError('ZeroDivisionError', 'integer division or modulo by zero');
   if (a.kind === INT && b.kind === INT) return setInt(out, moduloSafe(a.num, b.num));
   return setBigInt(out, moduloBig(toBigInt(a), toBigInt(b)));

@@ -4,15 +4,12 @@
  * math.log of ints too large for a double.
  */
 
-import { pythonError } from './errors.js';
+import { bitLength, pow2, pythonError } from '../numerics/index.js';
 import { MAX_INTEGER_BITS } from './limits.js';
-import { bitLength } from './libm/constants.js';
-import { pow2 } from './libm/float-bits.js';
 import { BIG, INT, integerTooLarge, setBigInt, setInt, type PyValue } from './values.js';
 
 /** Below this, a − (a mod b) cannot exceed 2^53, so the float steps in floorDivide are exact. */
-const EXACT_FLOOR_LIMIT = 2 ** 52;
-
+const EXACT_FLOOR_LIMIT = pow2(52);
 
 /** a // b for safe ints (b != 0), rounding toward −infinity as Python does. */
 export function floorDivideSafe(out: PyValue, a: number, b: number): PyValue {

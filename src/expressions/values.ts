@@ -10,7 +10,8 @@
  * allocates nothing unless an int outgrows 2^53.
  */
 
-import { ExpressionEvaluationError, pythonError } from './errors.js';
+import { pythonError } from '../numerics/index.js';
+import { ExpressionEvaluationError } from './errors.js';
 import { MAX_INTEGER_BITS } from './limits.js';
 
 export const FLOAT = 0;

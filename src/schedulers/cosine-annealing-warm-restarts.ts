@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { floatModulo, floatPower, mathCos, mathLogBase, PI } from '../numerics/index.js';
 import { finiteNumber, positiveInt } from './config-fields.js';
 import type { Advanced, SchedulerDefinition, StepReport } from './definition.js';
 import {
@@ -7,6 +8,7 @@ import {
   constructEpochScheduler,
   describeEpochState,
   loadBaseState,
+  pythonArithmetic,
   type EpochState,
 } from './epoch-scheduler.js';
 import { InvalidReport } from './errors.js';
@@ -27,12 +29,16 @@ export interface WarmRestartsState extends EpochState {
   readonly T_cur: number;
 }
 
-/** Where in which period a (possibly fractional) epoch falls, as PyTorch's `step(epoch)` finds it. */
+/**
+ * Where in which period a (possibly fractional) epoch falls, as PyTorch's `step(epoch)`
+ * finds it. T_mult ** n is an exact int in Python, and so here while T_0 * T_mult ** n
+ * stays below 2^53 (epochs up to about 10^15).
+ */
 function positionAt({ T_0, T_mult }: Config, epoch: number): Pick<WarmRestartsState, 'T_i' | 'T_cur'> {
   if (epoch < T_0) return { T_i: T_0, T_cur: epoch };
-  if (T_mult === 1) return { T_i: T_0, T_cur: epoch % T_0 };
-  const n = Math.trunc(Math.log((epoch / T_0) * (T_mult - 1) + 1) / Math.log(T_mult));
-  return { T_i: T_0 * T_mult ** n, T_cur: epoch - (T_0 * (T_mult ** n - 1)) / (T_mult - 1) };
+  if (T_mult === 1) return { T_i: T_0, T_cur: floatModulo(epoch, T_0) };
+  const n = Math.trunc(mathLogBase((epoch / T_0) * (T_mult - 1) + 1, T_mult));
+  return { T_i: T_0 * floatPower(T_mult, n), T_cur: epoch - (T_0 * (floatPower(T_mult, n) - 1)) / (T_mult - 1) };
 }
 
 /** The state_dict entries that follow from the config alone. */
@@ -56,9 +62,12 @@ export const cosineAnnealingWarmRestarts: SchedulerDefinition<Config, WarmRestar
   describe: describeEpochState,
   cyclesMomentum: () => false,
 
-  stateDict: (config, state) => ({
-    ...attributes(config),
+  // In PyTorch's order: the constructor sets T_0, T_i, T_mult, eta_min, T_cur.
+  stateDict: ({ T_0, T_mult, eta_min }, state) => ({
+    T_0,
     T_i: state.T_i,
+    T_mult,
+    eta_min,
     T_cur: state.T_cur,
     ...baseStateDict(state),
   }),
@@ -74,6 +83,22 @@ export const cosineAnnealingWarmRestarts: SchedulerDefinition<Config, WarmRestar
   groupKeys: () => [],
 };
 
+/**
+ * T_i and T_cur after a step: `step()` moves one epoch on (restarting the period at its
+ * end), `step(epoch)` (and the constructor's first step, at 0) finds the epoch's period.
+ */
+function nextPosition(
+  config: Config,
+  state: WarmRestartsState,
+  explicitEpoch: number | null,
+): Pick<WarmRestartsState, 'T_i' | 'T_cur'> {
+  if (explicitEpoch !== null || state.last_epoch < 0) return positionAt(config, explicitEpoch ?? 0);
+  const T_cur = state.T_cur + 1;
+  return T_cur >= state.T_i
+    ? { T_i: state.T_i * config.T_mult, T_cur: floatModulo(T_cur, state.T_i) }
+    : { T_i: state.T_i, T_cur };
+}
+
 /** CosineAnnealingWarmRestarts.step(): its own, not LRScheduler's (it never counts steps). */
 function step(
   config: Config,
@@ -81,27 +106,16 @@ function step(
   groups: readonly ParamGroup[],
   report: StepReport,
 ): Advanced<WarmRestartsState> {
-  let epoch: number;
-  let position: Pick<WarmRestartsState, 'T_i' | 'T_cur'>;
-  if (report.epoch === undefined && state.last_epoch < 0) {
-    epoch = 0;
-    position = positionAt(config, 0);
-  } else if (report.epoch === undefined) {
-    epoch = state.last_epoch + 1;
-    const T_cur = state.T_cur + 1;
-    position =
-      T_cur >= state.T_i
-        ? { T_i: state.T_i * config.T_mult, T_cur: T_cur % state.T_i }
-        : { T_i: state.T_i, T_cur };
-  } else {
-    epoch = report.epoch;
-    if (epoch < 0) throw new InvalidReport(['epoch'], `Expected non-negative epoch, but got ${epoch}`);
-    position = positionAt(config, epoch);
-  }
+  const epoch = report.epoch ?? (state.last_epoch < 0 ? 0 : state.last_epoch + 1);
+  if (epoch < 0) throw new InvalidReport(['epoch'], `Expected non-negative epoch, but got ${epoch}`);
   const { eta_min } = config;
-  const lrs = state.base_lrs.map(
-    (base) => eta_min + ((base - eta_min) * (1 + Math.cos((Math.PI * position.T_cur) / position.T_i))) / 2,
-  );
+  const { position, lrs } = pythonArithmetic('CosineAnnealingWarmRestarts', epoch, () => {
+    const position = nextPosition(config, state, report.epoch === undefined ? null : epoch);
+    const lrs = state.base_lrs.map(
+      (base) => eta_min + ((base - eta_min) * (1 + mathCos((PI * position.T_cur) / position.T_i))) / 2,
+    );
+    return { position, lrs };
+  });
   return {
     state: { ...state, ...position, last_epoch: Math.floor(epoch), last_lr: lrs },
     groups: applyLrs('CosineAnnealingWarmRestarts', epoch, groups, lrs),

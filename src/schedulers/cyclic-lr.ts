@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { floatDivide, floatPower } from '../numerics/index.js';
 import { finiteNumber, numberOrPerGroup } from './config-fields.js';
 import { epochScheduler, type LrContext } from './epoch-scheduler.js';
 import { InvalidConfig } from './errors.js';
@@ -58,7 +59,7 @@ function cyclePosition(c: Config, iteration: number): { rise: number; scale: num
   const ratio = c.step_size_up / total;
   const cycle = Math.floor(1 + iteration / total);
   const x = 1.0 + iteration / total - cycle;
-  const rise = x <= ratio ? x / ratio : (x - 1) / (ratio - 1);
+  const rise = x <= ratio ? floatDivide(x, ratio) : floatDivide(x - 1, ratio - 1);
   if (c.scale_fn !== null) {
     const at = scaleMode(c) === 'cycle' ? cycle : iteration;
     return { rise, scale: evaluateExpression(c.scale_fn, 'x', at, 'scale_fn') };
@@ -67,9 +68,9 @@ function cyclePosition(c: Config, iteration: number): { rise: number; scale: num
     case 'triangular':
       return { rise, scale: 1.0 };
     case 'triangular2':
-      return { rise, scale: 1 / 2.0 ** (cycle - 1) };
+      return { rise, scale: floatDivide(1, floatPower(2.0, cycle - 1)) };
     case 'exp_range':
-      return { rise, scale: c.gamma ** iteration };
+      return { rise, scale: floatPower(c.gamma, iteration) };
   }
 }
 
@@ -112,7 +113,6 @@ export const cyclicLR = epochScheduler({
       step_ratio: c.step_size_up / totalSize(c),
       mode: c.mode,
       gamma: c.gamma,
-      _scale_fn_custom: null,
       scale_mode: scaleMode(c),
       cycle_momentum: c.cycle_momentum,
       ...(c.cycle_momentum
@@ -124,6 +124,8 @@ export const cyclicLR = epochScheduler({
         : {}),
     };
   },
+  // A scale_fn is a lambda, which PyTorch saves as null.
+  callables: () => ({ _scale_fn_custom: null }),
   lrs(c, at) {
     const { rise, scale } = cyclePosition(c, at.last_epoch);
     const maxLrs = perGroup('max_lr', c.max_lr, at.groups.length);

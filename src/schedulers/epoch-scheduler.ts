@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { PythonArithmeticError } from '../numerics/index.js';
 import type { Advanced, Described, LeafState, SchedulerDefinition, StepReport } from './definition.js';
 import { InvalidConfig, StepRefused } from './errors.js';
 import { lrsOf, withMomentum, type ParamGroup } from './param-groups.js';
@@ -45,6 +46,8 @@ export interface EpochSchedulerSpec<C> {
   momentums?(config: C, at: LrContext): readonly number[];
   /** The class's own state_dict entries, all derived from its config (PyTorch's attribute names). */
   attributes(config: C, groups: readonly ParamGroup[]): StateDict;
+  /** The functions it holds, which PyTorch's state_dict() appends after the rest, as null. */
+  callables?(config: C, groups: readonly ParamGroup[]): StateDict;
   /** Group keys `get_lr()` reads besides lr (OneCycleLR's initial_lr, max_lr, ...). */
   groupKeys?(config: C): readonly (keyof ParamGroup)[];
 }
@@ -69,8 +72,10 @@ export function epochScheduler<C>(spec: EpochSchedulerSpec<C>): SchedulerDefinit
       step_count,
       initial: report.mode === 'initial',
     };
-    const lrs = explicit && spec.closedForm ? spec.closedForm(config, at) : spec.lrs(config, at);
-    const momentums = cyclesMomentum(config) ? (spec.momentums?.(config, at) ?? null) : null;
+    const { lrs, momentums } = pythonArithmetic(spec.type, last_epoch, () => ({
+      lrs: explicit && spec.closedForm ? spec.closedForm(config, at) : spec.lrs(config, at),
+      momentums: cyclesMomentum(config) ? (spec.momentums?.(config, at) ?? null) : null,
+    }));
     return {
       state: { ...state, last_epoch, step_count, last_lr: lrs },
       groups: applyLrs(spec.type, last_epoch, groups, lrs, momentums),
@@ -95,10 +100,14 @@ export function epochScheduler<C>(spec: EpochSchedulerSpec<C>): SchedulerDefinit
 
     cyclesMomentum,
 
-    stateDict: (config, state, groups) => ({ ...spec.attributes(config, groups), ...baseStateDict(state) }),
+    stateDict: (config, state, groups) => ({
+      ...spec.attributes(config, groups),
+      ...baseStateDict(state),
+      ...spec.callables?.(config, groups),
+    }),
 
     loadStateDict(config, dict, groups) {
-      dict.agrees(spec.attributes(config, groups));
+      dict.agrees({ ...spec.attributes(config, groups), ...spec.callables?.(config, groups) });
       return loadBaseState(dict, groups);
     },
 
@@ -123,6 +132,19 @@ export function constructEpochScheduler<S>(
   } catch (error) {
     if (error instanceof StepRefused) throw new InvalidConfig(error.field, error.message);
     throw error;
+  }
+}
+
+/**
+ * Runs a step's formulas: where Python would raise (a division by zero, an overflowing
+ * power), PyTorch's step raises, so the step is refused, in Python's words.
+ */
+export function pythonArithmetic<T>(type: string, epoch: number, formulas: () => T): T {
+  try {
+    return formulas();
+  } catch (error) {
+    if (!(error instanceof PythonArithmeticError)) throw error;
+    throw new StepRefused(`${type} cannot step to epoch ${epoch}: ${error.message}`);
   }
 }
 
@@ -154,7 +176,7 @@ export const describeEpochState = (_config: unknown, state: EpochState): Describ
   base_lrs: state.base_lrs,
 });
 
-/** The entries every LRScheduler's state_dict has (newest release's names). */
+/** The entries every LRScheduler's state_dict has, with PyTorch 2.13's names in its order. */
 export function baseStateDict(state: EpochState): StateDict {
   return {
     base_lrs: state.base_lrs,

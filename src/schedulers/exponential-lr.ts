@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { floatPower } from '../numerics/index.js';
 import { finiteNumber } from './config-fields.js';
 import { currentLrs, epochScheduler } from './epoch-scheduler.js';
 
@@ -10,5 +11,5 @@ export const exponentialLR = epochScheduler({
   }),
   attributes: ({ gamma }) => ({ gamma }),
   lrs: ({ gamma }, at) => (at.initial ? currentLrs(at) : at.groups.map((g) => g.lr * gamma)),
-  closedForm: ({ gamma }, at) => at.base_lrs.map((base) => base * gamma ** at.last_epoch),
+  closedForm: ({ gamma }, at) => at.base_lrs.map((base) => base * floatPower(gamma, at.last_epoch)),
 });

@@ -33,6 +33,7 @@ export const lambdaLR = epochScheduler({
   type: 'LambdaLR',
   config: z.strictObject({ lr_lambda: lrLambdaField }),
   prepare: (config, groups) => checkLambdaCount(config.lr_lambda, groups),
-  attributes: (_config, groups) => lambdaAttributes(groups),
+  attributes: () => ({}),
+  callables: (_config, groups) => lambdaAttributes(groups),
   lrs: ({ lr_lambda }, at) => at.base_lrs.map((base, i) => base * lambdaFactor(lr_lambda, i, at.last_epoch)),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { floatDivide } from '../numerics/index.js';
 import { finiteNumber, positiveInt, unitInterval } from './config-fields.js';
 import { currentLrs, epochScheduler } from './epoch-scheduler.js';
 
@@ -24,8 +25,12 @@ export const linearLR = epochScheduler({
     const e = at.last_epoch;
     if (e === 0) return at.groups.map((g) => g.lr * start_factor);
     if (at.initial || e > total_iters) return currentLrs(at);
-    const slope = end_factor - start_factor;
-    return at.groups.map((g) => g.lr * (1.0 + slope / (total_iters * start_factor + (e - 1) * slope)));
+    return at.groups.map(
+      (g) =>
+        g.lr *
+        (1.0 +
+          floatDivide(end_factor - start_factor, total_iters * start_factor + (e - 1) * (end_factor - start_factor))),
+    );
   },
   closedForm: ({ start_factor, end_factor, total_iters }, at) =>
     at.base_lrs.map(

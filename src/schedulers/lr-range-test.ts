@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { floatPower } from '../numerics/index.js';
 import { finiteNumber, numberOrPerGroup, positiveInt } from './config-fields.js';
 import { FINISH_REASONS, type RangeTestProgress, type SchedulerDefinition } from './definition.js';
 import { InvalidConfig, InvalidReport, StepRefused, type FieldPath } from './errors.js';
@@ -62,7 +63,7 @@ function refuseLrs(
 
 function lrAt(c: Config, start: number, end: number, iteration: number): number {
   const fraction = iteration / (c.num_iter - 1);
-  return c.step_mode === 'exp' ? start * (end / start) ** fraction : start + (end - start) * fraction;
+  return c.step_mode === 'exp' ? start * floatPower(end / start, fraction) : start + (end - start) * fraction;
 }
 
 /**
@@ -107,7 +108,7 @@ export const lrRangeTest: SchedulerDefinition<Config, RangeTestState> = {
     const i = state.last_epoch;
     const loss = report.metric;
     const avg = c.smooth * state.avg + (1 - c.smooth) * loss;
-    const smoothed = avg / (1 - c.smooth ** (i + 1));
+    const smoothed = avg / (1 - floatPower(c.smooth, i + 1));
     const best = state.best_loss === null || smoothed < state.best_loss ? smoothed : state.best_loss;
     const diverged = !Number.isFinite(loss) || smoothed > c.diverge_threshold * best;
     const finish_reason = diverged ? 'diverged' : i + 1 >= c.num_iter ? 'num_iter' : null;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { floatPower } from '../numerics/index.js';
 import { finiteNumber, nonNegativeInt } from './config-fields.js';
 import { currentLrs, epochScheduler } from './epoch-scheduler.js';
 
@@ -19,11 +20,11 @@ export const multiStepLR = epochScheduler({
   attributes: ({ milestones, gamma }) => ({ milestones: countOf(milestones), gamma }),
   lrs: ({ milestones, gamma }, at) => {
     const hits = milestones.filter((m) => m === at.last_epoch).length;
-    return hits === 0 ? currentLrs(at) : at.groups.map((g) => g.lr * gamma ** hits);
+    return hits === 0 ? currentLrs(at) : at.groups.map((g) => g.lr * floatPower(gamma, hits));
   },
   closedForm: ({ milestones, gamma }, at) => {
     // bisect_right over the sorted milestones: how many have been passed.
     const passed = milestones.filter((m) => m <= at.last_epoch).length;
-    return at.base_lrs.map((base) => base * gamma ** passed);
+    return at.base_lrs.map((base) => base * floatPower(gamma, passed));
   },
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { mathCos, PI } from '../numerics/index.js';
 import { finiteNumber, numberOrPerGroup, positiveInt, quotient, unitInterval } from './config-fields.js';
 import { epochScheduler, type LrContext } from './epoch-scheduler.js';
 import { InvalidConfig, StepRefused } from './errors.js';
@@ -67,7 +68,7 @@ function buildPhases(c: Config): Phase[] {
 }
 
 const anneal = {
-  cos: (start: number, end: number, pct: number) => end + ((start - end) / 2.0) * (Math.cos(Math.PI * pct) + 1),
+  cos: (start: number, end: number, pct: number) => end + ((start - end) / 2.0) * (mathCos(PI * pct) + 1),
   linear: (start: number, end: number, pct: number) => (end - start) * pct + start,
 };
 

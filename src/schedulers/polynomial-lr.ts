@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { floatDivide, floatPower } from '../numerics/index.js';
 import { finiteNumber, positiveInt } from './config-fields.js';
 import { currentLrs, epochScheduler } from './epoch-scheduler.js';
 
@@ -14,9 +15,9 @@ export const polynomialLR = epochScheduler({
   lrs: ({ total_iters, power }, at) => {
     const e = at.last_epoch;
     if (at.initial || e > total_iters) return currentLrs(at);
-    const decay = ((1.0 - e / total_iters) / (1.0 - (e - 1) / total_iters)) ** power;
+    const decay = floatPower(floatDivide(1.0 - e / total_iters, 1.0 - (e - 1) / total_iters), power);
     return at.groups.map((g) => g.lr * decay);
   },
   closedForm: ({ total_iters, power }, at) =>
-    at.base_lrs.map((base) => base * (1.0 - Math.min(total_iters, at.last_epoch) / total_iters) ** power),
+    at.base_lrs.map((base) => base * floatPower(1.0 - Math.min(total_iters, at.last_epoch) / total_iters, power)),
 });

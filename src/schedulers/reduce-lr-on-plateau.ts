@@ -114,15 +114,23 @@ export const reduceLROnPlateau: SchedulerDefinition<Config, PlateauState> = {
 
   cyclesMomentum: () => false,
 
+  // In the order PyTorch's constructor sets them.
   stateDict: (config, state, groups) => ({
-    ...attributes(config, groups.length),
-    cooldown_counter: state.cooldown_counter,
-    best: state.best,
-    num_bad_epochs: state.num_bad_epochs,
-    mode_worse: config.mode === 'min' ? Infinity : -Infinity,
+    factor: config.factor,
     default_min_lr: Array.isArray(config.min_lr) ? null : config.min_lr,
+    min_lrs: minLrs(config, groups.length),
+    patience: config.patience,
+    cooldown: config.cooldown,
+    eps: config.eps,
     last_epoch: state.last_epoch,
     _last_lr: lrsOf(groups),
+    mode_worse: config.mode === 'min' ? Infinity : -Infinity,
+    mode: config.mode,
+    threshold: config.threshold,
+    threshold_mode: config.threshold_mode,
+    best: state.best,
+    cooldown_counter: state.cooldown_counter,
+    num_bad_epochs: state.num_bad_epochs,
   }),
 
   loadStateDict(config, dict, groups) {

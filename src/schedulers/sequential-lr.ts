@@ -64,11 +64,12 @@ export function sequentialLR(nested: NestedSchedulers) {
         );
       }
       const built = constructChildren(nested, c.schedulers, groups);
-      // PyTorch then resets the lrs, undoes every child's initial step and redoes the first's.
+      // PyTorch then resets the lrs, undoes every child's initial step and redoes it for the
+      // scheduler that runs at epoch 0: the first, or a later one if a milestone is 0.
       const reset = built.groups.map((g) => ({ ...g, lr: g.initial_lr ?? g.lr }));
       const undone = { ...built.state, children: built.state.children.map(undoInitialStep) };
-      const first = stepChild(nested, c.schedulers, undone, 0, reset, { mode: 'initial' });
-      return { state: { ...first.state, last_epoch: 0 }, groups: first.groups };
+      const current = stepChild(nested, c.schedulers, undone, bisectRight(c.milestones, 0), reset, { mode: 'initial' });
+      return { state: { ...current.state, last_epoch: 0 }, groups: current.groups };
     },
 
     step(c, state, groups, report) {

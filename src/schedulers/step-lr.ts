@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { floatFloorDivide, floatModulo, floatPower } from '../numerics/index.js';
 import { finiteNumber, positiveInt } from './config-fields.js';
 import { currentLrs, epochScheduler } from './epoch-scheduler.js';
 
@@ -11,9 +12,9 @@ export const stepLR = epochScheduler({
   }),
   attributes: ({ step_size, gamma }) => ({ step_size, gamma }),
   lrs: ({ step_size, gamma }, at) =>
-    at.last_epoch === 0 || at.last_epoch % step_size !== 0
+    at.last_epoch === 0 || floatModulo(at.last_epoch, step_size) !== 0
       ? currentLrs(at)
       : at.groups.map((g) => g.lr * gamma),
   closedForm: ({ step_size, gamma }, at) =>
-    at.base_lrs.map((base) => base * gamma ** Math.floor(at.last_epoch / step_size)),
+    at.base_lrs.map((base) => base * floatPower(gamma, floatFloorDivide(at.last_epoch, step_size))),
 });

@@ -18,7 +18,7 @@ import {
   ExpressionEvaluationError,
   type EvaluationErrorKind,
 } from '../../src/expressions/index.js';
-import { floatPower, mathCos, mathExp, mathLog, mathSin, mathSqrt, mathTan } from '../../src/expressions/python-math.js';
+import { floatPower, mathCos, mathExp, mathLog, mathLogBase, mathSin, mathSqrt, mathTan } from '../../src/numerics/index.js';
 import { expressionArbitrary, print, variableValue } from './grammar.js';
 import { evaluateInPython, fromHex, libmCallKey, toHex, ulpDistance, type PythonOutcome } from './python.js';
 
@@ -50,7 +50,7 @@ function ourCall(name: string, args: number[]): number {
     case 'log':
       return mathLog(a);
     case 'log2':
-      return mathLog(a) / mathLog(b);
+      return mathLogBase(a, b);
     case 'sqrt':
       return mathSqrt(a);
     case 'sin':

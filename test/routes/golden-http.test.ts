@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, startTestApp, type App } from '../support/app.js';
-import { constructedCases, expectPoint, refusedCases, wireReport } from '../support/golden.js';
+import { expectPoint, GOLDEN_RELEASES, wireReport } from '../support/golden.js';
 
-/** Every PyTorch trace replayed through HTTP, a real SQLite file underneath. */
+/** Every trace of PyTorch 1.13 and 2.13 replayed through HTTP, a real SQLite file underneath: bit for bit. */
 
 let app: App;
 let close: () => Promise<void>;
 beforeAll(async () => ({ app, close } = await startTestApp()));
 afterAll(async () => close());
 
-describe('golden PyTorch traces over HTTP', () => {
-  it.each(constructedCases.map((c) => [c.id, c] as const))('%s', async (_id, golden) => {
+describe.each(GOLDEN_RELEASES)('PyTorch %s traces over HTTP', (_pytorch, file) => {
+  it.each(file.constructed.map((c) => [c.id, c] as const))('%s', async (_id, golden) => {
     const created = await call(app, 'POST', '/v1/sessions', {
       name: golden.id,
       param_groups: golden.param_groups,
@@ -48,7 +48,7 @@ describe('golden PyTorch traces over HTTP', () => {
     applied.forEach((goldenStep, k) => expectPoint(history.body.items[k + 1].state, goldenStep, `history ${k + 1}`));
   });
 
-  it.each(constructedCases.map((c) => [c.id, c] as const))(
+  it.each(file.constructed.map((c) => [c.id, c] as const))(
     '%s: rewinding to the middle and stepping again reproduces the trace',
     async (_id, golden) => {
       const steps = golden.steps!.filter((s) => !s.error);
@@ -73,7 +73,7 @@ describe('golden PyTorch traces over HTTP', () => {
     },
   );
 
-  it.each(refusedCases.map((c) => [c.id, c] as const))('%s is refused with 400 and nothing stored', async (_id, golden) => {
+  it.each(file.refused.map((c) => [c.id, c] as const))('%s is refused with 400 and nothing stored', async (_id, golden) => {
     const before = await call(app, 'GET', '/v1/sessions?limit=500');
     const answer = await call(app, 'POST', '/v1/sessions', {
       param_groups: golden.param_groups,

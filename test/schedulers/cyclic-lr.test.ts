@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { schedulerConfig } from '../../src/schedulers/registry.js';
 import { exportSchedule, previewSchedule, startSchedule } from '../../src/schedulers/schedule.js';
-import { expectClose } from '../support/golden.js';
+import { expectSameDouble } from '../support/golden.js';
 
 /**
  * CyclicLR takes any step sizes PyTorch takes: it does float(step_size_up) and
@@ -67,8 +67,8 @@ describe('CyclicLR step sizes as PyTorch takes them', () => {
     const groups = [{ lr: 0.1, momentum: 0.9 }];
     const points = previewSchedule(config, groups, Array.from({ length: 9 }, () => ({})));
     points.forEach((point, k) => {
-      expectClose(point.lrs[0], r.lrs[k]!, `lr ${k}`);
-      expectClose(point.momentums?.[0], r.momentums[k]!, `momentum ${k}`);
+      expectSameDouble(point.lrs[0], r.lrs[k]!, `lr ${k}`);
+      expectSameDouble(point.momentums?.[0], r.momentums[k]!, `momentum ${k}`);
     });
     const { state_dict } = exportSchedule(startSchedule(config, groups));
     expect(state_dict).toMatchObject({ total_size: r.total_size, step_ratio: r.step_ratio });

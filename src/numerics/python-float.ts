@@ -1,21 +1,33 @@
 /**
- * Python's float semantics where JavaScript's differ: floor division and modulo with the
- * sign of the divisor, CPython's float ** float special cases, and the math module's
- * errors (ValueError for a domain error, OverflowError for a range error) around
- * correctly rounded exp/log/sin/cos/tan/pow. Operands are plain doubles; callers convert
- * ints and check zero divisors first.
+ * Python's float semantics where JavaScript's differ: division by zero raises, floor
+ * division and modulo take the sign of the divisor, CPython's float ** float special
+ * cases, and the math module's errors (ValueError for a domain error, OverflowError for a
+ * range error) around correctly rounded exp/log/sin/cos/tan/pow. Operands are plain
+ * doubles. An integral double stands for a Python int as well: for ints below 2^53 these
+ * give the value int arithmetic gives (callers that keep exact ints beyond that, the
+ * expression evaluator, convert first).
  */
 
-import { ExpressionEvaluationError, pythonError } from './errors.js';
+import { PythonArithmeticError, pythonError } from './errors.js';
 import { crExp, crLog, crPow } from './libm/exp-log.js';
 import { crCos, crSin, crTan } from './libm/trig.js';
+
+/** math.pi: the double nearest π, the same as Math.PI. */
+export const PI = Math.PI;
 
 function copysignZero(sign: number): number {
   return sign < 0 || Object.is(sign, -0) ? -0 : 0;
 }
 
-/** float % float (divisor != 0), as CPython's float_rem: the result takes the divisor's sign. */
+/** a / b, which raises ZeroDivisionError for b == 0 where JavaScript gives an infinity or NaN. */
+export function floatDivide(a: number, b: number): number {
+  if (b === 0) throw pythonError('ZeroDivisionError', 'float division by zero');
+  return a / b;
+}
+
+/** float % float, as CPython's float_rem: the result takes the divisor's sign. */
 export function floatModulo(vx: number, wx: number): number {
+  if (wx === 0) throw pythonError('ZeroDivisionError', 'float modulo');
   let mod = vx % wx; // JS % is C's fmod, exactly
   // `mod !== 0` is true for NaN, as C's `if (mod)` is.
   if (mod !== 0) {
@@ -27,11 +39,12 @@ export function floatModulo(vx: number, wx: number): number {
 }
 
 /**
- * float // float (divisor != 0), as CPython's _float_div_mod: the quotient comes from the
- * unadjusted fmod, then steps down by one and snaps to the nearest integer, which is not
- * always floor(vx / wx).
+ * float // float, as CPython's _float_div_mod: the quotient comes from the unadjusted
+ * fmod, then steps down by one and snaps to the nearest integer, which is not always
+ * floor(vx / wx).
  */
 export function floatFloorDivide(vx: number, wx: number): number {
+  if (wx === 0) throw pythonError('ZeroDivisionError', 'float floor division by zero');
   const mod = vx % wx;
   let div = (vx - mod) / wx;
   if (mod !== 0 && wx < 0 !== mod < 0) div -= 1;
@@ -71,7 +84,7 @@ export function floatPower(iv: number, iw: number): number {
     if (iw !== Math.floor(iw)) {
       // CPython hands this to complex ** , whose magnitude |iv| ** iw can still overflow first.
       if (crPow(-iv, iw) === Infinity) throw pythonError('OverflowError', 'complex exponentiation');
-      throw new ExpressionEvaluationError(
+      throw new PythonArithmeticError(
         'ComplexResult',
         `complex result: ${iv} ** ${iw} is a complex number in Python (a negative number to a fractional power)`,
       );
@@ -85,7 +98,7 @@ export function floatPower(iv: number, iw: number): number {
   return negate ? -result : result;
 }
 
-function domainError(): ExpressionEvaluationError {
+function domainError(): PythonArithmeticError {
   return pythonError('ValueError', 'math domain error');
 }
 
@@ -100,6 +113,11 @@ export function mathLog(x: number): number {
   if (x !== x || x === Infinity) return x;
   if (x <= 0) throw domainError(); // includes −inf
   return crLog(x);
+}
+
+/** math.log(x, base): CPython divides the two logarithms, raising for a base of 1. */
+export function mathLogBase(x: number, base: number): number {
+  return floatDivide(mathLog(x), mathLog(base));
 }
 
 export function mathSqrt(x: number): number {

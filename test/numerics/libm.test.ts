@@ -7,9 +7,17 @@
 
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ExpressionEvaluationError } from '../../src/expressions/index.js';
-import { floatPower, mathCos, mathExp, mathLog, mathSin, mathSqrt, mathTan } from '../../src/expressions/python-math.js';
-import { fromHex, runPython, toHex, ulpDistance } from './python.js';
+import {
+  floatPower,
+  mathCos,
+  mathExp,
+  mathLog,
+  mathSin,
+  mathSqrt,
+  mathTan,
+  PythonArithmeticError,
+} from '../../src/numerics/index.js';
+import { fromHex, runPython, toHex, ulpDistance } from '../expressions/python.js';
 
 const SEED = 0x11b3;
 
@@ -88,7 +96,7 @@ function ours(name: string, args: number[]): Outcome {
   try {
     return { ok: toHex((OURS[name] as (...a: number[]) => number)(...args)) };
   } catch (error) {
-    if (!(error instanceof ExpressionEvaluationError)) throw error;
+    if (!(error instanceof PythonArithmeticError)) throw error;
     return { error: error.kind === 'ComplexResult' ? 'complex' : error.kind };
   }
 }
