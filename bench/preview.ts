@@ -14,7 +14,7 @@ import { previewSchedule } from '../src/schedulers/schedule.js';
 
 const ROUNDS = 5;
 
-async function time(label: string, run: () => Promise<unknown> | unknown): Promise<void> {
+async function time(label: string, run: () => unknown): Promise<void> {
   await run(); // warm-up
   const samples: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {

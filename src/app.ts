@@ -1,21 +1,18 @@
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import { accessUseCases } from './access/use-cases.js';
-import { registerAuthentication } from './plugins/authentication.js';
-import { drainResponsesOnClose } from './plugins/drain-on-close.js';
-import { registerJsonBodies } from './plugins/json-body.js';
-import { registerOpenApi } from './plugins/openapi.js';
-import { answerFrameworkError, registerProblemHandling } from './plugins/problems.js';
+import { authentication } from './plugins/authentication.js';
+import { drainOnClose } from './plugins/drain-on-close.js';
+import { jsonBodies } from './plugins/json-body.js';
+import { openApi } from './plugins/openapi.js';
+import { answerFrameworkError, problemHandling } from './plugins/problems.js';
+import { sessionsPlugin } from './plugins/sessions.js';
 import { healthRoutes } from './routes/health.js';
 import { accessRoutes } from './routes/access.js';
 import { previewRoutes } from './routes/preview.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { stepRoutes } from './routes/steps.js';
 import { suggestionRoutes } from './routes/suggestion.js';
-import { AccessStore } from './store/access-store.js';
-import { AuditLog } from './store/audit-log.js';
 import { openDatabase } from './store/database.js';
-import { SessionStore } from './store/session-store.js';
 
 export interface AppOptions {
   /** SQLite file (created and migrated), or ':memory:'. */
@@ -44,40 +41,35 @@ const DRAIN_GRACE_MS = 5_000;
  */
 export const SHUTDOWN_GRACE_MS = DRAIN_GRACE_MS + 5_000;
 
-/** Builds the service: database, problem answers, OpenAPI, routes. Listening is server.ts's job. */
+/** Builds the service: database, problem answers, authentication, OpenAPI, routes. Listening is server.ts's job. */
 export async function buildApp(options: AppOptions) {
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: BODY_LIMIT,
-    return503OnClosing: true,
+    // drainOnClose answers requests arriving while closing, as problem documents.
+    return503OnClosing: false,
     frameworkErrors: answerFrameworkError,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  // JSON only: Fastify would otherwise parse text/plain bodies too, where 415 is the answer.
-  app.removeContentTypeParser('text/plain');
-  registerJsonBodies(app);
 
-  const db = openDatabase(options.databasePath);
-  app.addHook('onClose', async () => db.close());
-  const audit = new AuditLog(db);
-  const store = new SessionStore(db, audit);
-  const access = accessUseCases(new AccessStore(db, audit), options.adminToken);
-
-  drainResponsesOnClose(app, DRAIN_GRACE_MS);
-  registerProblemHandling(app);
+  await app.register(jsonBodies);
+  await app.register(problemHandling);
+  await app.register(drainOnClose, { graceMs: DRAIN_GRACE_MS });
+  const database = openDatabase(options.databasePath);
   try {
-    registerAuthentication(app, { access, host: options.host });
+    await app.register(authentication, { database, adminToken: options.adminToken, host: options.host });
   } catch (error) {
-    db.close();
+    database.close(); // no plugin owns it yet
     throw error;
   }
-  await registerOpenApi(app);
-  await app.register(healthRoutes, { store });
-  await app.register(accessRoutes, { access });
-  await app.register(sessionRoutes, { store });
-  await app.register(stepRoutes, { store });
-  await app.register(suggestionRoutes, { store });
+  await app.register(sessionsPlugin, { database });
+  await app.register(openApi);
+  await app.register(healthRoutes);
+  await app.register(accessRoutes);
+  await app.register(sessionRoutes);
+  await app.register(stepRoutes);
+  await app.register(suggestionRoutes);
   await app.register(previewRoutes);
   return app;
 }

@@ -67,7 +67,8 @@ describe('the OpenAPI document', () => {
   it('puts every /v1 operation, and nothing else, behind the bearer scheme, with 401 and 403 documented', () => {
     const doc = JSON.parse(committed);
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
-    const operations = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, methods]) =>
+    type Operation = { security?: unknown; responses: Record<string, unknown> };
+    const operations = Object.entries(doc.paths as Record<string, Record<string, Operation>>).flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, operation]) => ({ path, method, operation })),
     );
     expect(operations.filter((o) => o.path.startsWith('/v1/')).length).toBeGreaterThanOrEqual(14);

@@ -29,7 +29,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:database-unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -76,7 +76,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthenticated */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -85,7 +85,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -129,7 +129,7 @@ export interface paths {
                         "application/json": components["schemas"]["Project"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-json, urn:lrsched:problem:invalid-request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -138,7 +138,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthenticated */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -147,8 +147,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:body-too-large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:unsupported-media-type */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -192,7 +210,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthenticated */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -201,7 +219,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -236,7 +254,7 @@ export interface paths {
                         "application/json": components["schemas"]["CreatedApiKey"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-json, urn:lrsched:problem:invalid-request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -245,7 +263,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthenticated */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -254,8 +272,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:body-too-large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:unsupported-media-type */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -300,7 +336,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthenticated */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -309,7 +345,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -318,7 +354,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:key-not-found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -367,7 +403,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -376,7 +412,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthenticated */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -385,7 +421,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -429,7 +465,7 @@ export interface paths {
                         "application/json": components["schemas"]["Session"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-json, urn:lrsched:problem:invalid-request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -438,7 +474,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthenticated */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -447,7 +483,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -456,8 +492,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:key-conflict */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:body-too-large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:unsupported-media-type */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -501,7 +555,7 @@ export interface paths {
                         "application/json": components["schemas"]["Session"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthenticated */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -510,7 +564,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -519,7 +573,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -551,7 +605,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthenticated */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -560,7 +614,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -569,7 +623,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -613,7 +667,7 @@ export interface paths {
                         "application/json": components["schemas"]["StateDictExport"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthenticated */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -622,7 +676,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -631,7 +685,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -684,7 +738,7 @@ export interface paths {
                         "application/json": components["schemas"]["StepResult"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-json, urn:lrsched:problem:invalid-request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -693,7 +747,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthenticated */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -702,7 +756,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -711,7 +765,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -720,7 +774,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:step-conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -729,7 +783,25 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:body-too-large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:unsupported-media-type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:step-refused */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -780,7 +852,7 @@ export interface paths {
                         "application/json": components["schemas"]["State"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-json, urn:lrsched:problem:invalid-request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -789,7 +861,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthenticated */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -798,7 +870,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -807,7 +879,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -816,8 +888,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:rewind-conflict */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:body-too-large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:unsupported-media-type */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -868,7 +958,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -877,7 +967,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthenticated */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -886,7 +976,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -895,7 +985,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -942,7 +1032,7 @@ export interface paths {
                         "application/json": components["schemas"]["RangeTestSuggestion"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthenticated */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -951,7 +1041,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -960,7 +1050,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -969,7 +1059,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:not-a-range-test, urn:lrsched:problem:not-enough-range-test-points */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1022,7 +1112,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-json, urn:lrsched:problem:invalid-request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1031,7 +1121,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthenticated */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1040,7 +1130,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1049,7 +1139,25 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem document (RFC 9457) */
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:body-too-large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:unsupported-media-type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem document (RFC 9457): urn:lrsched:problem:step-refused */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1887,31 +1995,41 @@ export interface components {
             reports?: components["schemas"]["StepReportInput"][];
         };
         Problem: {
-            /** @description A URI naming the kind of problem */
-            type: string;
+            /**
+             * @description What happened, as a stable URN to switch on (the README lists them)
+             * @enum {string}
+             */
+            type: "urn:lrsched:problem:invalid-request" | "urn:lrsched:problem:invalid-json" | "urn:lrsched:problem:unauthenticated" | "urn:lrsched:problem:forbidden" | "urn:lrsched:problem:session-not-found" | "urn:lrsched:problem:key-not-found" | "urn:lrsched:problem:route-not-found" | "urn:lrsched:problem:key-conflict" | "urn:lrsched:problem:step-conflict" | "urn:lrsched:problem:rewind-conflict" | "urn:lrsched:problem:not-a-range-test" | "urn:lrsched:problem:not-enough-range-test-points" | "urn:lrsched:problem:body-too-large" | "urn:lrsched:problem:unsupported-media-type" | "urn:lrsched:problem:step-refused" | "urn:lrsched:problem:internal-error" | "urn:lrsched:problem:database-unavailable" | "urn:lrsched:problem:shutting-down";
+            /** @description The type's title, the same for every answer of that type */
             title: string;
             status: number;
+            /** @description This occurrence, in words */
             detail: string;
             errors?: {
                 /** @description The offending field, dotted (e.g. scheduler.gamma); empty for the whole body */
                 path: string;
                 message: string;
             }[];
-            /** @description The session state now, on a step conflict */
+            /** @description The session state now, on a step or rewind conflict */
             state?: components["schemas"]["State"];
         };
         ProblemInput: {
-            /** @description A URI naming the kind of problem */
-            type: string;
+            /**
+             * @description What happened, as a stable URN to switch on (the README lists them)
+             * @enum {string}
+             */
+            type: "urn:lrsched:problem:invalid-request" | "urn:lrsched:problem:invalid-json" | "urn:lrsched:problem:unauthenticated" | "urn:lrsched:problem:forbidden" | "urn:lrsched:problem:session-not-found" | "urn:lrsched:problem:key-not-found" | "urn:lrsched:problem:route-not-found" | "urn:lrsched:problem:key-conflict" | "urn:lrsched:problem:step-conflict" | "urn:lrsched:problem:rewind-conflict" | "urn:lrsched:problem:not-a-range-test" | "urn:lrsched:problem:not-enough-range-test-points" | "urn:lrsched:problem:body-too-large" | "urn:lrsched:problem:unsupported-media-type" | "urn:lrsched:problem:step-refused" | "urn:lrsched:problem:internal-error" | "urn:lrsched:problem:database-unavailable" | "urn:lrsched:problem:shutting-down";
+            /** @description The type's title, the same for every answer of that type */
             title: string;
             status: number;
+            /** @description This occurrence, in words */
             detail: string;
             errors?: {
                 /** @description The offending field, dotted (e.g. scheduler.gamma); empty for the whole body */
                 path: string;
                 message: string;
             }[];
-            /** @description The session state now, on a step conflict */
+            /** @description The session state now, on a step or rewind conflict */
             state?: components["schemas"]["StateInput"];
         };
         Project: {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PROBLEM_TYPE_NAMES, PROBLEM_TYPES, problemTypeUri, type ProblemTypeName } from './problem-types.js';
 import { stateSchema } from './state.js';
 
 /** RFC 9457 problem documents: the body of every 4xx and 5xx answer. */
@@ -12,56 +13,65 @@ export const fieldErrorSchema = z.object({
 
 export const problemSchema = z
   .object({
-    type: z.string().describe('A URI naming the kind of problem'),
-    title: z.string(),
+    type: z
+      .enum(PROBLEM_TYPE_NAMES.map(problemTypeUri) as [string, ...string[]])
+      .describe('What happened, as a stable URN to switch on (the README lists them)'),
+    title: z.string().describe("The type's title, the same for every answer of that type"),
     status: z.number().int(),
-    detail: z.string(),
+    detail: z.string().describe('This occurrence, in words'),
     errors: z.array(fieldErrorSchema).optional(),
-    state: stateSchema.optional().describe('The session state now, on a step conflict'),
+    state: stateSchema.optional().describe('The session state now, on a step or rewind conflict'),
   })
   .meta({ id: 'Problem' });
 
 export type Problem = z.infer<typeof problemSchema>;
 export type FieldError = z.infer<typeof fieldErrorSchema>;
+export type ProblemExtras = Pick<Problem, 'errors' | 'state'>;
 
-const kinds = {
-  400: ['invalid-request', 'Invalid request'],
-  401: ['unauthenticated', 'Authentication required'],
-  403: ['forbidden', 'Not allowed for this role'],
-  404: ['not-found', 'Not found'],
-  409: ['conflict', 'Conflict'],
-  413: ['body-too-large', 'Request body too large'],
-  415: ['unsupported-media-type', 'Unsupported media type'],
-  422: ['step-refused', 'The scheduler cannot take this step'],
-  500: ['internal-error', 'Internal server error'],
-  503: ['unavailable', 'Service unavailable'],
-} as const;
+export function problem(name: ProblemTypeName, detail: string, extras: ProblemExtras = {}): Problem {
+  const { status, title } = PROBLEM_TYPES[name];
+  return { type: problemTypeUri(name), title, status, detail, ...extras };
+}
 
-export type ProblemStatus = keyof typeof kinds;
-
-/** Raised by the session operations (sessions/) and the API helpers; the error handler answers it. */
+/** Raised by the HTTP layer itself (plugins, routes); use cases raise domain errors instead. */
 export class ProblemError extends Error {
   constructor(
-    readonly status: ProblemStatus,
+    readonly problemType: ProblemTypeName,
     detail: string,
-    readonly extra: { errors?: FieldError[]; state?: Problem['state'] } = {},
+    readonly extras: ProblemExtras = {},
   ) {
     super(detail);
     this.name = 'ProblemError';
   }
 }
 
-export function problem(status: number, detail: string, extra: ProblemError['extra'] = {}): Problem {
-  const [slug, title] = kinds[status as ProblemStatus] ?? ['error', 'Error'];
-  return { type: `urn:lrsched:problem:${slug}`, title, status, detail, ...extra };
+/** What any route taking a JSON body may answer before the route itself runs. */
+export const BODY_PROBLEMS = ['invalid-json', 'body-too-large', 'unsupported-media-type'] as const satisfies ProblemTypeName[];
+
+type StatusOf<N extends ProblemTypeName> = (typeof PROBLEM_TYPES)[N]['status'];
+
+interface ProblemResponse {
+  readonly description: string;
+  readonly content: { readonly [PROBLEM_CONTENT_TYPE]: { readonly schema: typeof problemSchema } };
 }
 
-const problemResponse = {
-  description: 'Problem document (RFC 9457)',
-  content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchema } },
-};
-
-/** The problem answers a route may give, for its response schema and the OpenAPI document. */
-export function problemResponses<S extends ProblemStatus>(...statuses: S[]): Record<S, typeof problemResponse> {
-  return Object.fromEntries(statuses.map((s) => [s, problemResponse])) as Record<S, typeof problemResponse>;
+/**
+ * The problem answers a route may give, by type, for its response schema and the OpenAPI
+ * document: one response per status, naming the types it may carry.
+ */
+export function problemResponses<N extends ProblemTypeName>(...names: N[]): Record<StatusOf<N>, ProblemResponse> {
+  const byStatus = new Map<number, string[]>();
+  for (const name of names) {
+    const status = PROBLEM_TYPES[name].status;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), problemTypeUri(name)]);
+  }
+  return Object.fromEntries(
+    [...byStatus].map(([status, types]) => [
+      status,
+      {
+        description: `Problem document (RFC 9457): ${types.join(', ')}`,
+        content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchema } },
+      },
+    ]),
+  ) as Record<StatusOf<N>, ProblemResponse>;
 }

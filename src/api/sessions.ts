@@ -13,6 +13,12 @@ export const MAX_PREVIEW_STEPS = 100_000;
 export const MAX_PREVIEW_GROUP_STEPS = 1_000_000;
 /** Metadata is kept with the session and sent with every listing of it. */
 export const MAX_METADATA_BYTES = 64 * 1024;
+/**
+ * A page of a listing (sessions, history) stops before its JSON would exceed this, even
+ * short of `limit` (but holds at least one item): 1000 entries of a 1000-group session
+ * would otherwise run to tens of MiB, held in memory and sent at once.
+ */
+export const MAX_PAGE_BYTES = 4 * 1024 * 1024;
 
 const paramGroups = z.array(paramGroupInput).min(1).max(MAX_PARAM_GROUPS).describe("The optimizer's param groups");
 
@@ -80,7 +86,10 @@ export const sessionIdParams = z.object({ id: z.string() });
 
 const cursor = z.string().max(200).optional().describe('next_cursor of the previous page');
 
-export const listSessionsQuery = z.object({
+/** The query string of a route that takes none: any parameter is refused by name, not ignored. */
+export const noQuery = z.strictObject({});
+
+export const listSessionsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor,
 });
@@ -154,7 +163,7 @@ export const historyEntrySchema = z
 
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
-export const historyQuery = z.object({
+export const historyQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   cursor,
 });
@@ -204,6 +213,8 @@ export const suggestionResponseSchema = z
   })
   .meta({ id: 'RangeTestSuggestion' });
 
+export type RangeTestSuggestionView = z.infer<typeof suggestionResponseSchema>;
+
 export const previewInputSchema = z
   .strictObject({
     param_groups: paramGroups,
@@ -226,4 +237,8 @@ export const previewInputSchema = z
   })
   .meta({ id: 'PreviewRequest' });
 
+export type PreviewInput = z.infer<typeof previewInputSchema>;
+
 export const previewSchema = z.object({ points: z.array(stateSchema) });
+
+export type Preview = z.infer<typeof previewSchema>;

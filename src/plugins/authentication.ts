@@ -1,8 +1,12 @@
-import type { FastifyInstance, FastifyReply, RouteOptions } from 'fastify';
+import type { FastifyReply, RouteOptions } from 'fastify';
+import fp from 'fastify-plugin';
 import { BlockList, isIPv6 } from 'node:net';
 import { OPEN_MODE_CALLER, roleAllows, type Caller, type Role } from '../access/caller.js';
+import { accessUseCases, type AccessUseCases } from '../access/use-cases.js';
 import { ProblemError, problemResponses } from '../api/problem.js';
-import type { AccessUseCases } from '../access/use-cases.js';
+import { AccessStore } from '../store/access-store.js';
+import { AuditLog } from '../store/audit-log.js';
+import type { Db } from '../store/database.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -16,6 +20,10 @@ declare module 'fastify' {
     /** Who is calling; set before the handler of every /v1 route runs. */
     caller: Caller;
   }
+  interface FastifyInstance {
+    /** The project and key use cases: the admin routes' only way to them. */
+    readonly access: AccessUseCases;
+  }
 }
 
 /** The OpenAPI security scheme every /v1 operation lists. */
@@ -25,8 +33,9 @@ export const BEARER_SECURITY_SCHEME = {
   type: 'http',
   scheme: 'bearer',
   description:
-    'An API key (lrs_…) made with POST /v1/keys or `npm run keys -- create`, or LRSCHED_ADMIN_KEY. ' +
-    'Without any key and without LRSCHED_ADMIN_KEY a service bound to loopback runs open.',
+    'An API key (lrs_…) made with POST /v1/keys or `npm run keys -- create`, or LRSCHED_ADMIN_KEY: required on ' +
+    'every /v1 route once any key exists or LRSCHED_ADMIN_KEY is set. Until then a service bound to loopback ' +
+    'runs open and ignores it.',
 } as const;
 
 /** Thrown by buildApp when the service would be reachable from other machines with no way to authenticate. */
@@ -59,7 +68,10 @@ export function isLoopback(host: string): boolean {
 }
 
 export interface AuthenticationOptions {
-  readonly access: AccessUseCases;
+  /** An open, migrated database (the sessions plugin closes it). */
+  readonly database: Db;
+  /** LRSCHED_ADMIN_KEY: accepted as an admin token. */
+  readonly adminToken: string | undefined;
   /** The address the service will listen on; undefined when it never listens (inject-only tests, scripts). */
   readonly host: string | undefined;
 }
@@ -71,69 +83,74 @@ function isV1(url: string): boolean {
 function unauthenticated(reply: FastifyReply, detail: string, error?: 'invalid_request' | 'invalid_token'): ProblemError {
   // RFC 6750: the challenge, with the reason when a token was sent but is not good.
   void reply.header('www-authenticate', `Bearer realm="lrsched"${error ? `, error="${error}"` : ''}`);
-  return new ProblemError(401, detail);
+  return new ProblemError('unauthenticated', detail);
 }
 
 /**
  * Every /v1 route needs a bearer token with a role that allows it, once a key exists or
  * LRSCHED_ADMIN_KEY is set; everything else (health, OpenAPI, docs, the UI) stays open.
- * Without either, the service runs open, and only on a loopback address. Must be
- * registered before the routes: it gives each /v1 route its role and its documentation.
+ * Without either, the service runs open, and only on a loopback address: registering this
+ * plugin throws UnprotectedService otherwise. It must come before the routes, as it gives
+ * each /v1 route its role and its documentation. Decorates the app with the project and
+ * key use cases.
  */
-export function registerAuthentication(app: FastifyInstance, { access, host }: AuthenticationOptions): void {
-  const exposedOn = host !== undefined && !isLoopback(host) ? host : undefined;
-  if (!access.canAuthenticate()) {
-    if (exposedOn !== undefined) throw new UnprotectedService(exposedOn);
-    app.log.warn(
-      'open mode: no API key exists and LRSCHED_ADMIN_KEY is not set, so every request is served without ' +
-        'authentication (allowed on loopback only); creating a key, e.g. `npm run keys -- create --project ' +
-        'default --role admin`, secures the service at once',
-    );
-  }
-
-  app.decorateRequest('caller', null as unknown as Caller);
-
-  app.addHook('onRoute', (route: RouteOptions) => {
-    if (!isV1(route.url)) return;
-    const role = route.config?.role ?? (route.method === 'GET' || route.method === 'HEAD' ? 'read' : 'write');
-    route.config = { ...route.config, role };
-    if (route.schema && !route.schema.hide) {
-      route.schema = {
-        ...route.schema,
-        security: [{ [SECURITY_SCHEME]: [] }],
-        response: { ...(route.schema.response as object), ...problemResponses(401, 403) },
-      };
-    }
-  });
-
-  app.addHook('onRequest', async (request, reply) => {
-    const needed = request.routeOptions.config.role;
-    if (needed === undefined) return; // not a /v1 route (or no route at all: a 404)
-    // Open mode serves everyone as before keys existed, whatever they send (a client may carry
-    // a token meant for a secured deployment); a key made meanwhile ends it at once.
-    if (exposedOn === undefined && !access.canAuthenticate()) {
-      request.caller = OPEN_MODE_CALLER;
-      return;
-    }
-    const header = request.headers.authorization;
-    if (header === undefined) {
-      throw unauthenticated(reply, 'this service needs an API key: send Authorization: Bearer <token>');
-    }
-    const token = /^Bearer +(\S+) *$/i.exec(header)?.[1];
-    if (token === undefined) {
-      throw unauthenticated(reply, 'the Authorization header must be "Bearer <token>"', 'invalid_request');
-    }
-    const result = access.authenticate(token);
-    if ('refused' in result) {
-      const detail = result.refused === 'revoked' ? 'this API key has been revoked' : 'this API key is not known here';
-      throw unauthenticated(reply, detail, 'invalid_token');
-    }
-    if (!roleAllows(result.caller.role, needed)) {
-      throw new ProblemError(
-        403,
-        `this needs the '${needed}' role${needed === 'admin' ? '' : ' or higher'}; this key has '${result.caller.role}'`,
+export const authentication = fp<AuthenticationOptions>(
+  async (app, { database, adminToken, host }) => {
+    const access = accessUseCases(new AccessStore(database, new AuditLog(database)), adminToken);
+    app.decorate('access', access);
+    const exposedOn = host !== undefined && !isLoopback(host) ? host : undefined;
+    if (!access.canAuthenticate()) {
+      if (exposedOn !== undefined) throw new UnprotectedService(exposedOn);
+      app.log.warn(
+        'open mode: no API key exists and LRSCHED_ADMIN_KEY is not set, so every request is served without ' +
+          'authentication (allowed on loopback only); creating a key, e.g. `npm run keys -- create --project ' +
+          'default --role admin`, secures the service at once',
       );
     }
-    request.caller = result.caller;
-  });
-}
+
+    app.decorateRequest('caller', null as unknown as Caller);
+
+    app.addHook('onRoute', (route: RouteOptions) => {
+      if (!isV1(route.url)) return;
+      const role = route.config?.role ?? (route.method === 'GET' || route.method === 'HEAD' ? 'read' : 'write');
+      route.config = { ...route.config, role };
+      if (route.schema && !route.schema.hide) {
+        route.schema = {
+          ...route.schema,
+          security: [{ [SECURITY_SCHEME]: [] }],
+          response: { ...(route.schema.response as object), ...problemResponses('unauthenticated', 'forbidden') },
+        };
+      }
+    });
+
+    app.addHook('onRequest', async (request, reply) => {
+      const needed = request.routeOptions.config.role;
+      if (needed === undefined) return; // not a /v1 route (or no route at all: a 404)
+      // Open mode serves everyone as before keys existed, whatever they send (a client may carry
+      // a token meant for a secured deployment); a key made meanwhile ends it at once.
+      if (exposedOn === undefined && !access.canAuthenticate()) {
+        request.caller = OPEN_MODE_CALLER;
+        return;
+      }
+      const header = request.headers.authorization;
+      if (header === undefined) {
+        throw unauthenticated(reply, 'this service needs an API key: send Authorization: Bearer <token>');
+      }
+      const token = /^Bearer +(\S+) *$/i.exec(header)?.[1];
+      if (token === undefined) {
+        throw unauthenticated(reply, 'the Authorization header must be "Bearer <token>"', 'invalid_request');
+      }
+      const result = access.authenticate(token);
+      if ('refused' in result) {
+        const detail = result.refused === 'revoked' ? 'this API key has been revoked' : 'this API key is not known here';
+        throw unauthenticated(reply, detail, 'invalid_token');
+      }
+      if (!roleAllows(result.caller.role, needed)) {
+        const orHigher = needed === 'admin' ? '' : ' or higher';
+        throw new ProblemError('forbidden', `this needs the '${needed}' role${orHigher}; this key has '${result.caller.role}'`);
+      }
+      request.caller = result.caller;
+    });
+  },
+  { name: 'lrsched-authentication', fastify: '5.x' },
+);

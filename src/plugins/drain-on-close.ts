@@ -1,5 +1,11 @@
-import type { FastifyInstance } from 'fastify';
 import type { ServerResponse } from 'node:http';
+import fp from 'fastify-plugin';
+import { ProblemError } from '../api/problem.js';
+
+export interface DrainOptions {
+  /** How long closing waits for answers still being written out before it cuts every connection. */
+  readonly graceMs: number;
+}
 
 /**
  * Node's server.close() destroys "idle" sockets, including ones whose answer is complete
@@ -7,28 +13,37 @@ import type { ServerResponse } from 'node:http';
  * closing, wait until every answer has been handed to the operating system, for at most
  * graceMs. Then cut every connection still open (a stuck answer, a client still sending its
  * request): server.close() would otherwise wait for them, and the database, closed after it,
- * would stay open.
+ * would stay open. Requests arriving meanwhile are answered 503 shutting-down at once.
  */
-export function drainResponsesOnClose(app: FastifyInstance, graceMs: number): void {
-  const unfinished = new Set<ServerResponse>();
+export const drainOnClose = fp<DrainOptions>(
+  async (app, { graceMs }) => {
+    const unfinished = new Set<ServerResponse>();
+    let closing = false;
 
-  app.addHook('onRequest', async (_request, reply) => {
-    const response = reply.raw;
-    unfinished.add(response);
-    const done = () => unfinished.delete(response);
-    response.once('finish', done);
-    response.once('close', done);
-  });
+    app.addHook('onRequest', async (_request, reply) => {
+      if (closing) {
+        reply.header('connection', 'close');
+        throw new ProblemError('shutting-down', 'the service is shutting down and takes no new requests');
+      }
+      const response = reply.raw;
+      unfinished.add(response);
+      const done = () => unfinished.delete(response);
+      response.once('finish', done);
+      response.once('close', done);
+    });
 
-  app.addHook('preClose', async () => {
-    const deadline = Date.now() + graceMs;
-    while (unfinished.size > 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    if (unfinished.size > 0) {
-      app.log.warn({ unfinished: unfinished.size, graceMs }, 'answers still unfinished after the drain grace; cutting them');
-    }
-    // In the same tick as the check: every answer begun so far is handed over or out of time.
-    if (app.server.listening) app.server.closeAllConnections();
-  });
-}
+    app.addHook('preClose', async () => {
+      closing = true;
+      const deadline = Date.now() + graceMs;
+      while (unfinished.size > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      if (unfinished.size > 0) {
+        app.log.warn({ unfinished: unfinished.size, graceMs }, 'answers still unfinished after the drain grace; cutting them');
+      }
+      // In the same tick as the check: every answer begun so far is handed over or out of time.
+      if (app.server.listening) app.server.closeAllConnections();
+    });
+  },
+  { name: 'lrsched-drain-on-close', fastify: '5.x' },
+);

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import { ProblemError } from '../api/problem.js';
 
 /**
@@ -23,23 +23,29 @@ export function tooDeepAt(value: unknown, depth = 0): string[] | undefined {
 }
 
 /**
- * JSON bodies, parsed by Fastify's own parser (which refuses `__proto__` poisoning), with
- * two differences: an empty body is no body, as for a bare POST …/step, and nesting is
- * bounded.
+ * JSON bodies, and only JSON, parsed by Fastify's own parser (which refuses `__proto__`
+ * poisoning), with two differences: an empty body is no body, as for a bare POST …/step,
+ * and nesting is bounded.
  */
-export function registerJsonBodies(app: FastifyInstance): void {
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  // parseAs 'string': the body arrives as a string.
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '') return done(null, undefined);
-    parseJson(request, body as string, (error, parsed) => {
-      if (error) return done(error);
-      const where = tooDeepAt(parsed);
-      if (where === undefined) return done(null, parsed);
-      const path = where.join('.');
-      const message = `nested more than ${MAX_JSON_DEPTH} levels deep`;
-      done(new ProblemError(400, `${path}: ${message}`, { errors: [{ path, message }] }), undefined);
+export const jsonBodies = fp(
+  async (app) => {
+    // JSON only: Fastify would otherwise parse text/plain bodies too, where 415 is the answer.
+    app.removeContentTypeParser('text/plain');
+    const parseJson = app.getDefaultJsonParser('error', 'error');
+    app.removeContentTypeParser('application/json');
+    // parseAs 'string': the body arrives as a string.
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+      if (body === '') return done(null, undefined);
+      // The default parser answers through the callback; what it returns carries nothing.
+      void parseJson(request, body as string, (error, parsed) => {
+        if (error) return done(error);
+        const where = tooDeepAt(parsed);
+        if (where === undefined) return done(null, parsed);
+        const path = where.join('.');
+        const message = `nested more than ${MAX_JSON_DEPTH} levels deep`;
+        done(new ProblemError('invalid-request', `${path}: ${message}`, { errors: [{ path, message }] }), undefined);
+      });
     });
-  });
-}
+  },
+  { name: 'lrsched-json-bodies', fastify: '5.x' },
+);

@@ -1,8 +1,10 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { readFileSync } from 'node:fs';
+import { noQuery } from '../api/sessions.js';
 import { BEARER_SECURITY_SCHEME, SECURITY_SCHEME } from './authentication.js';
 
 /**
@@ -36,27 +38,30 @@ function sortedComponents(document: OpenApiDocument): OpenApiDocument {
 }
 
 /** The OpenAPI document, generated from the routes' zod schemas, at /openapi.json and /docs. */
-export async function registerOpenApi(app: FastifyInstance): Promise<void> {
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: OPENAPI_INFO,
-      tags: [
-        { name: 'sessions', description: 'Scheduler sessions' },
-        { name: 'steps', description: 'Stepping, rewinding and reading history' },
-        { name: 'preview', description: 'Schedules computed without storing anything' },
-        { name: 'range tests', description: 'Suggested learning rates from LRRangeTest sessions' },
-        { name: 'access', description: 'Projects and API keys (admin role)' },
-        { name: 'operations', description: 'Health' },
-      ],
-      components: { securitySchemes: { [SECURITY_SCHEME]: BEARER_SECURITY_SCHEME } },
-    },
-    transform: jsonSchemaTransform,
-    transformObject: (input) => sortedComponents(jsonSchemaTransformObject(input)),
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-}
+export const openApi = fp(
+  async (app) => {
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: OPENAPI_INFO,
+        tags: [
+          { name: 'sessions', description: 'Scheduler sessions' },
+          { name: 'steps', description: 'Stepping, rewinding and reading history' },
+          { name: 'preview', description: 'Schedules computed without storing anything' },
+          { name: 'range tests', description: 'Suggested learning rates from LRRangeTest sessions' },
+          { name: 'access', description: 'Projects and API keys (admin role)' },
+          { name: 'operations', description: 'Health' },
+        ],
+        components: { securitySchemes: { [SECURITY_SCHEME]: BEARER_SECURITY_SCHEME } },
+      },
+      transform: jsonSchemaTransform,
+      transformObject: (input) => sortedComponents(jsonSchemaTransformObject(input)),
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs' });
+    app.get('/openapi.json', { schema: { hide: true, querystring: noQuery } }, async () => app.swagger());
+  },
+  { name: 'lrsched-openapi', fastify: '5.x' },
+);
 
 /** The document as committed in openapi/openapi.json: pretty-printed, newline-terminated. */
 export function renderOpenApiDocument(app: FastifyInstance): string {

@@ -1,19 +1,65 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { KeyNotFound, UnknownProject } from '../access/errors.js';
 import { problem, ProblemError, PROBLEM_CONTENT_TYPE, type FieldError, type Problem } from '../api/problem.js';
+import type { ProblemTypeName } from '../api/problem-types.js';
+import { InvalidConfig, InvalidReport, StepRefused, type FieldPath } from '../schedulers/errors.js';
+import {
+  InvalidInput,
+  KeyConflict,
+  NotARangeTest,
+  NotEnoughRangeTestPoints,
+  RewindConflict,
+  SessionNotFound,
+  StepConflict,
+} from '../sessions/errors.js';
 
 /** Fastify's own 4xx codes, named as problems a client can act on. */
-const FASTIFY_CODES: Record<string, { status: number; detail: string }> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, detail: 'request body is too large' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, detail: 'send the body as application/json' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, detail: 'Content-Length does not match the body' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, detail: 'the JSON body is empty' },
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, detail: 'the body is not valid JSON' },
+const FASTIFY_CODES: Record<string, { type: ProblemTypeName; detail: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { type: 'body-too-large', detail: 'request body is too large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { type: 'unsupported-media-type', detail: 'send the body as application/json' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { type: 'invalid-json', detail: 'Content-Length does not match the body' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { type: 'invalid-json', detail: 'the JSON body is empty' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { type: 'invalid-json', detail: 'the body is not valid JSON' },
 };
 
 function send(reply: FastifyReply, body: Problem): FastifyReply {
   return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
+}
+
+/** A refusal of one field: its path as the client wrote the request, and why. */
+function fieldProblem(type: ProblemTypeName, path: FieldPath, message: string): Problem {
+  const dotted = path.join('.');
+  return problem(type, dotted ? `${dotted}: ${message}` : message, { errors: [{ path: dotted, message }] });
+}
+
+/**
+ * The domain's errors (the use cases' and the core's) as problems: the one place that
+ * decides what each means over HTTP. Undefined for anything else.
+ */
+export function domainProblem(error: unknown): Problem | undefined {
+  if (error instanceof SessionNotFound) return problem('session-not-found', error.message);
+  if (error instanceof KeyNotFound) return problem('key-not-found', error.message);
+  if (error instanceof UnknownProject) return fieldProblem('invalid-request', ['project'], error.message);
+  if (error instanceof KeyConflict) {
+    return problem('key-conflict', `key '${error.key}': ${error.message}`, {
+      errors: [{ path: 'key', message: error.message }],
+    });
+  }
+  if (error instanceof StepConflict) return problem('step-conflict', error.message, { state: error.state });
+  if (error instanceof RewindConflict) return problem('rewind-conflict', error.message, { state: error.state });
+  if (error instanceof NotARangeTest) return problem('not-a-range-test', error.message);
+  if (error instanceof NotEnoughRangeTestPoints) return problem('not-enough-range-test-points', error.message);
+  if (error instanceof InvalidInput || error instanceof InvalidConfig || error instanceof InvalidReport) {
+    return fieldProblem('invalid-request', error.path, error.message);
+  }
+  if (error instanceof StepRefused) {
+    // The message says what went wrong with the step; the field, when there is one, is to blame.
+    const errors = error.field.length > 0 ? [{ path: error.field.join('.'), message: error.message }] : undefined;
+    return problem('step-refused', error.message, errors ? { errors } : {});
+  }
+  return undefined;
 }
 
 type ValidationIssue = { keyword?: string; instancePath?: string; message?: string; params?: { keys?: unknown } };
@@ -23,11 +69,12 @@ type ValidationIssue = { keyword?: string; instancePath?: string; message?: stri
  * `scheduler.gamma`); an unknown key is named itself, not the object holding it.
  */
 function fieldErrors(error: FastifyError): FieldError[] {
+  const unknown = error.validationContext === 'querystring' ? 'unknown query parameter' : 'unknown key';
   return ((error.validation ?? []) as ValidationIssue[]).flatMap((issue) => {
     const path = (issue.instancePath ?? '').split('/').filter(Boolean);
     const unknownKeys = issue.keyword === 'unrecognized_keys' && Array.isArray(issue.params?.keys) ? issue.params.keys : [];
     if (unknownKeys.length > 0) {
-      return unknownKeys.map((key) => ({ path: [...path, String(key)].join('.'), message: 'unknown key' }));
+      return unknownKeys.map((key) => ({ path: [...path, String(key)].join('.'), message: unknown }));
     }
     return [{ path: path.join('.'), message: issue.message ?? 'invalid' }];
   });
@@ -39,11 +86,11 @@ function fieldErrors(error: FastifyError): FieldError[] {
  */
 export function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
-    void send(reply, problem(404, 'nothing here: the id in the path is longer than any id this service hands out'));
+    void send(reply, problem('session-not-found', 'nothing here: the id in the path is longer than any id this service hands out'));
   } else if (error.code === 'FST_ERR_BAD_URL') {
-    void send(reply, problem(400, 'the URL is malformed (bad percent-encoding)'));
+    void send(reply, problem('invalid-request', 'the URL is malformed (bad percent-encoding)'));
   } else {
-    void send(reply, problem(400, error.message));
+    void send(reply, problem('invalid-request', error.message));
   }
 }
 
@@ -51,37 +98,37 @@ export function answerFrameworkError(error: FastifyError, _request: FastifyReque
  * Every refusal becomes an RFC 9457 problem document; anything unexpected is logged
  * and answered as a bare 500, never with its internal message.
  */
-export function registerProblemHandling(app: FastifyInstance): void {
-  app.setNotFoundHandler((request, reply) =>
-    send(reply, problem(404, `no route ${request.method} ${request.url.split('?')[0]}`)),
-  );
+export const problemHandling = fp(
+  async (app) => {
+    app.setNotFoundHandler((request, reply) =>
+      send(reply, problem('route-not-found', `no route ${request.method} ${request.url.split('?')[0]}`)),
+    );
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof ProblemError) {
-      return send(reply, problem(error.status, error.message, error.extra));
-    }
-    if (error instanceof UnknownProject) {
-      return send(reply, problem(400, `project: ${error.message}`, { errors: [{ path: 'project', message: error.message }] }));
-    }
-    if (error instanceof KeyNotFound) return send(reply, problem(404, error.message));
-    if (hasZodFastifySchemaValidationErrors(error)) {
-      const errors = fieldErrors(error);
-      const where = error.validationContext ?? 'request';
-      const detail = errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; ');
-      return send(reply, problem(400, `invalid ${where}: ${detail}`, { errors }));
-    }
-    if (isResponseSerializationError(error)) {
-      request.log.error({ err: error, issues: error.cause.issues }, 'response does not match its schema');
-      return send(reply, problem(500, 'the service failed to answer; the error is logged'));
-    }
-    const known = error.code ? FASTIFY_CODES[error.code] : undefined;
-    if (known) return send(reply, problem(known.status, known.detail));
-    const status = error.statusCode ?? 500;
-    if (status >= 400 && status < 500) {
-      if (error instanceof SyntaxError) return send(reply, problem(400, `the body is not valid JSON: ${error.message}`));
-      return send(reply, problem(status, error.message));
-    }
-    request.log.error({ err: error }, 'unhandled error');
-    return send(reply, problem(500, 'the service failed to answer; the error is logged'));
-  });
-}
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      if (error instanceof ProblemError) return send(reply, problem(error.problemType, error.message, error.extras));
+      const refusal = domainProblem(error);
+      if (refusal) return send(reply, refusal);
+      if (hasZodFastifySchemaValidationErrors(error)) {
+        const errors = fieldErrors(error);
+        const where = error.validationContext ?? 'request';
+        const detail = errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; ');
+        return send(reply, problem('invalid-request', `invalid ${where}: ${detail}`, { errors }));
+      }
+      if (isResponseSerializationError(error)) {
+        request.log.error({ err: error, issues: error.cause.issues }, 'response does not match its schema');
+        return send(reply, problem('internal-error', 'the service failed to answer; the error is logged'));
+      }
+      const known = error.code ? FASTIFY_CODES[error.code] : undefined;
+      if (known) return send(reply, problem(known.type, known.detail));
+      if (error instanceof SyntaxError) return send(reply, problem('invalid-json', `the body is not valid JSON: ${error.message}`));
+      // Other client errors of Fastify and its plugins (a static file of /docs not found, a
+      // bad Range header): said as they are, without a type of their own.
+      const status = error.statusCode ?? 500;
+      if (status === 404) return send(reply, problem('route-not-found', error.message));
+      if (status >= 400 && status < 500) return send(reply, problem('invalid-request', error.message));
+      request.log.error({ err: error }, 'unhandled error');
+      return send(reply, problem('internal-error', 'the service failed to answer; the error is logged'));
+    });
+  },
+  { name: 'lrsched-problems', fastify: '5.x' },
+);

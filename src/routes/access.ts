@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AccessUseCases } from '../access/use-cases.js';
 import {
   createdKeySchema,
   keyIdParams,
@@ -10,10 +9,12 @@ import {
   projectListSchema,
   projectSchema,
 } from '../api/access.js';
-import { problemResponses } from '../api/problem.js';
+import { BODY_PROBLEMS, problemResponses } from '../api/problem.js';
+import { noQuery } from '../api/sessions.js';
 
 /** Projects and API keys: the admin role only. */
-export const accessRoutes: FastifyPluginAsyncZod<{ access: AccessUseCases }> = async (app, { access }) => {
+export const accessRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { access } = app;
   const admin = { role: 'admin' } as const;
 
   app.post(
@@ -23,8 +24,9 @@ export const accessRoutes: FastifyPluginAsyncZod<{ access: AccessUseCases }> = a
       schema: {
         summary: 'Create a project (or find the one with this name)',
         tags: ['access'],
+        querystring: noQuery,
         body: projectInputSchema,
-        response: { 201: projectSchema, 200: projectSchema, ...problemResponses(400) },
+        response: { 201: projectSchema, 200: projectSchema, ...problemResponses(...BODY_PROBLEMS, 'invalid-request') },
       },
     },
     async (request, reply) => {
@@ -41,6 +43,7 @@ export const accessRoutes: FastifyPluginAsyncZod<{ access: AccessUseCases }> = a
       schema: {
         summary: 'List projects, by name',
         tags: ['access'],
+        querystring: noQuery,
         response: { 200: projectListSchema },
       },
     },
@@ -54,8 +57,9 @@ export const accessRoutes: FastifyPluginAsyncZod<{ access: AccessUseCases }> = a
       schema: {
         summary: 'Create an API key: the only answer that shows its token',
         tags: ['access'],
+        querystring: noQuery,
         body: keyInputSchema,
-        response: { 201: createdKeySchema, ...problemResponses(400) },
+        response: { 201: createdKeySchema, ...problemResponses(...BODY_PROBLEMS, 'invalid-request') },
       },
     },
     async (request, reply) => {
@@ -72,6 +76,7 @@ export const accessRoutes: FastifyPluginAsyncZod<{ access: AccessUseCases }> = a
       schema: {
         summary: 'List API keys (never their tokens), revoked ones included',
         tags: ['access'],
+        querystring: noQuery,
         response: { 200: keyListSchema },
       },
     },
@@ -85,8 +90,9 @@ export const accessRoutes: FastifyPluginAsyncZod<{ access: AccessUseCases }> = a
       schema: {
         summary: 'Revoke an API key: its next request is refused, on every replica',
         tags: ['access'],
+        querystring: noQuery,
         params: keyIdParams,
-        response: { 204: z.null().describe('Revoked'), ...problemResponses(404) },
+        response: { 204: z.null().describe('Revoked'), ...problemResponses('key-not-found') },
       },
     },
     async (request, reply) => {

@@ -1,27 +1,18 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { decodeCursor, encodeCursor } from '../api/cursor.js';
-import { problemResponses } from '../api/problem.js';
+import { BODY_PROBLEMS, problemResponses } from '../api/problem.js';
 import {
   listSessionsQuery,
+  noQuery,
   sessionIdParams,
   sessionInputSchema,
   sessionListSchema,
   sessionSchema,
   stateDictExportSchema,
-  type StateDictExport,
 } from '../api/sessions.js';
-import { toWire } from '../api/wire-numbers.js';
-import { visibleProject } from '../access/caller.js';
-import { exportSchedule } from '../schedulers/schedule.js';
-import { createSession } from '../sessions/create-session.js';
-import { deleteSession } from '../sessions/delete-session.js';
-import { resolveRangeTestReferences } from '../sessions/range-test-references.js';
-import { findSession } from '../sessions/find-session.js';
-import { sessionView } from '../sessions/views.js';
-import type { SessionStore } from '../store/session-store.js';
 
-export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = async (app, { store }) => {
+export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { sessions } = app;
   const requestsWithReferences = new WeakMap<object, string>();
 
   app.post(
@@ -31,29 +22,28 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = asy
         summary: 'Create a scheduler session (or find the one with this key)',
         tags: ['sessions'],
         body: sessionInputSchema,
-        response: { 201: sessionSchema, 200: sessionSchema, ...problemResponses(400, 409) },
+        querystring: noQuery,
+        response: {
+          201: sessionSchema,
+          200: sessionSchema,
+          ...problemResponses(...BODY_PROBLEMS, 'invalid-request', 'key-conflict'),
+        },
       },
       // A group's lr or a max_lr may name a range test's suggestion; numbers replace them before validation.
       preValidation: async (request) => {
-        const { body, requestedWithReferences } = resolveRangeTestReferences(store, request.caller, request.body);
+        const { body, requestedWithReferences } = sessions.resolveRangeTestReferences(request.caller, request.body);
         request.body = body as typeof request.body;
         if (requestedWithReferences !== null) requestsWithReferences.set(request, requestedWithReferences);
       },
     },
     async (request, reply) => {
       const requested = requestsWithReferences.get(request) ?? null;
-      const { session, created } = createSession(
-        store,
-        request.caller,
-        request.body,
-        requested,
-        new Date().toISOString(),
-      );
+      const { session, created } = sessions.create(request.caller, request.body, requested);
       if (created) {
-        const { id, project, schedule } = session;
-        request.log.info({ session: id, project, type: schedule.config.type, actor: request.caller.actor }, 'session created');
+        const { id, project, scheduler } = session;
+        request.log.info({ session: id, project, type: scheduler.type, actor: request.caller.actor }, 'session created');
       }
-      return reply.code(created ? 201 : 200).send(sessionView(session));
+      return reply.code(created ? 201 : 200).send(session);
     },
   );
 
@@ -64,19 +54,10 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = asy
         summary: "List sessions, newest first: the caller's project's (an admin's: every project's)",
         tags: ['sessions'],
         querystring: listSessionsQuery,
-        response: { 200: sessionListSchema, ...problemResponses(400) },
+        response: { 200: sessionListSchema, ...problemResponses('invalid-request') },
       },
     },
-    async (request) => {
-      const { limit, cursor } = request.query;
-      const page = store.listNewestFirst(visibleProject(request.caller), limit + 1, decodeCursor('sessions', cursor));
-      const items = page.slice(0, limit);
-      const last = items.at(-1);
-      return {
-        items: items.map(sessionView),
-        next_cursor: page.length > limit && last ? encodeCursor('sessions', last.seq) : null,
-      };
-    },
+    async (request) => sessions.list(request.caller, request.query),
   );
 
   app.get(
@@ -86,10 +67,11 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = asy
         summary: 'Read one session and its current state',
         tags: ['sessions'],
         params: sessionIdParams,
-        response: { 200: sessionSchema, ...problemResponses(404) },
+        querystring: noQuery,
+        response: { 200: sessionSchema, ...problemResponses('session-not-found') },
       },
     },
-    async (request) => sessionView(findSession(store, request.caller, request.params.id)),
+    async (request) => sessions.find(request.caller, request.params.id),
   );
 
   app.get(
@@ -99,18 +81,11 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = asy
         summary: "PyTorch's scheduler.state_dict() for this session, and the optimizer groups it goes with",
         tags: ['sessions'],
         params: sessionIdParams,
-        response: { 200: stateDictExportSchema, ...problemResponses(404) },
+        querystring: noQuery,
+        response: { 200: stateDictExportSchema, ...problemResponses('session-not-found') },
       },
     },
-    async (request) => {
-      const { state_dict, param_groups } = exportSchedule(
-        findSession(store, request.caller, request.params.id).schedule,
-      );
-      return {
-        state_dict: toWire(state_dict) as Record<string, unknown>,
-        param_groups: toWire(param_groups) as StateDictExport['param_groups'],
-      };
-    },
+    async (request) => sessions.exportStateDict(request.caller, request.params.id),
   );
 
   app.delete(
@@ -120,11 +95,12 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = asy
         summary: 'Delete a session and its history',
         tags: ['sessions'],
         params: sessionIdParams,
-        response: { 204: z.null().describe('Deleted'), ...problemResponses(404) },
+        querystring: noQuery,
+        response: { 204: z.null().describe('Deleted'), ...problemResponses('session-not-found') },
       },
     },
     async (request, reply) => {
-      deleteSession(store, request.caller, request.params.id, new Date().toISOString());
+      sessions.delete(request.caller, request.params.id);
       request.log.info({ session: request.params.id, actor: request.caller.actor }, 'session deleted');
       return reply.code(204).send(null);
     },

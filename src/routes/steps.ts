@@ -1,22 +1,19 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { decodeCursor, encodeCursor } from '../api/cursor.js';
-import { problemResponses } from '../api/problem.js';
+import { BODY_PROBLEMS, problemResponses } from '../api/problem.js';
 import {
   historyPageSchema,
   historyQuery,
+  noQuery,
   rewindInputSchema,
   sessionIdParams,
   stepInputSchema,
   stepResultSchema,
 } from '../api/sessions.js';
 import { stateSchema } from '../api/state.js';
-import { findSession } from '../sessions/find-session.js';
-import { rewindSession } from '../sessions/rewind-session.js';
-import { stepSession } from '../sessions/step-session.js';
-import { historyEntryView } from '../sessions/views.js';
-import type { SessionStore } from '../store/session-store.js';
 
-export const stepRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = async (app, { store }) => {
+export const stepRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { sessions } = app;
+
   app.post(
     '/v1/sessions/:id/step',
     {
@@ -25,7 +22,11 @@ export const stepRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = async 
         tags: ['steps'],
         params: sessionIdParams,
         body: stepInputSchema,
-        response: { 200: stepResultSchema, ...problemResponses(400, 404, 409, 422) },
+        querystring: noQuery,
+        response: {
+          200: stepResultSchema,
+          ...problemResponses(...BODY_PROBLEMS, 'invalid-request', 'session-not-found', 'step-conflict', 'step-refused'),
+        },
       },
       // Every field is optional, so a bare POST with no body is a report of nothing.
       preValidation: async (request) => {
@@ -33,13 +34,7 @@ export const stepRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = async 
       },
     },
     async (request) => {
-      const { state, replayed } = stepSession(
-        store,
-        request.caller,
-        request.params.id,
-        request.body,
-        new Date().toISOString(),
-      );
+      const { state, replayed } = sessions.step(request.caller, request.params.id, request.body);
       return { ...state, replayed };
     },
   );
@@ -52,21 +47,17 @@ export const stepRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = async 
         tags: ['steps'],
         params: sessionIdParams,
         body: rewindInputSchema,
-        response: { 200: stateSchema, ...problemResponses(400, 404, 409) },
+        querystring: noQuery,
+        response: {
+          200: stateSchema,
+          ...problemResponses(...BODY_PROBLEMS, 'invalid-request', 'session-not-found', 'rewind-conflict'),
+        },
       },
     },
     async (request) => {
-      const state = rewindSession(
-        store,
-        request.caller,
-        request.params.id,
-        request.body.to_step,
-        new Date().toISOString(),
-      );
-      request.log.info(
-        { session: request.params.id, to_step: request.body.to_step, actor: request.caller.actor },
-        'session rewound',
-      );
+      const { id } = request.params;
+      const state = sessions.rewind(request.caller, id, request.body.to_step);
+      request.log.info({ session: id, to_step: request.body.to_step, actor: request.caller.actor }, 'session rewound');
       return state;
     },
   );
@@ -79,21 +70,9 @@ export const stepRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = async 
         tags: ['steps'],
         params: sessionIdParams,
         querystring: historyQuery,
-        response: { 200: historyPageSchema, ...problemResponses(400, 404) },
+        response: { 200: historyPageSchema, ...problemResponses('invalid-request', 'session-not-found') },
       },
     },
-    async (request) => {
-      const { limit, cursor } = request.query;
-      const session = findSession(store, request.caller, request.params.id);
-      const listing = `history/${session.id}`;
-      const after = decodeCursor(listing, cursor) ?? -1;
-      const page = store.historyAfter(session, after, limit + 1);
-      const items = page.slice(0, limit);
-      const last = items.at(-1);
-      return {
-        items: items.map((entry) => historyEntryView(session, entry)),
-        next_cursor: page.length > limit && last ? encodeCursor(listing, last.step) : null,
-      };
-    },
+    async (request) => sessions.history(request.caller, request.params.id, request.query),
   );
 };

@@ -1,13 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { problemResponses } from '../api/problem.js';
-import { sessionIdParams, suggestionResponseSchema } from '../api/sessions.js';
-import { toWire, type WireNumber } from '../api/wire-numbers.js';
-import type { Suggestion } from '../range-test/suggestions.js';
-import type { RangeTestState } from '../schedulers/lr-range-test.js';
-import { suggestFromRangeTest } from '../sessions/range-test-suggestion.js';
-import type { SessionStore } from '../store/session-store.js';
+import { noQuery, sessionIdParams, suggestionResponseSchema } from '../api/sessions.js';
 
-export const suggestionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = async (app, { store }) => {
+export const suggestionRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/sessions/:id/suggestion',
     {
@@ -15,28 +10,13 @@ export const suggestionRoutes: FastifyPluginAsyncZod<{ store: SessionStore }> = 
         summary: 'The lrs an LRRangeTest session suggests, by the steepest, minimum and valley rules',
         tags: ['range tests'],
         params: sessionIdParams,
-        response: { 200: suggestionResponseSchema, ...problemResponses(404, 409) },
+        querystring: noQuery,
+        response: {
+          200: suggestionResponseSchema,
+          ...problemResponses('session-not-found', 'not-a-range-test', 'not-enough-range-test-points'),
+        },
       },
     },
-    async (request) => {
-      const { suggestions, points, session } = suggestFromRangeTest(store, request.caller, request.params.id);
-      const state = session.schedule.state as RangeTestState;
-      const wire = (n: number) => toWire(n) as WireNumber;
-      const pick = ({ lr, lrs, step }: Suggestion) => ({ lr: wire(lr), lrs: lrs.map(wire), step });
-      return {
-        steepest: pick(suggestions.steepest),
-        minimum: pick(suggestions.minimum),
-        valley: pick(suggestions.valley),
-        finished: state.finished,
-        finish_reason: state.finish_reason,
-        points: points.map((p) => ({
-          step: p.step,
-          lr: wire(p.lrs[0] as number),
-          lrs: p.lrs.map(wire),
-          loss: wire(p.loss),
-          smoothed_loss: wire(p.smoothed_loss),
-        })),
-      };
-    },
+    async (request) => app.sessions.suggestion(request.caller, request.params.id),
   );
 };

@@ -62,7 +62,9 @@ export interface RangeTestProgress {
  * One PyTorch scheduler class as pure functions over plain JSON. The registry holds
  * one of these per `type`; routes, storage and composites only ever use this contract.
  */
-// `any` defaults let the registry hold definitions of every config and state type.
+// `any` defaults let the registry hold definitions of every config and state type: with
+// `unknown`, a definition of one config type would not be assignable to the registry's.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
 export interface SchedulerDefinition<C = any, S = any> {
   /** PyTorch's class name, the `type` of a config. */
   readonly type: string;

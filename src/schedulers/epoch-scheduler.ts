@@ -62,7 +62,7 @@ export function epochScheduler<C>(spec: EpochSchedulerSpec<C>): SchedulerDefinit
     report: StepReport,
   ): Advanced<EpochState> => {
     const explicit = report.epoch !== undefined;
-    const last_epoch = explicit ? (report.epoch as number) : state.last_epoch + 1;
+    const last_epoch = explicit ? (report.epoch) : state.last_epoch + 1;
     const step_count =
       report.mode === 'initial' ? 1 : report.mode === 'restart' ? state.step_count : state.step_count + 1;
     const at: LrContext = {

@@ -23,7 +23,7 @@ export function constructChildren(
   let current = groups;
   const children = configs.map((config, i) => {
     try {
-      const built = nested.definitionOf(config.type).construct(config, current);
+      const built: Advanced<unknown> = nested.definitionOf(config.type).construct(config, current);
       current = built.groups;
       return built.state;
     } catch (error) {
@@ -72,7 +72,7 @@ export function loadChildren(
   const children = dict.children('_schedulers', configs.length).map((child, i) => {
     const config = configs[i] as SchedulerConfig;
     try {
-      return nested.definitionOf(config.type).loadStateDict(config, child, groups);
+      return nested.definitionOf(config.type).loadStateDict(config, child, groups) as unknown;
     } catch (error) {
       throw error instanceof InvalidConfig ? error.under('_schedulers', i) : error;
     }

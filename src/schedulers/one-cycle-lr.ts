@@ -119,7 +119,7 @@ export const oneCycleLR = epochScheduler({
       const withLrs = { ...g, initial_lr, max_lr, min_lr };
       if (!c.cycle_momentum) return withLrs;
       const max_momentum = maxMomentums[i] as number;
-      return withMomentum({ ...withLrs, max_momentum, base_momentum: baseMomentums[i] as number }, max_momentum);
+      return withMomentum({ ...withLrs, max_momentum, base_momentum: baseMomentums[i] }, max_momentum);
     });
   },
   attributes: (c, groups) => ({

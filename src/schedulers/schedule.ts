@@ -1,4 +1,4 @@
-import type { FinishReason, SchedulerConfig, StepReport } from './definition.js';
+import type { Advanced, FinishReason, SchedulerConfig, StepReport } from './definition.js';
 import { InvalidConfig, InvalidReport, StepRefused } from './errors.js';
 import { momentumOf, lrsOf, type ParamGroup } from './param-groups.js';
 import { definitionOf } from './registry.js';
@@ -31,7 +31,7 @@ export interface ScheduleView {
 
 /** Constructs the scheduler on the given groups. Throws InvalidConfig. */
 export function startSchedule(config: SchedulerConfig, groups: readonly ParamGroup[]): Schedule {
-  const { state, groups: after } = definitionOf(config.type).construct(config, groups);
+  const { state, groups: after } = definitionOf(config.type).construct(config, groups) as Advanced<unknown>;
   return { config, state, groups: after };
 }
 
@@ -73,7 +73,7 @@ export function advanceSchedule(schedule: Schedule, report: StepReport): Schedul
     schedule.state,
     schedule.groups,
     report,
-  );
+  ) as Advanced<unknown>;
   return { config: schedule.config, state, groups };
 }
 

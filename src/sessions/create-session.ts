@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Caller } from '../access/caller.js';
-import { ProblemError } from '../api/problem.js';
 import type { SessionInput } from '../api/sessions.js';
 import { importSchedule, startSchedule } from '../schedulers/schedule.js';
 import type { SessionStore, StoredSession } from '../store/session-store.js';
 import { canonicalJson } from './canonical-json.js';
-import { refusingAsProblem } from './refusals.js';
+import { KeyConflict } from './errors.js';
+import { refusingAtRequestPaths } from './refusals.js';
 
 /**
  * Creates a session in the caller's project, or with a `key` that exists there, finds it
  * again: a restarted job gets its own session back, provided it asks for the same
  * schedule. Keys are per project: another project's session with this key is never seen.
  * `requestedWithReferences` is the request as sent when it named a range test.
+ * Throws the core's refusals of the config, or KeyConflict.
  */
 export function createSession(
   store: SessionStore,
@@ -21,11 +22,11 @@ export function createSession(
   now: string,
 ): { session: StoredSession; created: boolean } {
   // Constructing checks the config even when a state_dict then sets the state.
-  const started = refusingAsProblem(() => startSchedule(input.scheduler, input.param_groups));
+  const started = refusingAtRequestPaths(() => startSchedule(input.scheduler, input.param_groups));
   const schedule =
     input.state_dict === undefined
       ? started
-      : refusingAsProblem(() => importSchedule(input.scheduler, input.param_groups, input.state_dict), {
+      : refusingAtRequestPaths(() => importSchedule(input.scheduler, input.param_groups, input.state_dict), {
           config: [],
         });
   return store.transaction(() => {
@@ -35,10 +36,7 @@ export function createSession(
         const same =
           canonicalJson(existing.param_groups) === canonicalJson(input.param_groups) &&
           canonicalJson(existing.schedule.config) === canonicalJson(input.scheduler);
-        if (!same) {
-          const message = `a session with this key already exists with different param_groups or scheduler (id ${existing.id})`;
-          throw new ProblemError(409, `key '${input.key}': ${message}`, { errors: [{ path: 'key', message }] });
-        }
+        if (!same) throw new KeyConflict(input.key, existing.id);
         return { session: existing, created: false };
       }
     }

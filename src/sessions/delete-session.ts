@@ -2,11 +2,15 @@ import type { Caller } from '../access/caller.js';
 import type { SessionStore } from '../store/session-store.js';
 import { findSession } from './find-session.js';
 
-/** Deletes a session and its history (404 if the caller sees none), leaving a row in the audit log. */
+/**
+ * Deletes a session: from now on no use case finds it, and its key is free. Its history
+ * goes in the background (DeletionSweeper), so a large one holds up no other request.
+ * The audit log keeps who deleted it, and what it was. Throws SessionNotFound.
+ */
 export function deleteSession(store: SessionStore, caller: Caller, id: string, now: string): void {
   store.transaction(() => {
     const session = findSession(store, caller, id);
-    store.delete(session);
+    store.markDeleted(session.id, now);
     store.audit.record({
       at: now,
       actor: caller.actor,

@@ -1,7 +1,4 @@
-import { ProblemError } from '../api/problem.js';
 import { InvalidConfig, InvalidReport, StepRefused, type FieldPath } from '../schedulers/errors.js';
-
-const dotted = (path: FieldPath): string => path.join('.');
 
 /** Where the parts of a request the core refused sit in it. */
 export interface RefusalContext {
@@ -14,35 +11,25 @@ export interface RefusalContext {
 }
 
 /**
- * Turns the core's refusals into problem answers, with the field path as the client
- * wrote it (`scheduler.schedulers.1.gamma`, `reports.41.metric`).
+ * The core's refusal with its path as the client wrote the request
+ * (`scheduler.schedulers.1.gamma`, `reports.41.metric`); anything else unchanged.
  */
-export function asProblem(error: unknown, where: RefusalContext = {}): unknown {
+function asRequestRefusal(error: unknown, where: RefusalContext): unknown {
+  const config = where.config ?? ['scheduler'];
   if (error instanceof InvalidReport && where.bareSteps) {
-    const message = `${error.message}; send reports instead of steps`;
-    return new ProblemError(400, `steps: ${message}`, { errors: [{ path: 'steps', message }] });
+    return new InvalidReport(['steps'], `${error.message}; send reports instead of steps`);
   }
-  if (error instanceof InvalidConfig) {
-    const path = dotted([...(where.config ?? ['scheduler']), ...error.path]);
-    return new ProblemError(400, `${path}: ${error.message}`, { errors: [{ path, message: error.message }] });
-  }
-  if (error instanceof InvalidReport) {
-    const path = dotted([...(where.report ?? []), ...error.path]);
-    return new ProblemError(400, `${path}: ${error.message}`, { errors: [{ path, message: error.message }] });
-  }
-  if (error instanceof StepRefused) {
-    if (error.field.length === 0) return new ProblemError(422, error.message);
-    const path = dotted([...(where.config ?? ['scheduler']), ...error.field]);
-    return new ProblemError(422, error.message, { errors: [{ path, message: error.message }] });
-  }
+  if (error instanceof InvalidReport) return new InvalidReport([...(where.report ?? []), ...error.path], error.message);
+  if (error instanceof InvalidConfig) return error.under(...config);
+  if (error instanceof StepRefused) return error.under(...config);
   return error;
 }
 
-/** Runs core work, rethrowing its refusals as problems. */
-export function refusingAsProblem<T>(work: () => T, where?: RefusalContext): T {
+/** Runs core work, rethrowing its refusals with the request's field paths. */
+export function refusingAtRequestPaths<T>(work: () => T, where: RefusalContext = {}): T {
   try {
     return work();
   } catch (error) {
-    throw asProblem(error, where);
+    throw asRequestRefusal(error, where);
   }
 }

@@ -1,22 +1,24 @@
 import type { Caller } from '../access/caller.js';
-import { ProblemError } from '../api/problem.js';
 import { toState, type State } from '../api/state.js';
 import { viewSchedule } from '../schedulers/schedule.js';
 import type { SessionStore } from '../store/session-store.js';
+import { RewindConflict } from './errors.js';
 import { findSession } from './find-session.js';
 import { currentState } from './views.js';
 
 /**
- * Goes back to the state after `toStep`, dropping the history after it (a job resumed
- * from a checkpoint). The audit log keeps who did it and from which step.
+ * Goes back to the state after `toStep`, dropping the history after it (a job resumed from
+ * a checkpoint). The audit log keeps who did it and from which step.
+ * Throws SessionNotFound or RewindConflict.
  */
 export function rewindSession(store: SessionStore, caller: Caller, id: string, toStep: number, now: string): State {
   return store.transaction(() => {
     const session = findSession(store, caller, id);
     if (toStep > session.step) {
-      throw new ProblemError(409, `cannot rewind to step ${toStep}: the session is at step ${session.step}`, {
-        state: currentState(session),
-      });
+      throw new RewindConflict(
+        `cannot rewind to step ${toStep}: the session is at step ${session.step}`,
+        currentState(session),
+      );
     }
     const entry = store.historyAt(session, toStep);
     if (!entry) throw new Error(`history of session ${id} lacks step ${toStep}`);

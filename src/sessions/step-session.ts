@@ -1,12 +1,12 @@
 import type { Caller } from '../access/caller.js';
-import { ProblemError } from '../api/problem.js';
 import type { ReportInput, StepInput } from '../api/sessions.js';
 import { toState, type State } from '../api/state.js';
 import { advanceSchedule, viewSchedule } from '../schedulers/schedule.js';
 import type { SessionStore, StoredReport } from '../store/session-store.js';
 import { canonicalJson } from './canonical-json.js';
-import { refusingAsProblem } from './refusals.js';
+import { StepConflict } from './errors.js';
 import { findSession } from './find-session.js';
+import { refusingAtRequestPaths } from './refusals.js';
 import { currentState } from './views.js';
 
 /** Only what was reported, in a fixed shape, so identical reports compare equal. */
@@ -21,6 +21,7 @@ function storedReport(input: ReportInput): StoredReport {
 /**
  * Applies one report, all in one transaction. With `expected_step`, a retry of the
  * step just taken answers that step again instead of skipping an epoch.
+ * Throws SessionNotFound, StepConflict, or the core's refusals of the report.
  */
 export function stepSession(
   store: SessionStore,
@@ -38,14 +39,13 @@ export function stepSession(
       if (last?.report && canonicalJson(last.report) === canonicalJson(report)) {
         return { state: currentState(session), replayed: true };
       }
-      throw new ProblemError(
-        409,
+      throw new StepConflict(
         `expected_step is ${expected} but the session is at step ${session.step}` +
           (expected === session.step - 1 ? ', reached by a different report' : ''),
-        { state: currentState(session) },
+        currentState(session),
       );
     }
-    const schedule = refusingAsProblem(() =>
+    const schedule = refusingAtRequestPaths(() =>
       advanceSchedule(session.schedule, {
         ...(report.metric !== undefined ? { metric: report.metric } : {}),
         ...(report.epoch !== undefined ? { epoch: report.epoch } : {}),

@@ -1,10 +1,13 @@
-import type { HistoryEntry, Session } from '../api/sessions.js';
+import type { HistoryEntry, RangeTestSuggestionView, Session } from '../api/sessions.js';
 import { toState, type State } from '../api/state.js';
-import { toWire } from '../api/wire-numbers.js';
+import { toWire, toWireNumber } from '../api/wire-numbers.js';
+import type { Suggestion } from '../range-test/suggestions.js';
+import type { RangeTestState } from '../schedulers/lr-range-test.js';
 import { viewSchedule } from '../schedulers/schedule.js';
 import type { StoredHistoryEntry, StoredSession } from '../store/session-store.js';
+import type { RangeTestSuggestion } from './range-test-suggestion.js';
 
-/** Stored sessions and history rows as the API shows them. */
+/** Stored sessions, history rows and suggestions as the API shows them. */
 
 export function currentState(session: StoredSession): State {
   return toState(session.step, viewSchedule(session.schedule));
@@ -33,5 +36,24 @@ export function historyEntryView(session: StoredSession, entry: StoredHistoryEnt
     actor: entry.actor,
     report: entry.report === null ? null : (toWire(entry.report) as HistoryEntry['report']),
     state: toState(entry.step, viewSchedule(schedule)),
+  };
+}
+
+export function suggestionView({ suggestions, points, session }: RangeTestSuggestion): RangeTestSuggestionView {
+  const state = session.schedule.state as RangeTestState;
+  const pick = ({ lr, lrs, step }: Suggestion) => ({ lr: toWireNumber(lr), lrs: lrs.map(toWireNumber), step });
+  return {
+    steepest: pick(suggestions.steepest),
+    minimum: pick(suggestions.minimum),
+    valley: pick(suggestions.valley),
+    finished: state.finished,
+    finish_reason: state.finish_reason,
+    points: points.map((p) => ({
+      step: p.step,
+      lr: toWireNumber(p.lrs[0] as number),
+      lrs: p.lrs.map(toWireNumber),
+      loss: toWireNumber(p.loss),
+      smoothed_loss: toWireNumber(p.smoothed_loss),
+    })),
   };
 }

@@ -1,6 +1,6 @@
 import type { Role } from '../access/caller.js';
 import type { AuditLog } from './audit-log.js';
-import { immediateTransaction, type Db } from './database.js';
+import type { Db } from './database.js';
 
 export interface StoredProject {
   readonly name: string;
@@ -53,7 +53,7 @@ export class AccessStore {
 
   /** Runs `work` in one IMMEDIATE transaction: all of it lands, or none of it. */
   transaction<T>(work: () => T): T {
-    return immediateTransaction(this.db, work);
+    return this.db.transaction(work).immediate();
   }
 
   project(name: string): StoredProject | undefined {

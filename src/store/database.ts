@@ -11,11 +11,6 @@ const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.ur
 /** How long a statement waits for another connection's lock before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5_000;
 
-/** Runs `work` in one IMMEDIATE transaction (the write lock taken at once): all of it lands, or none of it. */
-export function immediateTransaction<T>(db: Db, work: () => T): T {
-  return db.transaction(work).immediate();
-}
-
 /** Opens (creating its folder) and migrates the SQLite file. */
 export function openDatabase(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -33,20 +28,28 @@ interface Migration {
   readonly version: number;
   readonly name: string;
   readonly sql: string;
+  /** Runs outside a transaction (VACUUM cannot run in one); it must do no harm when run twice. */
+  readonly outsideTransaction: boolean;
 }
+
+/** The first line of a migration that must run outside a transaction. */
+const OUTSIDE_TRANSACTION = '-- migrate: outside a transaction';
 
 function readMigrations(dir: string): Migration[] {
   return readdirSync(dir)
     .filter((file) => /^\d+_[\w-]+\.sql$/.test(file))
-    .map((file) => ({
-      version: Number.parseInt(file, 10),
-      name: file,
-      sql: readFileSync(join(dir, file), 'utf8'),
-    }))
+    .map((file) => {
+      const sql = readFileSync(join(dir, file), 'utf8');
+      return { version: Number.parseInt(file, 10), name: file, sql, outsideTransaction: sql.startsWith(OUTSIDE_TRANSACTION) };
+    })
     .sort((a, b) => a.version - b.version);
 }
 
-/** Applies, in order and each in its own transaction, the migrations the file has not seen. */
+/**
+ * Applies, in order and each in its own transaction, the migrations the file has not seen.
+ * A migration marked to run outside a transaction is recorded once it has run: interrupted
+ * in between, it runs again next time.
+ */
 export function migrate(db: Db, dir: string = MIGRATIONS_DIR): string[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version    INTEGER PRIMARY KEY,
@@ -64,19 +67,23 @@ export function migrate(db: Db, dir: string = MIGRATIONS_DIR): string[] {
   // A migration may rebuild a table (SQLite cannot drop a constraint in place), and dropping
   // the old table with foreign keys on would cascade into the rows that point at it. So they
   // are off while migrations run (the pragma is ignored inside a transaction), and each
-  // migration commits only if every reference still holds.
+  // migration in a transaction commits only if every reference still holds.
   const enforced = db.pragma('foreign_keys', { simple: true }) === 1;
   db.pragma('foreign_keys = OFF');
   try {
     for (const migration of pending) {
-      db.transaction(() => {
+      const recordIt = () => record.run(migration.version, migration.name, new Date().toISOString());
+      if (migration.outsideTransaction) {
         db.exec(migration.sql);
-        const broken = db.pragma('foreign_key_check') as unknown[];
-        if (broken.length > 0) {
-          throw new Error(`migration ${migration.name} leaves ${broken.length} broken references`);
-        }
-        record.run(migration.version, migration.name, new Date().toISOString());
-      })();
+        recordIt();
+      } else {
+        db.transaction(() => {
+          db.exec(migration.sql);
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length > 0) throw new Error(`migration ${migration.name} leaves ${broken.length} broken references`);
+          recordIt();
+        })();
+      }
     }
   } finally {
     if (enforced) db.pragma('foreign_keys = ON');

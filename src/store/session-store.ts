@@ -3,7 +3,7 @@ import type { SchedulerConfig } from '../schedulers/definition.js';
 import type { ParamGroup } from '../schedulers/param-groups.js';
 import type { Schedule } from '../schedulers/schedule.js';
 import type { AuditLog } from './audit-log.js';
-import { immediateTransaction, type Db } from './database.js';
+import type { Db } from './database.js';
 
 /** A session as stored: its identity, its config and the schedule after its last step. */
 export interface StoredSession {
@@ -136,13 +136,23 @@ export class SessionStore {
       insertHistory: db.prepare(`
         INSERT INTO history (session_seq, step, recorded_at, actor, report, scheduler_state, groups)
         VALUES (?, ?, ?, ?, ?, ?, ?)`),
-      byId: db.prepare('SELECT * FROM sessions WHERE id = @id AND (@project IS NULL OR project = @project)'),
-      byKey: db.prepare('SELECT * FROM sessions WHERE project = ? AND key = ?'),
-      newestFirst: db.prepare('SELECT * FROM sessions WHERE seq < ? ORDER BY seq DESC LIMIT ?'),
-      newestFirstInProject: db.prepare(
-        'SELECT * FROM sessions WHERE project = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+      byId: db.prepare(
+        'SELECT * FROM sessions WHERE id = @id AND deleted_at IS NULL AND (@project IS NULL OR project = @project)',
       ),
-      deleteBySeq: db.prepare('DELETE FROM sessions WHERE seq = ?'),
+      byKey: db.prepare('SELECT * FROM sessions WHERE project = ? AND key = ? AND deleted_at IS NULL'),
+      newestFirst: db.prepare('SELECT * FROM sessions WHERE seq < ? AND deleted_at IS NULL ORDER BY seq DESC LIMIT ?'),
+      newestFirstInProject: db.prepare(
+        'SELECT * FROM sessions WHERE project = ? AND seq < ? AND deleted_at IS NULL ORDER BY seq DESC LIMIT ?',
+      ),
+      // The key goes with the mark: a new session may take it at once.
+      markDeleted: db.prepare('UPDATE sessions SET deleted_at = ?, key = NULL WHERE id = ? AND deleted_at IS NULL'),
+      oldestDeleted: db.prepare('SELECT seq FROM sessions WHERE deleted_at IS NOT NULL ORDER BY seq LIMIT 1').pluck(),
+      deleteHistoryChunk: db.prepare(`
+        DELETE FROM history
+        WHERE session_seq = @seq
+          AND step IN (SELECT step FROM history WHERE session_seq = @seq ORDER BY step DESC LIMIT @rows)`),
+      purgeDeleted: db.prepare('DELETE FROM sessions WHERE seq = ? AND deleted_at IS NOT NULL'),
+      freelistCount: db.prepare('PRAGMA freelist_count').pluck(),
       moveTo: db.prepare(`
         UPDATE sessions SET step = ?, scheduler_state = ?, groups = ?, updated_at = ? WHERE seq = ?`),
       historyAt: db.prepare('SELECT * FROM history WHERE session_seq = ? AND step = ?'),
@@ -163,7 +173,12 @@ export class SessionStore {
 
   /** Runs `work` in one IMMEDIATE transaction: all of it lands, or none of it. */
   transaction<T>(work: () => T): T {
-    return immediateTransaction(this.db, work);
+    return this.db.transaction(work).immediate();
+  }
+
+  /** Runs reads in one DEFERRED transaction: they see one state of the database. */
+  snapshot<T>(work: () => T): T {
+    return this.db.transaction(work).deferred();
   }
 
   findById(id: string, project: string | null): StoredSession | undefined {
@@ -194,30 +209,51 @@ export class SessionStore {
       at: session.at,
     });
     const seq = Number(info.lastInsertRowid);
-    this.statements.insertHistory.run(
-      seq,
-      0,
-      session.at,
-      session.actor,
-      null,
-      encode(schedule.state),
-      encode(schedule.groups),
-    );
+    const { state, groups } = schedule;
+    this.statements.insertHistory.run(seq, 0, session.at, session.actor, null, encode(state), encode(groups));
     return this.findById(session.id, session.project) as StoredSession;
   }
 
-  /** Newest first, starting below `beforeSeq`; one extra row tells whether a next page exists. */
-  listNewestFirst(project: string | null, limit: number, beforeSeq: number = Number.MAX_SAFE_INTEGER): StoredSession[] {
+  /** At most `limit` sessions of a project (null: of every project), newest first, starting below `beforeSeq`; read lazily. */
+  *newestFirst(
+    project: string | null,
+    limit: number,
+    beforeSeq: number = Number.MAX_SAFE_INTEGER,
+  ): Generator<StoredSession> {
     const rows =
       project === null
-        ? this.statements.newestFirst.all(beforeSeq, limit)
-        : this.statements.newestFirstInProject.all(project, beforeSeq, limit);
-    return (rows as SessionRow[]).map(toSession);
+        ? this.statements.newestFirst.iterate(beforeSeq, limit)
+        : this.statements.newestFirstInProject.iterate(project, beforeSeq, limit);
+    for (const row of rows) yield toSession(row as SessionRow);
   }
 
-  /** Deletes the session and (by cascade) its history. */
-  delete(session: StoredSession): void {
-    this.statements.deleteBySeq.run(session.seq);
+  /** Marks the session deleted: no read finds it any more, and its key is free. False if there is none. */
+  markDeleted(id: string, at: string): boolean {
+    return this.statements.markDeleted.run(at, id).changes > 0;
+  }
+
+  /** The seq of the session marked deleted longest ago whose rows are still there. */
+  oldestDeleted(): number | undefined {
+    return this.statements.oldestDeleted.get() as number | undefined;
+  }
+
+  /** Deletes up to `rows` history rows of a session marked deleted, newest first; answers how many. */
+  deleteHistoryChunk(seq: number, rows: number): number {
+    return this.statements.deleteHistoryChunk.run({ seq, rows }).changes;
+  }
+
+  /** Removes the row of a session marked deleted, once its history is gone. */
+  purgeDeleted(seq: number): void {
+    this.statements.purgeDeleted.run(seq);
+  }
+
+  /**
+   * Gives up to `pages` free pages back to the operating system (the database runs in
+   * auto_vacuum INCREMENTAL mode); answers how many free pages are left.
+   */
+  freePages(pages: number): number {
+    this.db.pragma(`incremental_vacuum(${Math.max(1, Math.floor(pages))})`);
+    return this.statements.freelistCount.get() as number;
   }
 
   /** Records one applied step: the session's new current schedule and its history row. */
@@ -240,8 +276,11 @@ export class SessionStore {
     return row && toHistoryEntry(row);
   }
 
-  historyAfter(session: StoredSession, afterStep: number, limit: number): StoredHistoryEntry[] {
-    return (this.statements.historyAfter.all(session.seq, afterStep, limit) as HistoryRow[]).map(toHistoryEntry);
+  /** At most `limit` steps after `afterStep`, oldest first; read lazily. */
+  *historyAfter(session: StoredSession, afterStep: number, limit: number): Generator<StoredHistoryEntry> {
+    for (const row of this.statements.historyAfter.iterate(session.seq, afterStep, limit)) {
+      yield toHistoryEntry(row as HistoryRow);
+    }
   }
 
   /** Makes `entry` the session's current step again and forgets every step after it. */

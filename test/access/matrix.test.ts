@@ -246,7 +246,7 @@ function snapshot(): string {
   try {
     const tables = ['projects', 'api_keys', 'sessions', 'history', 'audit_log'];
     return JSON.stringify(
-      tables.map((t) => (db.prepare(`SELECT * FROM ${t}`).all() as unknown[]).map((row) => JSON.stringify(row)).sort()),
+      tables.map((t) => db.prepare(`SELECT * FROM ${t}`).all().map((row) => JSON.stringify(row)).sort()),
     );
   } finally {
     db.close();

@@ -29,7 +29,7 @@ describe('TypeScript client', () => {
           await expect(client.step(session.id, { expected_step: step })).rejects.toMatchObject({ status: 422 });
           continue;
         }
-        const state = await client.step(session.id, { ...wireReport(goldenStep), expected_step: step } as never);
+        const state = await client.step(session.id, { ...wireReport(goldenStep), expected_step: step });
         step += 1;
         expectPoint(state, goldenStep, `step ${step}`);
       }

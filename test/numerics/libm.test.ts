@@ -22,13 +22,13 @@ import { fromHex, runPython, toHex, ulpDistance } from '../expressions/python.js
 const SEED = 0x11b3;
 
 const OURS: Record<string, (...args: number[]) => number> = {
-  exp: (x) => mathExp(x as number),
-  log: (x) => mathLog(x as number),
-  sqrt: (x) => mathSqrt(x as number),
-  sin: (x) => mathSin(x as number),
-  cos: (x) => mathCos(x as number),
-  tan: (x) => mathTan(x as number),
-  pow: (x, y) => floatPower(x as number, y as number),
+  exp: (x) => mathExp(x),
+  log: (x) => mathLog(x),
+  sqrt: (x) => mathSqrt(x),
+  sin: (x) => mathSin(x),
+  cos: (x) => mathCos(x),
+  tan: (x) => mathTan(x),
+  pow: (x, y) => floatPower(x, y),
 };
 
 function sample<T>(arbitrary: fc.Arbitrary<T>, count: number): T[] {
@@ -124,13 +124,13 @@ describe('correctly rounded libm', () => {
       count.total++;
       if (mine.error !== undefined || theirs.error !== undefined) {
         if (mine.error === theirs.error) count.identical++;
-        else farApart.push(`${name}(${args}): ours ${mine.error ?? mine.ok}, Python ${theirs.error ?? theirs.ok}`);
+        else farApart.push(`${name}(${args.join(', ')}): ours ${mine.error ?? mine.ok}, Python ${theirs.error ?? theirs.ok}`);
         return;
       }
       const a = fromHex(mine.ok as string);
       const b = fromHex(theirs.ok as string);
       if (mine.ok === theirs.ok || (Number.isNaN(a) && Number.isNaN(b))) count.identical++;
-      else if (ulpDistance(a, b) > 1) farApart.push(`${name}(${args}): ours ${a}, Python ${b}`);
+      else if (ulpDistance(a, b) > 1) farApart.push(`${name}(${args.join(', ')}): ours ${a}, Python ${b}`);
     });
     expect(farApart).toEqual([]);
     for (const [name, { total, identical }] of Object.entries(counts)) {
@@ -147,7 +147,7 @@ describe('correctly rounded libm', () => {
       const reference = (python.results[i] as Outcome).correctly_rounded;
       const mine = ours(name, args).ok;
       if (reference !== undefined && mine !== reference) {
-        wrong.push(`${name}(${args}): ours ${mine && fromHex(mine)}, correctly rounded ${fromHex(reference)}`);
+        wrong.push(`${name}(${args.join(', ')}): ours ${mine && fromHex(mine)}, correctly rounded ${fromHex(reference)}`);
       }
     });
     expect(wrong).toEqual([]);

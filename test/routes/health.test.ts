@@ -3,11 +3,10 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROBLEM_CONTENT_TYPE } from '../../src/api/problem.js';
-import { registerProblemHandling } from '../../src/plugins/problems.js';
+import { problemHandling } from '../../src/plugins/problems.js';
+import { sessionsPlugin } from '../../src/plugins/sessions.js';
 import { healthRoutes } from '../../src/routes/health.js';
-import { AuditLog } from '../../src/store/audit-log.js';
 import { openDatabase } from '../../src/store/database.js';
-import { SessionStore } from '../../src/store/session-store.js';
 import { call, tempDir } from '../support/app.js';
 
 /** Only the health route, on a database the test holds, so that it can close it under the route. */
@@ -17,12 +16,12 @@ async function healthApp() {
   const app = Fastify();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  registerProblemHandling(app);
-  await app.register(healthRoutes, { store: new SessionStore(db, new AuditLog(db)) });
+  await app.register(problemHandling);
+  await app.register(sessionsPlugin, { database: db });
+  await app.register(healthRoutes);
   await app.ready();
   cleanups.push(async () => {
     await app.close();
-    if (db.open) db.close();
     remove();
   });
   return { app, db };
@@ -47,6 +46,6 @@ describe('GET /healthz', () => {
     const answer = await call(app, 'GET', '/healthz');
     expect(answer.status).toBe(503);
     expect(answer.headers['content-type']).toContain(PROBLEM_CONTENT_TYPE);
-    expect(answer.body).toMatchObject({ type: 'urn:lrsched:problem:unavailable', status: 503, detail: 'the database does not answer' });
+    expect(answer.body).toMatchObject({ type: 'urn:lrsched:problem:database-unavailable', status: 503, detail: 'the database does not answer' });
   });
 });

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, startTestApp, type App } from '../support/app.js';
+import { storedRows } from '../support/database.js';
 
 let app: App;
+let databasePath: string;
 let close: () => Promise<void>;
-beforeAll(async () => ({ app, close } = await startTestApp()));
+beforeAll(async () => ({ app, databasePath, close } = await startTestApp()));
 afterAll(async () => close());
 
 const stepLR = { type: 'StepLR', step_size: 3 };
@@ -71,14 +73,14 @@ describe('POST /v1/sessions', () => {
       'scheduler.schedulers.1.step_size',
     ],
   ])('refuses %j with a 400 naming %s, storing nothing', async (body, path) => {
-    const before = (await call(app, 'GET', '/v1/sessions?limit=500')).body.items.length;
+    const before = storedRows(databasePath);
     const answer = await call(app, 'POST', '/v1/sessions', body);
     expect(answer.status).toBe(400);
     expect(answer.headers['content-type']).toContain('application/problem+json');
     expect(answer.body).toMatchObject({ status: 400, title: expect.any(String), type: expect.any(String) });
     const paths = (answer.body.errors as { path: string }[]).map((e) => e.path);
     expect(paths.some((p) => p.startsWith(path)), `${paths.join(', ')} should name ${path}`).toBe(true);
-    expect((await call(app, 'GET', '/v1/sessions?limit=500')).body.items.length).toBe(before);
+    expect(storedRows(databasePath)).toEqual(before);
   });
 
   it('names the unknown key in its message', async () => {
@@ -135,5 +137,17 @@ describe('DELETE /v1/sessions/:id', () => {
     expect((await call(app, 'GET', `/v1/sessions/${id}`)).status).toBe(404);
     expect((await call(app, 'GET', `/v1/sessions/${id}/history`)).status).toBe(404);
     expect((await call(app, 'DELETE', `/v1/sessions/${id}`)).status).toBe(404);
+  });
+
+  it('frees its key at once, and drops it from the listing', async () => {
+    const body = { key: 'reused-key', param_groups: [{ lr: 0.1 }], scheduler: stepLR };
+    const first = await call(app, 'POST', '/v1/sessions', body);
+    expect((await call(app, 'DELETE', `/v1/sessions/${first.body.id}`)).status).toBe(204);
+    const second = await call(app, 'POST', '/v1/sessions', body);
+    expect(second.status).toBe(201);
+    expect(second.body.id).not.toBe(first.body.id);
+    const listed = (await call(app, 'GET', '/v1/sessions?limit=5')).body.items.map((s: { id: string }) => s.id);
+    expect(listed[0]).toBe(second.body.id);
+    expect(listed).not.toContain(first.body.id);
   });
 });

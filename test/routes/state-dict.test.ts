@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, startTestApp, type App } from '../support/app.js';
+import { storedRows } from '../support/database.js';
 import { constructedCases, expectPoint, wireReport } from '../support/golden.js';
 
 let app: App;
+let databasePath: string;
 let close: () => Promise<void>;
-beforeAll(async () => ({ app, close } = await startTestApp()));
+beforeAll(async () => ({ app, databasePath, close } = await startTestApp()));
 afterAll(async () => close());
 
 describe('GET /v1/sessions/:id/state_dict and POST /v1/sessions with state_dict', () => {
@@ -70,7 +72,7 @@ describe('GET /v1/sessions/:id/state_dict and POST /v1/sessions with state_dict'
       scheduler: { type: 'StepLR', step_size: 3 },
     });
     const exported = await call(app, 'GET', `/v1/sessions/${created.body.id}/state_dict`);
-    const before = (await call(app, 'GET', '/v1/sessions?limit=500')).body.items.length;
+    const before = storedRows(databasePath);
     const answer = await call(app, 'POST', '/v1/sessions', {
       param_groups: exported.body.param_groups,
       scheduler: { type: 'StepLR', step_size: 3 },
@@ -78,7 +80,7 @@ describe('GET /v1/sessions/:id/state_dict and POST /v1/sessions with state_dict'
     });
     expect(answer.status).toBe(400);
     expect(answer.body.errors[0].path).toBe(path);
-    expect((await call(app, 'GET', '/v1/sessions?limit=500')).body.items.length).toBe(before);
+    expect(storedRows(databasePath)).toEqual(before);
   });
 
   it('names the group key a OneCycleLR state_dict needs', async () => {

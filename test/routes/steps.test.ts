@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_PAGE_BYTES } from '../../src/api/sessions.js';
 import { call, startTestApp, type App } from '../support/app.js';
 
 let app: App;
@@ -181,6 +182,25 @@ describe('GET /v1/sessions/:id/history', () => {
       url = `/v1/sessions/${id}/history?limit=4&cursor=${page.body.next_cursor}`;
     }
     expect(steps).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+
+  it('stops a page short of limit once its JSON would pass MAX_PAGE_BYTES, and pages on from there', async () => {
+    // 1000 groups: every entry carries 2000 numbers, so a page of 1000 entries would run to ~40 MiB.
+    const id = await create({ type: 'ExponentialLR', gamma: 0.99 }, Array.from({ length: 1000 }, (_, i) => ({ lr: 0.1 + i / 1e4 })));
+    for (let i = 0; i < 150; i++) await step(id);
+    const steps: number[] = [];
+    let url = `/v1/sessions/${id}/history?limit=1000`;
+    for (;;) {
+      const response = await app.inject({ method: 'GET', url });
+      expect(response.statusCode).toBe(200);
+      expect(Buffer.byteLength(response.body)).toBeLessThanOrEqual(MAX_PAGE_BYTES + 100);
+      const page = JSON.parse(response.body);
+      steps.push(...page.items.map((e: { step: number }) => e.step));
+      if (!page.next_cursor) break;
+      expect(page.items.length).toBeLessThan(1000);
+      url = `/v1/sessions/${id}/history?limit=1000&cursor=${page.next_cursor}`;
+    }
+    expect(steps).toEqual(Array.from({ length: 151 }, (_, k) => k));
   });
 
   it('refuses limit above 1000', async () => {

@@ -3,7 +3,8 @@ import type { ParamGroupInput } from '../../src/schedulers/param-groups.js';
 import { InvalidConfig } from '../../src/schedulers/errors.js';
 import { schedulerConfig } from '../../src/schedulers/registry.js';
 import { advanceSchedule, startSchedule } from '../../src/schedulers/schedule.js';
-import { asProblem } from '../../src/sessions/refusals.js';
+import { domainProblem } from '../../src/plugins/problems.js';
+import { refusingAtRequestPaths } from '../../src/sessions/refusals.js';
 
 /**
  * Configs PyTorch's constructors raise on (ZeroDivisionError, a lambda that raises at
@@ -85,10 +86,18 @@ describe('expressions that raise in the constructor name their field', () => {
   });
 
   it('which a problem document reads as scheduler.lr_lambda', () => {
-    const problem = asProblem(refusal({ type: 'LambdaLR', lr_lambda: '1/epoch' })) as {
-      extra: { errors: { path: string }[] };
-    };
-    expect(problem.extra.errors.map((e) => e.path)).toEqual(['scheduler.lr_lambda']);
+    const config = schedulerConfig.parse({ type: 'LambdaLR', lr_lambda: '1/epoch' });
+    let refused: unknown;
+    try {
+      refusingAtRequestPaths(() => startSchedule(config, sgd));
+    } catch (error) {
+      refused = error;
+    }
+    expect(domainProblem(refused)).toMatchObject({
+      type: 'urn:lrsched:problem:invalid-request',
+      status: 400,
+      errors: [{ path: 'scheduler.lr_lambda' }],
+    });
   });
 
   it('while a later step that raises is still a refused step, not a refused config', () => {

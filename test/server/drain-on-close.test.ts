@@ -1,12 +1,14 @@
 import Fastify from 'fastify';
 import { connect, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { drainResponsesOnClose } from '../../src/plugins/drain-on-close.js';
+import { drainOnClose } from '../../src/plugins/drain-on-close.js';
+import { problemHandling } from '../../src/plugins/problems.js';
 
 /** A listening app whose /stuck never answers, with the drain plugin at a short grace. */
 async function appWithStuckRoute(graceMs: number) {
-  const app = Fastify();
-  drainResponsesOnClose(app, graceMs);
+  const app = Fastify({ return503OnClosing: false });
+  await app.register(problemHandling);
+  await app.register(drainOnClose, { graceMs });
   const closed: string[] = [];
   app.addHook('onClose', async () => {
     closed.push('database');
@@ -24,7 +26,7 @@ async function timed(work: Promise<unknown>): Promise<number> {
   return Date.now() - started;
 }
 
-describe('drainResponsesOnClose', () => {
+describe('drainOnClose', () => {
   it('closes at once, onClose hooks included, when every answer is out', async () => {
     const { app, url, closed } = await appWithStuckRoute(5_000);
     expect((await fetch(`${url}/fast`)).status).toBe(200);
@@ -43,6 +45,21 @@ describe('drainResponsesOnClose', () => {
     expect(took).toBeGreaterThanOrEqual(150);
     expect(took).toBeLessThan(2_000);
     expect(closed).toEqual(['database']);
+    expect(await stuck).toBe('cut');
+  });
+
+  it('answers requests arriving while it drains with 503 shutting-down, as problem+json', async () => {
+    const { app, url } = await appWithStuckRoute(500);
+    const stuck = fetch(`${url}/stuck`).catch(() => 'cut');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const closing = app.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const late = await fetch(`${url}/fast`);
+    expect(late.status).toBe(503);
+    expect(late.headers.get('content-type')).toContain('application/problem+json');
+    expect(late.headers.get('connection')).toBe('close');
+    expect(await late.json()).toMatchObject({ type: 'urn:lrsched:problem:shutting-down', status: 503 });
+    await closing;
     expect(await stuck).toBe('cut');
   });
 

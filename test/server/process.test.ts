@@ -1,8 +1,10 @@
+import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/app.js';
 import { goldenCases, expectPoint, wireReport } from '../support/golden.js';
+import { writeLargeSession } from '../support/large-session.js';
 import { http, startServerProcess, type ServerProcess } from '../support/server-process.js';
 
 /** The real server process: listening, killed with SIGKILL, shut down with SIGTERM. */
@@ -101,6 +103,37 @@ describe('the server process', () => {
     const history = await http(`${server.url}/v1/sessions/${id}/history?limit=1000`, 'GET');
     expect(history.body.items).toHaveLength(steps.length + 1);
     steps.forEach((s, k) => expectPoint(history.body.items[k + 1].state, s, `history ${k + 1}`));
+  });
+
+  it('keeps a session deleted when killed while sweeping its history, and sweeps the rest after the restart', async () => {
+    const path = databaseFile();
+    const id = writeLargeSession(path, 200, 1500);
+    const rowsOf = () => {
+      const db = new Database(path, { readonly: true });
+      try {
+        const seq = db.prepare('SELECT seq FROM sessions WHERE id = ?').pluck().get(id);
+        return { session: seq === undefined ? 0 : 1, history: db.prepare('SELECT count(*) FROM history WHERE session_seq = ?').pluck().get(seq ?? -1) };
+      } finally {
+        db.close();
+      }
+    };
+    let server = await start(path);
+    expect((await http(`${server.url}/v1/sessions/${id}`, 'DELETE')).status).toBe(204);
+    server.child.kill('SIGKILL');
+    await server.exited;
+    const left = rowsOf();
+    expect(left.session, 'the kill came after the sweep had finished').toBe(1);
+    expect(left.history).toBeGreaterThan(0);
+
+    server = await start(path);
+    expect((await http(`${server.url}/v1/sessions/${id}`, 'GET')).status).toBe(404);
+    expect((await http(`${server.url}/v1/sessions/${id}/history`, 'GET')).status).toBe(404);
+    for (let waited = 0; rowsOf().session > 0; waited += 50) {
+      expect(waited, 'the restarted server never finished sweeping').toBeLessThan(20_000);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(rowsOf()).toEqual({ session: 0, history: 0 });
+    expect(logMessages(server)).toContainEqual({ level: 30, msg: 'deleted session swept' });
   });
 
   it('finishes in-flight requests on SIGTERM, then exits 0 with the database closed', async () => {

@@ -20,10 +20,11 @@ function databaseFile(): string {
 }
 
 describe('openDatabase', () => {
-  it('creates the folder and opens the file in WAL mode, synchronous FULL, with foreign keys and a busy timeout', () => {
+  it('creates the folder and opens the file in WAL mode, synchronous FULL, with foreign keys, a busy timeout and incremental auto_vacuum', () => {
     const db = openDatabase(databaseFile());
     try {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.pragma('auto_vacuum', { simple: true })).toBe(2); // INCREMENTAL
       expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
       expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
       expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
@@ -48,10 +49,22 @@ describe('openDatabase', () => {
     expect(again.prepare('SELECT x FROM t').pluck().all()).toEqual([1]);
     again.close();
   });
+
+  it('runs a migration made to run outside a transaction again if it was not recorded, to the same effect', () => {
+    const db = openDatabase(databaseFile());
+    try {
+      db.prepare('DELETE FROM schema_migrations WHERE version = 4').run();
+      expect(migrate(db)).toEqual(['004_incremental_auto_vacuum.sql']);
+      expect(db.pragma('auto_vacuum', { simple: true })).toBe(2);
+      expect(migrate(db)).toEqual([]);
+    } finally {
+      db.close();
+    }
+  });
 });
 
-describe('migration 003: projects, keys and the audit log', () => {
-  /** A database as migrations 001 and 002 left it, with sessions, history, and a deleted newest session. */
+describe('migration 006: projects, keys and the audit log', () => {
+  /** A database as migrations 001 and 002 left it (through every later migration then), with sessions, history, and a deleted newest session. */
   function databaseBeforeProjects(path: string): Database.Database {
     const { dir, remove } = tempDir('lrsched-migrations-');
     dirs.push(remove);

@@ -46,7 +46,7 @@ export async function callAs(app: App, token: string | undefined, method: Method
   return {
     status: response.statusCode,
     headers: response.headers,
-    body: text.length > 0 ? (JSON.parse(text) as any) : undefined,
+    body: text.length > 0 ? JSON.parse(text) : undefined,
   };
 }
 

@@ -12,7 +12,7 @@ export interface ServerProcess {
 }
 
 /** The real server (src/server.ts) in its own process, on a free port; `env` adds to or overrides its environment. */
-export function spawnServer(databasePath: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
+export function spawnServer(databasePath: string, env: NodeJS.ProcessEnv = {}) {
   return spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_PATH: databasePath, LOG_LEVEL: 'info', ...env },
@@ -30,7 +30,7 @@ export async function startServerProcess(databasePath: string, env: NodeJS.Proce
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs.join('\n')}`)), 30_000);
     let buffered = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
@@ -43,7 +43,7 @@ export async function startServerProcess(databasePath: string, env: NodeJS.Proce
         }
       }
     });
-    child.stderr!.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`server exited with ${code}:\n${logs.join('\n')}`));
@@ -62,5 +62,5 @@ export async function http(url: string, method: string, body?: unknown, token?: 
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as any) : undefined };
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }

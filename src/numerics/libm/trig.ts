@@ -8,7 +8,7 @@
  * to decide it. Callers handle NaN and infinities.
  */
 
-import { add, addD, div, fastTwoSum, lo, mul, mulD, polynomial, twoProd, twoSum } from './double-double.js';
+import { add, addD, div, fastTwoSum, lo, mul, polynomial, twoProd, twoSum } from './double-double.js';
 import {
   HALF_PI_A,
   HALF_PI_B,

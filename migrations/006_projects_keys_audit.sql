@@ -7,7 +7,7 @@
 CREATE TABLE projects (
   name       TEXT NOT NULL PRIMARY KEY,
   created_at TEXT NOT NULL
-);
+) STRICT;
 
 INSERT INTO projects (name, created_at) VALUES ('default', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
 
@@ -17,52 +17,54 @@ INSERT INTO projects (name, created_at) VALUES ('default', strftime('%Y-%m-%dT%H
 -- log and the history, and the service never falls back to open mode once a key was made.
 CREATE TABLE api_keys (
   id           TEXT NOT NULL PRIMARY KEY,
-  token_sha256 TEXT NOT NULL UNIQUE,                 -- hex digest of the token
+  token_sha256 TEXT NOT NULL UNIQUE CHECK (length(token_sha256) = 64), -- hex digest of the token
   project      TEXT NOT NULL REFERENCES projects (name),
   role         TEXT NOT NULL CHECK (role IN ('read', 'write', 'admin')),
   name         TEXT,
   created_at   TEXT NOT NULL,
   revoked_at   TEXT
-);
+) STRICT;
 
 -- Sessions gain their project, and a `key` is unique within a project only: the same
 -- run id in two projects makes two sessions. SQLite cannot drop the old column-level
--- UNIQUE, so the table is rebuilt (migrate() runs this with foreign keys off and checks
--- them before committing), keeping every seq so history rows and cursors stay valid.
-CREATE TABLE sessions_with_project (
+-- UNIQUE, so the table is built anew (migrate() runs this with foreign keys off, so
+-- dropping the old table cascades to no history row, and checks them before committing),
+-- keeping every seq and the AUTOINCREMENT counter: history rows and cursors stay valid.
+CREATE TABLE sessions_v6 (
   seq                       INTEGER PRIMARY KEY AUTOINCREMENT,
   id                        TEXT    NOT NULL UNIQUE,
   project                   TEXT    NOT NULL REFERENCES projects (name),
   key                       TEXT,
   name                      TEXT,
-  metadata                  TEXT    NOT NULL,
-  param_groups              TEXT    NOT NULL,
-  scheduler                 TEXT    NOT NULL,
-  step                      INTEGER NOT NULL,
-  scheduler_state           TEXT    NOT NULL,
-  groups                    TEXT    NOT NULL,
+  metadata                  TEXT    NOT NULL CHECK (json_valid(metadata)),
+  param_groups              TEXT    NOT NULL CHECK (json_valid(param_groups)),
+  requested_with_references TEXT    CHECK (requested_with_references IS NULL OR json_valid(requested_with_references)),
+  scheduler                 TEXT    NOT NULL CHECK (json_valid(scheduler)),
+  step                      INTEGER NOT NULL CHECK (step >= 0),
+  scheduler_state           TEXT    NOT NULL CHECK (json_valid(scheduler_state)),
+  groups                    TEXT    NOT NULL CHECK (json_valid(groups)),
   created_at                TEXT    NOT NULL,
   updated_at                TEXT    NOT NULL,
-  requested_with_references TEXT,
+  deleted_at                TEXT,
   UNIQUE (project, key)
-);
+) STRICT;
 
-INSERT INTO sessions_with_project
-  (seq, id, project, key, name, metadata, param_groups, scheduler, step, scheduler_state, groups,
-   created_at, updated_at, requested_with_references)
-SELECT seq, id, 'default', key, name, metadata, param_groups, scheduler, step, scheduler_state, groups,
-       created_at, updated_at, requested_with_references
+INSERT INTO sessions_v6 (seq, id, project, key, name, metadata, param_groups, requested_with_references, scheduler,
+                         step, scheduler_state, groups, created_at, updated_at, deleted_at)
+SELECT seq, id, 'default', key, name, metadata, param_groups, requested_with_references, scheduler,
+       step, scheduler_state, groups, created_at, updated_at, deleted_at
 FROM sessions;
 
--- AUTOINCREMENT never reuses the seq of a deleted session: the new table continues the old count.
-DELETE FROM sqlite_sequence WHERE name = 'sessions_with_project';
-INSERT INTO sqlite_sequence (name, seq) SELECT 'sessions_with_project', seq FROM sqlite_sequence WHERE name = 'sessions';
+DELETE FROM sqlite_sequence WHERE name = 'sessions_v6';
+INSERT INTO sqlite_sequence (name, seq) SELECT 'sessions_v6', seq FROM sqlite_sequence WHERE name = 'sessions';
 
 DROP TABLE sessions;
-ALTER TABLE sessions_with_project RENAME TO sessions;
+ALTER TABLE sessions_v6 RENAME TO sessions;
 
+-- As migration 005 had it: the sweeper's work list of deleted sessions.
+CREATE INDEX sessions_deleted ON sessions (seq) WHERE deleted_at IS NOT NULL;
 -- A project's listing, newest first, without scanning other projects' sessions.
-CREATE INDEX sessions_by_project ON sessions (project, seq);
+CREATE INDEX sessions_by_project ON sessions (project, seq) WHERE deleted_at IS NULL;
 
 -- The key that made each step (step 0: the creation); NULL in open mode.
 ALTER TABLE history ADD COLUMN actor TEXT;
@@ -71,10 +73,10 @@ ALTER TABLE history ADD COLUMN actor TEXT;
 CREATE TABLE audit_log (
   seq     INTEGER PRIMARY KEY AUTOINCREMENT,
   at      TEXT NOT NULL,
-  actor   TEXT,                                      -- key id; NULL in open mode or from the command line
+  actor   TEXT,                                      -- Caller.actor: a key id, LRSCHED_ADMIN_KEY, cli; NULL in open mode
   action  TEXT NOT NULL CHECK (action IN
             ('session.rewind', 'session.delete', 'key.create', 'key.revoke', 'project.create')),
   project TEXT NOT NULL,                             -- the project the subject belongs to
   subject TEXT NOT NULL,                             -- session id, key id or project name
-  detail  TEXT NOT NULL                              -- JSON object: e.g. {"from_step":52,"to_step":37}
-);
+  detail  TEXT NOT NULL CHECK (json_valid(detail))   -- JSON object: e.g. {"from_step":52,"to_step":37}
+) STRICT;

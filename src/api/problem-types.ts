@@ -1,0 +1,116 @@
+/**
+ * Every kind of problem the service answers, defined once: the `type` a client switches on,
+ * its HTTP status and title, and when it happens. The README's table of problem types
+ * (checked by test/api/problem-types.test.ts) and the OpenAPI document come from here.
+ * Types name situations, not statuses: a client can tell a step conflict, which it resolves
+ * by reading `state`, from a key conflict, which it cannot.
+ */
+
+export interface ProblemTypeDefinition {
+  readonly status: number;
+  readonly title: string;
+  /** When the service answers it, for the README and the OpenAPI document. */
+  readonly when: string;
+}
+
+export const PROBLEM_TYPES = {
+  'invalid-request': {
+    status: 400,
+    title: 'Invalid request',
+    when: 'A field of the body, path or query string is invalid, unknown or refused by the scheduler; `errors[].path` names each.',
+  },
+  'invalid-json': {
+    status: 400,
+    title: 'Body is not JSON',
+    when: 'The body is not valid JSON, or its length differs from its Content-Length.',
+  },
+  unauthenticated: {
+    status: 401,
+    title: 'Authentication required',
+    when: 'No API key, a malformed `Authorization` header, or a key unknown or revoked; the answer carries `WWW-Authenticate: Bearer`.',
+  },
+  forbidden: {
+    status: 403,
+    title: 'Not allowed for this role',
+    when: "The key's role may not do this (`read` may not change sessions, only `admin` manages keys and projects); `detail` names the role needed.",
+  },
+  'session-not-found': {
+    status: 404,
+    title: 'Session not found',
+    when: 'No session has this id (it never existed, or it was deleted).',
+  },
+  'key-not-found': {
+    status: 404,
+    title: 'API key not found',
+    when: 'No API key has this id.',
+  },
+  'route-not-found': {
+    status: 404,
+    title: 'Route not found',
+    when: 'No route has this method and path.',
+  },
+  'key-conflict': {
+    status: 409,
+    title: 'Key conflict',
+    when: 'A session with this `key` exists with different `param_groups` or `scheduler`; `errors[0].message` names it.',
+  },
+  'step-conflict': {
+    status: 409,
+    title: 'Step conflict',
+    when: "`expected_step` is not the session's step, nor a retry of its last step; `state` is the session's state now.",
+  },
+  'rewind-conflict': {
+    status: 409,
+    title: 'Rewind conflict',
+    when: "`to_step` is beyond the session's step; `state` is the session's state now.",
+  },
+  'not-a-range-test': {
+    status: 409,
+    title: 'Not a range test',
+    when: 'A suggestion was asked of a session that is not an `LRRangeTest`.',
+  },
+  'not-enough-range-test-points': {
+    status: 409,
+    title: 'Not enough range test points',
+    when: 'The range test has fewer than 2 usable points so far: step it on.',
+  },
+  'body-too-large': {
+    status: 413,
+    title: 'Request body too large',
+    when: 'The body is over the size limit.',
+  },
+  'unsupported-media-type': {
+    status: 415,
+    title: 'Unsupported media type',
+    when: 'The body is not sent as `application/json`.',
+  },
+  'step-refused': {
+    status: 422,
+    title: 'The scheduler cannot take this step',
+    when: 'PyTorch would raise on this step (OneCycleLR past `total_steps`, an `lr_lambda` that is not a finite number); `errors[].path` names the config field to blame.',
+  },
+  'internal-error': {
+    status: 500,
+    title: 'Internal server error',
+    when: 'A fault of the service; it is logged.',
+  },
+  'database-unavailable': {
+    status: 503,
+    title: 'Database unavailable',
+    when: '`/healthz`: the database does not answer a query.',
+  },
+  'shutting-down': {
+    status: 503,
+    title: 'Shutting down',
+    when: 'The service is closing and takes no new requests; retry against another instance or after the restart.',
+  },
+} as const satisfies Record<string, ProblemTypeDefinition>;
+
+export type ProblemTypeName = keyof typeof PROBLEM_TYPES;
+
+export const PROBLEM_TYPE_NAMES = Object.keys(PROBLEM_TYPES) as ProblemTypeName[];
+
+/** The `type` member of a problem document: a URN, stable across releases. */
+export function problemTypeUri(name: ProblemTypeName): `urn:lrsched:problem:${ProblemTypeName}` {
+  return `urn:lrsched:problem:${name}`;
+}

@@ -1,0 +1,41 @@
+import fp from 'fastify-plugin';
+import { DeletionSweeper } from '../sessions/deletion-sweeper.js';
+import { sessionUseCases, type SessionUseCases } from '../sessions/use-cases.js';
+import { AuditLog } from '../store/audit-log.js';
+import type { Db } from '../store/database.js';
+import { SessionStore } from '../store/session-store.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The use cases, the routes' only way to the database. */
+    readonly sessions: SessionUseCases;
+  }
+}
+
+export interface SessionsOptions {
+  /** An open, migrated database; this plugin closes it when the app closes. */
+  readonly database: Db;
+}
+
+/**
+ * Decorates the app with the session use cases over the database; sweeps what deleted
+ * sessions left behind from the start on (a previous run may have stopped mid-way); closes
+ * the database last.
+ */
+export const sessionsPlugin = fp<SessionsOptions>(
+  async (app, { database }) => {
+    const store = new SessionStore(database, new AuditLog(database));
+    const sweeper = new DeletionSweeper(store, {
+      swept: (info) => app.log.info(info, 'deleted session swept'),
+      failed: (error) => app.log.error({ err: error }, 'sweeping deleted sessions failed; the next delete or start tries again'),
+    });
+    app.decorate('sessions', sessionUseCases(store, sweeper));
+    app.addHook('onReady', async () => sweeper.wake());
+    // onClose runs once the server has closed: no request can still be using the database.
+    app.addHook('onClose', async () => {
+      await sweeper.stop();
+      if (database.open) database.close();
+    });
+  },
+  { name: 'lrsched-sessions', fastify: '5.x' },
+);

@@ -1,0 +1,23 @@
+import type { Caller } from '../access/caller.js';
+import type { HistoryEntry } from '../api/sessions.js';
+import type { SessionStore } from '../store/session-store.js';
+import { findSession } from './find-session.js';
+import { readPage, type Page, type PageRequest } from './paging.js';
+import { historyEntryView } from './views.js';
+
+/** A session's steps, oldest first (step 0 is the creation). Throws SessionNotFound, or InvalidInput for a bad cursor. */
+export function readHistory(store: SessionStore, caller: Caller, id: string, request: PageRequest): Page<HistoryEntry> {
+  return store.snapshot(() => {
+    const session = findSession(store, caller, id);
+    return readPage(
+      {
+        // A cursor of one session's history is no cursor of another's.
+        name: `history/${session.id}`,
+        rowsAfter: (afterStep = -1, limit) => store.historyAfter(session, afterStep, limit),
+        positionOf: (entry) => entry.step,
+        view: (entry) => historyEntryView(session, entry),
+      },
+      request,
+    );
+  });
+}

@@ -1,0 +1,133 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OPEN_MODE_CALLER } from '../../src/access/caller.js';
+import { sessionInputSchema } from '../../src/api/sessions.js';
+import { createSession } from '../../src/sessions/create-session.js';
+import { deleteSession } from '../../src/sessions/delete-session.js';
+import { DeletionSweeper } from '../../src/sessions/deletion-sweeper.js';
+import { stepSession } from '../../src/sessions/step-session.js';
+import { openDatabase, type Db } from '../../src/store/database.js';
+import { AuditLog } from '../../src/store/audit-log.js';
+import { SessionStore } from '../../src/store/session-store.js';
+import { tempDir } from '../support/app.js';
+
+let db: Db;
+let store: SessionStore;
+beforeEach(() => {
+  db = openDatabase(':memory:');
+  store = new SessionStore(db, new AuditLog(db));
+});
+afterEach(() => {
+  if (db.open) db.close();
+});
+
+const NOW = '2026-01-01T00:00:00.000Z';
+
+/** A session made by the use cases, with `steps` steps of `groups` groups. */
+function session(steps: number, groups = 4): { id: string; seq: number } {
+  const input = sessionInputSchema.parse({
+    param_groups: Array.from({ length: groups }, (_, i) => ({ lr: 0.1 + i, momentum: 0.9 })),
+    scheduler: { type: 'CosineAnnealingLR', T_max: 50 },
+  });
+  const { session: created } = createSession(store, OPEN_MODE_CALLER, input, null, NOW);
+  store.transaction(() => {
+    for (let i = 0; i < steps; i++) stepSession(store, OPEN_MODE_CALLER, created.id, { metric: i }, NOW);
+  });
+  return { id: created.id, seq: created.seq };
+}
+
+const rowsOf = (seq: number) => ({
+  sessions: db.prepare('SELECT count(*) FROM sessions WHERE seq = ?').pluck().get(seq),
+  history: db.prepare('SELECT count(*) FROM history WHERE session_seq = ?').pluck().get(seq),
+});
+
+function sweeper(swept: number[] = [], failures: unknown[] = []) {
+  return new DeletionSweeper(store, { swept: ({ seq }) => swept.push(seq), failed: (error) => failures.push(error) });
+}
+
+describe('DeletionSweeper', () => {
+  it("removes every deleted session's history and row, leaves the others, and gives the pages back", async () => {
+    const [a, b, kept] = [session(300), session(50), session(20)];
+    const pagesBefore = db.pragma('page_count', { simple: true }) as number;
+    deleteSession(store, OPEN_MODE_CALLER, a.id, NOW);
+    deleteSession(store, OPEN_MODE_CALLER, b.id, NOW);
+    const swept: number[] = [];
+    const sweeping = sweeper(swept);
+    sweeping.wake();
+    await sweeping.idle();
+    expect(swept).toEqual([a.seq, b.seq]);
+    expect(rowsOf(a.seq)).toEqual({ sessions: 0, history: 0 });
+    expect(rowsOf(b.seq)).toEqual({ sessions: 0, history: 0 });
+    expect(rowsOf(kept.seq)).toEqual({ sessions: 1, history: 21 });
+    expect(db.pragma('freelist_count', { simple: true })).toBe(0);
+    expect(db.pragma('page_count', { simple: true })).toBeLessThan(pagesBefore / 2);
+  });
+
+  it('sweeps a session deleted while it sweeps another, in the same run', async () => {
+    const [a, b] = [session(400), session(10)];
+    deleteSession(store, OPEN_MODE_CALLER, a.id, NOW);
+    const swept: number[] = [];
+    const sweeping = sweeper(swept);
+    sweeping.wake();
+    await new Promise((resolve) => setImmediate(resolve));
+    deleteSession(store, OPEN_MODE_CALLER, b.id, NOW);
+    sweeping.wake();
+    await sweeping.idle();
+    expect(swept).toEqual([a.seq, b.seq]);
+    expect(rowsOf(b.seq)).toEqual({ sessions: 0, history: 0 });
+  });
+
+  it('stops between chunks, leaving the session deleted, and a later sweeper finishes it', async () => {
+    const a = session(2000, 1);
+    deleteSession(store, OPEN_MODE_CALLER, a.id, NOW);
+    const first = sweeper();
+    first.wake();
+    await first.stop();
+    const left = rowsOf(a.seq);
+    expect(left.sessions).toBe(1);
+    expect(left.history).toBeGreaterThan(0);
+    expect(left.history).toBeLessThan(2001);
+    expect(store.findById(a.id, null)).toBeUndefined();
+    first.wake(); // stopped: does nothing
+    expect(rowsOf(a.seq)).toEqual(left);
+
+    const next = sweeper();
+    next.wake();
+    await next.idle();
+    expect(rowsOf(a.seq)).toEqual({ sessions: 0, history: 0 });
+  });
+
+  it('reports a failure (another connection holding the write lock) and tries again on the next wake', async () => {
+    const { dir, remove } = tempDir();
+    try {
+      const path = join(dir, 'lrsched.db');
+      openDatabase(path).close();
+      // No busy timeout: the chunk fails at once instead of waiting for the lock.
+      db.close();
+      db = new Database(path, { timeout: 0 });
+      store = new SessionStore(db, new AuditLog(db));
+      const a = session(10);
+      deleteSession(store, OPEN_MODE_CALLER, a.id, NOW);
+      const other = new Database(path);
+      other.prepare('BEGIN IMMEDIATE').run();
+      const failures: unknown[] = [];
+      const sweeping = sweeper([], failures);
+      sweeping.wake();
+      await sweeping.idle();
+      expect(failures).toHaveLength(1);
+      expect(failures[0]).toMatchObject({ code: 'SQLITE_BUSY' });
+      expect(rowsOf(a.seq)).toEqual({ sessions: 1, history: 11 });
+
+      other.prepare('ROLLBACK').run();
+      other.close();
+      sweeping.wake();
+      await sweeping.idle();
+      expect(failures).toHaveLength(1);
+      expect(rowsOf(a.seq)).toEqual({ sessions: 0, history: 0 });
+    } finally {
+      db.close();
+      remove();
+    }
+  });
+});
