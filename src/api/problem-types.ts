@@ -24,15 +24,15 @@ export const PROBLEM_TYPES = {
     title: 'Body is not JSON',
     when: 'The body is not valid JSON, or its length differs from its Content-Length.',
   },
-  unauthenticated: {
+  unauthorized: {
     status: 401,
-    title: 'Authentication required',
-    when: 'No API key, a malformed `Authorization` header, or a key unknown or revoked; the answer carries `WWW-Authenticate: Bearer`.',
+    title: 'Unauthorized',
+    when: 'Where API keys are in use, the request carries no valid `Authorization: Bearer` key; a service without keys runs open and never answers it.',
   },
   forbidden: {
     status: 403,
-    title: 'Not allowed for this role',
-    when: "The key's role may not do this (`read` may not change sessions, only `admin` manages keys and projects); `detail` names the role needed.",
+    title: 'Forbidden',
+    when: "Where API keys are in use, the request's key may not do this; a service without keys runs open and never answers it.",
   },
   'session-not-found': {
     status: 404,

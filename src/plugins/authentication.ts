@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import { BlockList, isIPv6 } from 'node:net';
 import { OPEN_MODE_CALLER, roleAllows, type Caller, type Role } from '../access/caller.js';
 import { accessUseCases, type AccessUseCases } from '../access/use-cases.js';
-import { ProblemError, problemResponses } from '../api/problem.js';
+import { ProblemError } from '../api/problem.js';
 import { AccessStore } from '../store/access-store.js';
 import { AuditLog } from '../store/audit-log.js';
 import type { Db } from '../store/database.js';
@@ -25,18 +25,6 @@ declare module 'fastify' {
     readonly access: AccessUseCases;
   }
 }
-
-/** The OpenAPI security scheme every /v1 operation lists. */
-export const SECURITY_SCHEME = 'bearerAuth';
-
-export const BEARER_SECURITY_SCHEME = {
-  type: 'http',
-  scheme: 'bearer',
-  description:
-    'An API key (lrs_…) made with POST /v1/keys or `npm run keys -- create`, or LRSCHED_ADMIN_KEY: required on ' +
-    'every /v1 route once any key exists or LRSCHED_ADMIN_KEY is set. Until then a service bound to loopback ' +
-    'runs open and ignores it.',
-} as const;
 
 /** Thrown by buildApp when the service would be reachable from other machines with no way to authenticate. */
 export class UnprotectedService extends Error {
@@ -80,10 +68,10 @@ function isV1(url: string): boolean {
   return url === '/v1' || url.startsWith('/v1/');
 }
 
-function unauthenticated(reply: FastifyReply, detail: string, error?: 'invalid_request' | 'invalid_token'): ProblemError {
+function unauthorized(reply: FastifyReply, detail: string, error?: 'invalid_request' | 'invalid_token'): ProblemError {
   // RFC 6750: the challenge, with the reason when a token was sent but is not good.
   void reply.header('www-authenticate', `Bearer realm="lrsched"${error ? `, error="${error}"` : ''}`);
-  return new ProblemError('unauthenticated', detail);
+  return new ProblemError('unauthorized', detail);
 }
 
 /**
@@ -91,8 +79,8 @@ function unauthenticated(reply: FastifyReply, detail: string, error?: 'invalid_r
  * LRSCHED_ADMIN_KEY is set; everything else (health, OpenAPI, docs, the UI) stays open.
  * Without either, the service runs open, and only on a loopback address: registering this
  * plugin throws UnprotectedService otherwise. It must come before the routes, as it gives
- * each /v1 route its role and its documentation. Decorates the app with the project and
- * key use cases.
+ * each /v1 route its role (plugins/openapi.ts documents 401 and 403 for them). Decorates
+ * the app with the project and key use cases.
  */
 export const authentication = fp<AuthenticationOptions>(
   async (app, { database, adminToken, host }) => {
@@ -114,13 +102,6 @@ export const authentication = fp<AuthenticationOptions>(
       if (!isV1(route.url)) return;
       const role = route.config?.role ?? (route.method === 'GET' || route.method === 'HEAD' ? 'read' : 'write');
       route.config = { ...route.config, role };
-      if (route.schema && !route.schema.hide) {
-        route.schema = {
-          ...route.schema,
-          security: [{ [SECURITY_SCHEME]: [] }],
-          response: { ...(route.schema.response as object), ...problemResponses('unauthenticated', 'forbidden') },
-        };
-      }
     });
 
     app.addHook('onRequest', async (request, reply) => {
@@ -134,16 +115,16 @@ export const authentication = fp<AuthenticationOptions>(
       }
       const header = request.headers.authorization;
       if (header === undefined) {
-        throw unauthenticated(reply, 'this service needs an API key: send Authorization: Bearer <token>');
+        throw unauthorized(reply, 'this service needs an API key: send Authorization: Bearer <token>');
       }
       const token = /^Bearer +(\S+) *$/i.exec(header)?.[1];
       if (token === undefined) {
-        throw unauthenticated(reply, 'the Authorization header must be "Bearer <token>"', 'invalid_request');
+        throw unauthorized(reply, 'the Authorization header must be "Bearer <token>"', 'invalid_request');
       }
       const result = access.authenticate(token);
       if ('refused' in result) {
         const detail = result.refused === 'revoked' ? 'this API key has been revoked' : 'this API key is not known here';
-        throw unauthenticated(reply, detail, 'invalid_token');
+        throw unauthorized(reply, detail, 'invalid_token');
       }
       if (!roleAllows(result.caller.role, needed)) {
         const orHigher = needed === 'admin' ? '' : ' or higher';

@@ -22,6 +22,7 @@ export const accessRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       config: admin,
       schema: {
+        operationId: 'createProject',
         summary: 'Create a project (or find the one with this name)',
         tags: ['access'],
         querystring: noQuery,
@@ -41,6 +42,7 @@ export const accessRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       config: admin,
       schema: {
+        operationId: 'listProjects',
         summary: 'List projects, by name',
         tags: ['access'],
         querystring: noQuery,
@@ -55,6 +57,7 @@ export const accessRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       config: admin,
       schema: {
+        operationId: 'createKey',
         summary: 'Create an API key: the only answer that shows its token',
         tags: ['access'],
         querystring: noQuery,
@@ -74,6 +77,7 @@ export const accessRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       config: admin,
       schema: {
+        operationId: 'listKeys',
         summary: 'List API keys (never their tokens), revoked ones included',
         tags: ['access'],
         querystring: noQuery,
@@ -88,11 +92,12 @@ export const accessRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       config: admin,
       schema: {
+        operationId: 'revokeKey',
         summary: 'Revoke an API key: its next request is refused, on every replica',
         tags: ['access'],
         querystring: noQuery,
         params: keyIdParams,
-        response: { 204: z.null().describe('Revoked'), ...problemResponses('key-not-found') },
+        response: { 204: z.null().describe('Revoked'), ...problemResponses(...BODY_PROBLEMS, 'key-not-found') },
       },
     },
     async (request, reply) => {

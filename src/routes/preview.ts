@@ -9,6 +9,7 @@ export const previewRoutes: FastifyPluginAsyncZod = async (app) => {
       // It stores nothing: a read key (a dashboard plotting what-ifs) may preview.
       config: { role: 'read' },
       schema: {
+        operationId: 'previewSchedule',
         summary: 'Compute a schedule without storing anything',
         tags: ['preview'],
         body: previewInputSchema,
@@ -19,6 +20,6 @@ export const previewRoutes: FastifyPluginAsyncZod = async (app) => {
       // would cost several times the computation. The schema still types and documents them.
       serializerCompiler: () => (data) => JSON.stringify(data),
     },
-    async (request) => app.sessions.preview(request.body),
+    async (request) => app.sessions.preview(request.caller, request.body),
   );
 };

@@ -13,12 +13,12 @@ import {
 
 export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
   const { sessions } = app;
-  const requestsWithReferences = new WeakMap<object, string>();
 
   app.post(
     '/v1/sessions',
     {
       schema: {
+        operationId: 'createSession',
         summary: 'Create a scheduler session (or find the one with this key)',
         tags: ['sessions'],
         body: sessionInputSchema,
@@ -29,16 +29,9 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
           ...problemResponses(...BODY_PROBLEMS, 'invalid-request', 'key-conflict'),
         },
       },
-      // A group's lr or a max_lr may name a range test's suggestion; numbers replace them before validation.
-      preValidation: async (request) => {
-        const { body, requestedWithReferences } = sessions.resolveRangeTestReferences(request.caller, request.body);
-        request.body = body as typeof request.body;
-        if (requestedWithReferences !== null) requestsWithReferences.set(request, requestedWithReferences);
-      },
     },
     async (request, reply) => {
-      const requested = requestsWithReferences.get(request) ?? null;
-      const { session, created } = sessions.create(request.caller, request.body, requested);
+      const { session, created } = sessions.create(request.caller, request.body);
       if (created) {
         const { id, project, scheduler } = session;
         request.log.info({ session: id, project, type: scheduler.type, actor: request.caller.actor }, 'session created');
@@ -51,6 +44,7 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/sessions',
     {
       schema: {
+        operationId: 'listSessions',
         summary: "List sessions, newest first: the caller's project's (an admin's: every project's)",
         tags: ['sessions'],
         querystring: listSessionsQuery,
@@ -64,6 +58,7 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/sessions/:id',
     {
       schema: {
+        operationId: 'getSession',
         summary: 'Read one session and its current state',
         tags: ['sessions'],
         params: sessionIdParams,
@@ -78,6 +73,7 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/sessions/:id/state_dict',
     {
       schema: {
+        operationId: 'getStateDict',
         summary: "PyTorch's scheduler.state_dict() for this session, and the optimizer groups it goes with",
         tags: ['sessions'],
         params: sessionIdParams,
@@ -92,11 +88,13 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/sessions/:id',
     {
       schema: {
+        operationId: 'deleteSession',
         summary: 'Delete a session and its history',
         tags: ['sessions'],
         params: sessionIdParams,
         querystring: noQuery,
-        response: { 204: z.null().describe('Deleted'), ...problemResponses('session-not-found') },
+        // A DELETE may carry a body too, which Fastify reads (and ignores) like any other.
+        response: { 204: z.null().describe('Deleted'), ...problemResponses(...BODY_PROBLEMS, 'session-not-found') },
       },
     },
     async (request, reply) => {

@@ -5,40 +5,46 @@ import { importSchedule, startSchedule } from '../schedulers/schedule.js';
 import type { SessionStore, StoredSession } from '../store/session-store.js';
 import { canonicalJson } from './canonical-json.js';
 import { KeyConflict } from './errors.js';
+import { namesRangeTest, resolveRangeTestReferences } from './range-test-references.js';
 import { refusingAtRequestPaths } from './refusals.js';
 
 /**
  * Creates a session in the caller's project, or with a `key` that exists there, finds it
  * again: a restarted job gets its own session back, provided it asks for the same
  * schedule. Keys are per project: another project's session with this key is never seen.
- * `requestedWithReferences` is the request as sent when it named a range test.
- * Throws the core's refusals of the config, or KeyConflict.
+ * Throws the core's refusals of the config, a bad range-test reference, or KeyConflict.
+ *
+ * A request naming a range test records the numbers it resolved to, and the request
+ * itself: the same request finds its keyed session again even after the range test has
+ * recorded more batches (its references now mean other numbers) or has been deleted.
  */
 export function createSession(
   store: SessionStore,
   caller: Caller,
   input: SessionInput,
-  requestedWithReferences: string | null,
   now: string,
 ): { session: StoredSession; created: boolean } {
-  // Constructing checks the config even when a state_dict then sets the state.
-  const started = refusingAtRequestPaths(() => startSchedule(input.scheduler, input.param_groups));
-  const schedule =
-    input.state_dict === undefined
-      ? started
-      : refusingAtRequestPaths(() => importSchedule(input.scheduler, input.param_groups, input.state_dict), {
-          config: [],
-        });
+  const requestedWithReferences = namesRangeTest(input)
+    ? canonicalJson({ param_groups: input.param_groups, scheduler: input.scheduler })
+    : null;
   return store.transaction(() => {
-    if (input.key !== undefined) {
-      const existing = store.findByKey(caller.project, input.key);
-      if (existing) {
-        const same =
-          canonicalJson(existing.param_groups) === canonicalJson(input.param_groups) &&
-          canonicalJson(existing.schedule.config) === canonicalJson(input.scheduler);
-        if (!same) throw new KeyConflict(input.key, existing.id);
-        return { session: existing, created: false };
-      }
+    const existing = input.key === undefined ? undefined : store.findByKey(caller.project, input.key);
+    if (existing && requestedWithReferences !== null && existing.requested_with_references === requestedWithReferences) {
+      return { session: existing, created: false };
+    }
+    const { param_groups, scheduler } = resolveRangeTestReferences(store, caller, input);
+    // Constructing checks the config even when a state_dict then sets the state.
+    const started = refusingAtRequestPaths(() => startSchedule(scheduler, param_groups));
+    const schedule =
+      input.state_dict === undefined
+        ? started
+        : refusingAtRequestPaths(() => importSchedule(scheduler, param_groups, input.state_dict), { config: [] });
+    if (existing) {
+      const same =
+        canonicalJson(existing.param_groups) === canonicalJson(param_groups) &&
+        canonicalJson(existing.schedule.config) === canonicalJson(scheduler);
+      if (!same) throw new KeyConflict(input.key as string, existing.id);
+      return { session: existing, created: false };
     }
     const session = store.insert({
       id: randomUUID(),
@@ -46,7 +52,7 @@ export function createSession(
       key: input.key ?? null,
       name: input.name ?? null,
       metadata: input.metadata ?? {},
-      param_groups: input.param_groups,
+      param_groups,
       requested_with_references: requestedWithReferences,
       schedule,
       at: now,

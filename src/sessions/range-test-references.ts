@@ -1,96 +1,75 @@
 import type { Caller } from '../access/caller.js';
-import { RULES, type Rule } from '../range-test/suggestions.js';
+import {
+  isRangeTestReference,
+  type ParamGroupRequest,
+  type RangeTestReference,
+  type SchedulerConfigRequest,
+} from '../api/range-test-references.js';
+import type { SchedulerConfig } from '../schedulers/definition.js';
 import type { FieldPath } from '../schedulers/errors.js';
+import type { ParamGroupInput } from '../schedulers/param-groups.js';
 import type { SessionStore } from '../store/session-store.js';
-import { canonicalJson } from './canonical-json.js';
 import { InvalidInput, NotARangeTest, NotEnoughRangeTestPoints, SessionNotFound } from './errors.js';
 import { suggestFromRangeTest } from './range-test-suggestion.js';
 
-export interface ResolvedRequest {
-  /** The body with every reference replaced by its number. */
-  readonly body: unknown;
-  /** Canonical JSON of the param_groups and scheduler as sent, if they named a range test. */
-  readonly requestedWithReferences: string | null;
+/** The part of a create or preview request that makes a schedule, as the client sent it. */
+export interface ScheduleRequest {
+  readonly param_groups: readonly ParamGroupRequest[];
+  readonly scheduler: SchedulerConfigRequest;
+}
+
+/** The same with every range-test reference replaced by its number: what the core takes. */
+export interface ResolvedSchedule {
+  readonly param_groups: ParamGroupInput[];
+  readonly scheduler: SchedulerConfig;
+}
+
+/** Whether a group's lr or any max_lr names a range test. */
+export function namesRangeTest(request: ScheduleRequest): boolean {
+  const inScheduler = (config: SchedulerConfigRequest): boolean =>
+    isRangeTestReference(config.max_lr) || (config.schedulers ?? []).some(inScheduler);
+  return request.param_groups.some((group) => isRangeTestReference(group.lr)) || inScheduler(request.scheduler);
 }
 
 /**
- * `{"from_range_test": {"session": id, "rule": "steepest"}}` may stand for a group's
- * `lr` or a scheduler's `max_lr`. Replaces each with the suggested number before the
- * body is validated, so the session's config records the number itself.
- *
- * A restarted job sends the same request again, but the range test may have recorded
- * more batches since, or been deleted: a keyed session created from this very request
- * answers with the numbers it was created with. Only range tests the caller can see can be
- * named: another project's is not found. Throws InvalidInput naming a bad reference.
+ * Replaces each reference with the number the range test suggests now (creating a session
+ * does it inside its transaction, so the session records the test's numbers as of its
+ * creation). Only range tests the caller can see can be named: another project's is not
+ * found. Throws InvalidInput naming a reference that cannot be resolved (unknown session,
+ * not a range test, too few points).
  */
-export function resolveRangeTestReferences(store: SessionStore, caller: Caller, body: unknown): ResolvedRequest {
-  if (!isObject(body) || !containsReference([body.param_groups, body.scheduler])) {
-    return { body, requestedWithReferences: null };
-  }
-  const requestedWithReferences = canonicalJson({ param_groups: body.param_groups, scheduler: body.scheduler });
-  const existing = typeof body.key === 'string' ? store.findByKey(caller.project, body.key) : undefined;
-  if (existing?.requested_with_references === requestedWithReferences) {
-    const recorded = { param_groups: existing.param_groups, scheduler: existing.schedule.config };
-    return { body: { ...body, ...recorded }, requestedWithReferences };
-  }
-  const resolved: Record<string, unknown> = { ...body };
-  if (Array.isArray(body.param_groups)) {
-    resolved.param_groups = body.param_groups.map((group: unknown, i) => {
-      if (!isObject(group) || !isReference(group.lr)) return group;
+export function resolveRangeTestReferences(store: SessionStore, caller: Caller, request: ScheduleRequest): ResolvedSchedule {
+  return {
+    param_groups: request.param_groups.map((group, i) => {
+      if (!isRangeTestReference(group.lr)) return { ...group, lr: group.lr };
       // Group i takes the test's group i where it had one, else its first group's.
       const lrs = suggestedLrs(store, caller, group.lr, ['param_groups', i, 'lr']);
-      return { ...group, lr: lrs[i] ?? lrs[0] };
-    });
-  }
-  if (isObject(body.scheduler)) resolved.scheduler = resolveScheduler(store, caller, body.scheduler, ['scheduler']);
-  return { body: resolved, requestedWithReferences };
+      return { ...group, lr: lrs[i] ?? (lrs[0] as number) };
+    }),
+    scheduler: resolveScheduler(store, caller, request.scheduler, ['scheduler']),
+  };
 }
 
-function containsReference(value: unknown): boolean {
-  if (isReference(value)) return true;
-  if (Array.isArray(value)) return value.some(containsReference);
-  return isObject(value) && Object.values(value).some(containsReference);
-}
-
-function resolveScheduler(store: SessionStore, caller: Caller, config: Record<string, unknown>, path: FieldPath): Record<string, unknown> {
-  const resolved: Record<string, unknown> = { ...config };
-  if (isReference(config.max_lr)) {
+function resolveScheduler(store: SessionStore, caller: Caller, config: SchedulerConfigRequest, path: FieldPath): SchedulerConfig {
+  const resolved: SchedulerConfig & Record<string, unknown> = { ...config };
+  if (isRangeTestReference(config.max_lr)) {
     const lrs = suggestedLrs(store, caller, config.max_lr, [...path, 'max_lr']);
     resolved.max_lr = lrs.length === 1 ? lrs[0] : lrs;
   }
-  if (Array.isArray(config.schedulers)) {
-    resolved.schedulers = config.schedulers.map((child: unknown, i) =>
-      isObject(child) ? resolveScheduler(store, caller, child, [...path, 'schedulers', i]) : child,
-    );
+  if (config.schedulers !== undefined) {
+    resolved.schedulers = config.schedulers.map((child, i) => resolveScheduler(store, caller, child, [...path, 'schedulers', i]));
   }
   return resolved;
 }
 
-function suggestedLrs(store: SessionStore, caller: Caller, reference: { from_range_test: unknown }, path: FieldPath): readonly number[] {
-  const ref = reference.from_range_test;
-  const refused = (field: FieldPath, message: string) => new InvalidInput([...path, 'from_range_test', ...field], message);
-  if (!isObject(ref) || typeof ref.session !== 'string') {
-    throw refused(['session'], 'must name the range test session: {"session": "<id>", "rule": "steepest"}');
-  }
-  const rule = ref.rule ?? 'steepest';
-  if (!RULES.includes(rule as Rule)) throw refused(['rule'], `must be one of ${RULES.join(', ')}`);
-  if (Object.keys(ref).some((key) => key !== 'session' && key !== 'rule')) {
-    throw refused([], 'takes only session and rule');
-  }
+function suggestedLrs(store: SessionStore, caller: Caller, reference: RangeTestReference, path: FieldPath): readonly number[] {
+  const { session, rule } = reference.from_range_test;
   try {
-    return suggestFromRangeTest(store, caller, ref.session).suggestions[rule as Rule].lrs;
+    return suggestFromRangeTest(store, caller, session).suggestions[rule].lrs;
   } catch (error) {
     // Not found, not a range test, too few points: whatever it is, this request names a bad reference.
     const badReference =
       error instanceof SessionNotFound || error instanceof NotARangeTest || error instanceof NotEnoughRangeTestPoints;
-    throw badReference ? refused(['session'], error.message) : error;
+    throw badReference ? new InvalidInput([...path, 'from_range_test', 'session'], error.message) : error;
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function isReference(value: unknown): value is { from_range_test: unknown } {
-  return isObject(value) && 'from_range_test' in value;
 }

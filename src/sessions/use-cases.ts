@@ -9,7 +9,6 @@ import { findSession } from './find-session.js';
 import { listSessions } from './list-sessions.js';
 import type { PageRequest } from './paging.js';
 import { computePreview } from './preview-schedule.js';
-import { resolveRangeTestReferences } from './range-test-references.js';
 import { suggestFromRangeTest } from './range-test-suggestion.js';
 import { readHistory } from './read-history.js';
 import { rewindSession } from './rewind-session.js';
@@ -29,11 +28,10 @@ const now = (): string => new Date().toISOString();
 export function sessionUseCases(store: SessionStore, sweeper: DeletionSweeper) {
   return {
     /** A session created, or found again by its key: `created` tells which. */
-    create(caller: Caller, input: SessionInput, requestedWithReferences: string | null) {
-      const { session, created } = createSession(store, caller, input, requestedWithReferences, now());
+    create(caller: Caller, input: SessionInput) {
+      const { session, created } = createSession(store, caller, input, now());
       return { session: sessionView(session), created };
     },
-    resolveRangeTestReferences: (caller: Caller, body: unknown) => resolveRangeTestReferences(store, caller, body),
     find: (caller: Caller, id: string) => sessionView(findSession(store, caller, id)),
     list: (caller: Caller, request: PageRequest) => listSessions(store, caller, request),
     delete(caller: Caller, id: string) {
@@ -45,7 +43,7 @@ export function sessionUseCases(store: SessionStore, sweeper: DeletionSweeper) {
     history: (caller: Caller, id: string, request: PageRequest) => readHistory(store, caller, id, request),
     exportStateDict: (caller: Caller, id: string) => exportStateDict(store, caller, id),
     suggestion: (caller: Caller, id: string) => suggestionView(suggestFromRangeTest(store, caller, id)),
-    preview: (input: PreviewInput) => computePreview(input),
+    preview: (caller: Caller, input: PreviewInput) => computePreview(store, caller, input),
     /** Whether the database answers a query: readiness. */
     databaseAnswers: () => store.isReachable(),
   };

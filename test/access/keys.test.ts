@@ -118,7 +118,7 @@ describe('tokens', () => {
       const answer = await app.inject({ method: 'GET', url: '/v1/sessions', headers });
       expect(answer.statusCode).toBe(401);
       expect(answer.headers['www-authenticate']).toBe(challenge);
-      expect(answer.json()).toMatchObject({ type: 'urn:lrsched:problem:unauthenticated', status: 401 });
+      expect(answer.json()).toMatchObject({ type: 'urn:lrsched:problem:unauthorized', status: 401 });
       expect(answer.json().detail).toContain(detail);
       expect(answer.body).not.toContain(token);
     }

@@ -232,6 +232,23 @@ const REFERENCE: Route = {
   changes: changesIfFound,
 };
 
+/** Not a route of its own either: a preview naming a range test of the target's project. */
+const PREVIEW_REFERENCE: Route = {
+  method: 'POST',
+  path: '/v1/preview (from_range_test)',
+  prepare: async (where) => ({
+    url: '/v1/preview',
+    body: {
+      param_groups: [{ lr: { from_range_test: { session: await rangeTest(where), rule: 'valley' } } }],
+      scheduler: { type: 'StepLR', step_size: 2 },
+      steps: 4,
+    },
+  }),
+  role: 'read',
+  allowed: (where, who) => (where === 'other' && who !== 'admin' ? 400 : 200),
+  changes: never,
+};
+
 const ROLE_ORDER = ['read', 'write', 'admin'];
 
 function expectedStatus(route: Route, who: Who, where: Where): number {
@@ -290,7 +307,7 @@ describe('every /v1 route × caller × project', () => {
     expect(ROUTES.map((r) => `${r.method} ${r.path}`).sort()).toEqual(documented);
   });
 
-  for (const route of [...ROUTES, REFERENCE]) {
+  for (const route of [...ROUTES, REFERENCE, PREVIEW_REFERENCE]) {
     describe(`${route.method} ${route.path}`, () => {
       for (const who of WHO) {
         for (const where of WHERE) {

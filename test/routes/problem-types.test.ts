@@ -80,7 +80,7 @@ const TESTED_ELSEWHERE: Partial<Record<ProblemTypeName, string>> = {
   'database-unavailable': 'test/routes/health.test.ts, with the database closed under the route',
   'shutting-down': 'test/server/drain-on-close.test.ts, with a request arriving while closing',
   // This app runs open: a key made here would secure it under the other situations.
-  unauthenticated: 'test/access/keys.test.ts and test/access/matrix.test.ts, on apps with keys',
+  unauthorized: 'test/access/keys.test.ts and test/access/matrix.test.ts, on apps with keys',
   forbidden: 'test/access/keys.test.ts and test/access/matrix.test.ts, on apps with keys',
 };
 

@@ -29,7 +29,7 @@ beforeAll(async () => {
   const temp = tempDir();
   remove = temp.remove;
   id = writeLargeSession(join(temp.dir, 'lrsched.db'), 200, 3000);
-  ({ url, databasePath, close } = await startListeningApp(join(temp.dir, 'lrsched.db')));
+  ({ url, databasePath, close } = await startListeningApp({ databasePath: join(temp.dir, 'lrsched.db') }));
 });
 afterAll(async () => {
   await close();

@@ -30,7 +30,7 @@ function session(steps: number, groups = 4): { id: string; seq: number } {
     param_groups: Array.from({ length: groups }, (_, i) => ({ lr: 0.1 + i, momentum: 0.9 })),
     scheduler: { type: 'CosineAnnealingLR', T_max: 50 },
   });
-  const { session: created } = createSession(store, OPEN_MODE_CALLER, input, null, NOW);
+  const { session: created } = createSession(store, OPEN_MODE_CALLER, input, NOW);
   store.transaction(() => {
     for (let i = 0; i < steps; i++) stepSession(store, OPEN_MODE_CALLER, created.id, { metric: i }, NOW);
   });

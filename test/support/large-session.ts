@@ -20,7 +20,7 @@ export function writeLargeSession(databasePath: string, groups: number, steps: n
       param_groups: Array.from({ length: groups }, (_, i) => ({ lr: 0.1 + i / 1000 })),
       scheduler: { type: 'ExponentialLR', gamma: 0.999 },
     });
-    const { session } = createSession(store, OPEN_MODE_CALLER, input, null, now);
+    const { session } = createSession(store, OPEN_MODE_CALLER, input, now);
     store.transaction(() => {
       for (let i = 0; i < steps; i++) stepSession(store, OPEN_MODE_CALLER, session.id, { metric: 1 / (i + 1), metrics: { accuracy: i / steps } }, now);
     });

@@ -1,25 +1,50 @@
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { buildApp } from '../../src/app.js';
-import { tempDir } from './app.js';
+import { tempDir, type App } from './app.js';
 
-/**
- * The app listening on a real socket (a free port on 127.0.0.1), on a real SQLite file:
- * a new one in a temporary folder, or the one given.
- */
-export async function startListeningApp(
-  databasePath?: string,
-): Promise<{ url: string; databasePath: string; close: () => Promise<void> }> {
-  const temp = databasePath === undefined ? tempDir() : undefined;
-  const path = databasePath ?? join(temp!.dir, 'lrsched.db');
-  const app = await buildApp({ databasePath: path });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as AddressInfo;
+export interface ListeningApp {
+  readonly url: string;
+  readonly databasePath: string;
+  /** Closes the server as a shutdown would; the database stays for start(). */
+  readonly stop: () => Promise<void>;
+  /** Starts a new server on the same port and database, as a restarted service. */
+  readonly start: () => Promise<void>;
+  /** Stops it, and removes the database unless it was given. */
+  readonly close: () => Promise<void>;
+}
+
+export interface ListeningAppOptions {
+  /** The SQLite file to serve; by default a new one in a temporary folder. */
+  readonly databasePath?: string;
+  /** Runs on every app built, before it listens (a test's hooks, say). */
+  readonly prepare?: (app: App) => void;
+}
+
+/** The app listening on a real socket (a free port on 127.0.0.1), on a real SQLite file. */
+export async function startListeningApp(options: ListeningAppOptions = {}): Promise<ListeningApp> {
+  const temp = options.databasePath === undefined ? tempDir() : undefined;
+  const databasePath = options.databasePath ?? join(temp!.dir, 'lrsched.db');
+  let app: App | undefined;
+  let port = 0;
+  const start = async () => {
+    app = await buildApp({ databasePath });
+    options.prepare?.(app);
+    await app.listen({ port, host: '127.0.0.1' });
+    port = (app.server.address() as AddressInfo).port;
+  };
+  const stop = async () => {
+    await app?.close();
+    app = undefined;
+  };
+  await start();
   return {
     url: `http://127.0.0.1:${port}`,
-    databasePath: path,
+    databasePath,
+    start,
+    stop,
     close: async () => {
-      await app.close();
+      await stop();
       temp?.remove();
     },
   };
