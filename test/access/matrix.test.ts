@@ -211,43 +211,32 @@ const ROUTES: readonly Route[] = [
   },
 ];
 
-/** Not a route of its own: POST /v1/sessions naming a range test of the target's project. */
-const REFERENCE: Route = {
-  method: 'POST',
-  path: '/v1/sessions (from_range_test)',
-  prepare: async (where) => ({
-    url: '/v1/sessions',
-    body: {
-      param_groups: [{ lr: 0.1 }],
-      scheduler: {
-        type: 'OneCycleLR',
-        total_steps: 100,
-        max_lr: { from_range_test: { session: await rangeTest(where), rule: 'steepest' } },
-      },
-    },
-  }),
-  role: 'write',
-  // Another project's range test is not found: the reference is a bad field (400).
-  allowed: (where, who) => (where === 'other' && who !== 'admin' ? 400 : 201),
-  changes: changesIfFound,
-};
+/**
+ * Not routes of their own: a create and a preview naming a range test of the target's
+ * project. Another project's range test is not found, so the reference is a bad field (400).
+ */
+function naming(url: '/v1/sessions' | '/v1/preview', role: Route['role'], success: number, body: (reference: object) => object): Route {
+  return {
+    method: 'POST',
+    path: `${url} (from_range_test)`,
+    prepare: async (where) => ({ url, body: body({ from_range_test: { session: await rangeTest(where), rule: 'steepest' } }) }),
+    role,
+    allowed: (where, who) => (where === 'other' && who !== 'admin' ? 400 : success),
+    changes: url === '/v1/sessions' ? changesIfFound : never,
+  };
+}
 
-/** Not a route of its own either: a preview naming a range test of the target's project. */
-const PREVIEW_REFERENCE: Route = {
-  method: 'POST',
-  path: '/v1/preview (from_range_test)',
-  prepare: async (where) => ({
-    url: '/v1/preview',
-    body: {
-      param_groups: [{ lr: { from_range_test: { session: await rangeTest(where), rule: 'valley' } } }],
-      scheduler: { type: 'StepLR', step_size: 2 },
-      steps: 4,
-    },
-  }),
-  role: 'read',
-  allowed: (where, who) => (where === 'other' && who !== 'admin' ? 400 : 200),
-  changes: never,
-};
+const REFERENCES: readonly Route[] = [
+  naming('/v1/sessions', 'write', 201, (reference) => ({
+    param_groups: [{ lr: 0.1 }],
+    scheduler: { type: 'OneCycleLR', total_steps: 100, max_lr: reference },
+  })),
+  naming('/v1/preview', 'read', 200, (reference) => ({
+    param_groups: [{ lr: reference }],
+    scheduler: { type: 'StepLR', step_size: 2 },
+    steps: 4,
+  })),
+];
 
 const ROLE_ORDER = ['read', 'write', 'admin'];
 
@@ -307,7 +296,7 @@ describe('every /v1 route × caller × project', () => {
     expect(ROUTES.map((r) => `${r.method} ${r.path}`).sort()).toEqual(documented);
   });
 
-  for (const route of [...ROUTES, REFERENCE, PREVIEW_REFERENCE]) {
+  for (const route of [...ROUTES, ...REFERENCES]) {
     describe(`${route.method} ${route.path}`, () => {
       for (const who of WHO) {
         for (const where of WHERE) {
