@@ -3,15 +3,18 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import { authentication } from './plugins/authentication.js';
 import { drainOnClose } from './plugins/drain-on-close.js';
 import { jsonBodies } from './plugins/json-body.js';
+import { liveConnections } from './plugins/live-connections.js';
 import { openApi } from './plugins/openapi.js';
 import { answerFrameworkError, problemHandling } from './plugins/problems.js';
 import { sessionsPlugin } from './plugins/sessions.js';
 import { healthRoutes } from './routes/health.js';
 import { accessRoutes } from './routes/access.js';
+import { liveRoutes } from './routes/live.js';
 import { previewRoutes } from './routes/preview.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { stepRoutes } from './routes/steps.js';
 import { suggestionRoutes } from './routes/suggestion.js';
+import type { LiveLimits } from './live/connections.js';
 import { openDatabase } from './store/database.js';
 
 export interface AppOptions {
@@ -27,6 +30,8 @@ export interface AppOptions {
    * Undefined for an app that never listens (inject-only tests, scripts).
    */
   readonly host?: string | undefined;
+  /** Event streams and waits: the connection budget and the heartbeat interval (tests shrink them). */
+  readonly live?: { readonly limits?: LiveLimits; readonly heartbeatMs?: number };
 }
 
 /** 100000-step previews with metrics run to a few MiB; anything far beyond is a mistake. */
@@ -55,6 +60,8 @@ export async function buildApp(options: AppOptions) {
 
   await app.register(jsonBodies);
   await app.register(problemHandling);
+  // Before the drain: see liveConnections.
+  await app.register(liveConnections, { limits: options.live?.limits });
   await app.register(drainOnClose, { graceMs: DRAIN_GRACE_MS });
   const database = openDatabase(options.databasePath);
   try {
@@ -69,6 +76,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(accessRoutes);
   await app.register(sessionRoutes);
   await app.register(stepRoutes);
+  await app.register(liveRoutes, { heartbeatMs: options.live?.heartbeatMs });
   await app.register(suggestionRoutes);
   await app.register(previewRoutes);
   return app;

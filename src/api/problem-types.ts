@@ -11,6 +11,8 @@ export interface ProblemTypeDefinition {
   readonly title: string;
   /** When the service answers it, for the README and the OpenAPI document. */
   readonly when: string;
+  /** Sent as `Retry-After`: the situation passes by itself, and a client may try again after this long. */
+  readonly retryAfterSeconds?: number;
 }
 
 export const PROBLEM_TYPES = {
@@ -43,6 +45,11 @@ export const PROBLEM_TYPES = {
     status: 404,
     title: 'API key not found',
     when: 'No API key has this id.',
+  },
+  'step-not-found': {
+    status: 404,
+    title: 'Step not found',
+    when: 'The session has no such step in its history: it has not reached it, or a rewind dropped it.',
   },
   'route-not-found': {
     status: 404,
@@ -89,6 +96,12 @@ export const PROBLEM_TYPES = {
     title: 'The scheduler cannot take this step',
     when: 'PyTorch would raise on this step (OneCycleLR past `total_steps`, an `lr_lambda` that is not a finite number); `errors[].path` names the config field to blame.',
   },
+  'too-many-live-connections': {
+    status: 429,
+    title: 'Too many live connections',
+    when: 'This client (its IP address) already holds the most event streams and waits for a step one client may; close one, or retry after `Retry-After` seconds.',
+    retryAfterSeconds: 5,
+  },
   'internal-error': {
     status: 500,
     title: 'Internal server error',
@@ -98,6 +111,12 @@ export const PROBLEM_TYPES = {
     status: 503,
     title: 'Database unavailable',
     when: '`/healthz`: the database does not answer a query.',
+  },
+  'live-connections-exhausted': {
+    status: 503,
+    title: 'No live connections left',
+    when: 'The service already holds the most event streams and waits for a step it takes in all; retry after `Retry-After` seconds.',
+    retryAfterSeconds: 5,
   },
   'shutting-down': {
     status: 503,
@@ -113,4 +132,9 @@ export const PROBLEM_TYPE_NAMES = Object.keys(PROBLEM_TYPES) as ProblemTypeName[
 /** The `type` member of a problem document: a URN, stable across releases. */
 export function problemTypeUri(name: ProblemTypeName): `urn:lrsched:problem:${ProblemTypeName}` {
   return `urn:lrsched:problem:${name}`;
+}
+
+/** The name of a problem document's type (the inverse of problemTypeUri). */
+export function problemTypeName(problem: { type: string }): ProblemTypeName {
+  return problem.type.slice('urn:lrsched:problem:'.length) as ProblemTypeName;
 }

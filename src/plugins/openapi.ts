@@ -139,6 +139,7 @@ export const openApi = fp(
         tags: [
           { name: 'sessions', description: 'Scheduler sessions' },
           { name: 'steps', description: 'Stepping, rewinding and reading history' },
+          { name: 'live', description: 'Watching a session step by step, waiting for a step' },
           { name: 'preview', description: 'Schedules computed without storing anything' },
           { name: 'range tests', description: 'Suggested learning rates from LRRangeTest sessions' },
           { name: 'access', description: 'Projects and API keys (admin role)' },

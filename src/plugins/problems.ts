@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { KeyNotFound, UnknownProject } from '../access/errors.js';
 import { problem, ProblemError, PROBLEM_CONTENT_TYPE, type FieldError, type Problem } from '../api/problem.js';
-import type { ProblemTypeName } from '../api/problem-types.js';
+import { PROBLEM_TYPES, problemTypeName, type ProblemTypeDefinition, type ProblemTypeName } from '../api/problem-types.js';
 import { InvalidConfig, InvalidReport, StepRefused, type FieldPath } from '../schedulers/errors.js';
 import {
   InvalidInput,
@@ -13,6 +13,7 @@ import {
   RewindConflict,
   SessionNotFound,
   StepConflict,
+  StepNotInHistory,
 } from '../sessions/errors.js';
 
 /** Fastify's own 4xx codes, named as problems a client can act on. */
@@ -25,6 +26,8 @@ const FASTIFY_CODES: Record<string, { type: ProblemTypeName; detail: string }> =
 };
 
 function send(reply: FastifyReply, body: Problem): FastifyReply {
+  const { retryAfterSeconds } = PROBLEM_TYPES[problemTypeName(body)] as ProblemTypeDefinition;
+  if (retryAfterSeconds !== undefined) void reply.header('retry-after', String(retryAfterSeconds));
   return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
 }
 
@@ -42,6 +45,7 @@ export function domainProblem(error: unknown): Problem | undefined {
   if (error instanceof SessionNotFound) return problem('session-not-found', error.message);
   if (error instanceof KeyNotFound) return problem('key-not-found', error.message);
   if (error instanceof UnknownProject) return fieldProblem('invalid-request', ['project'], error.message);
+  if (error instanceof StepNotInHistory) return problem('step-not-found', error.message);
   if (error instanceof KeyConflict) {
     return problem('key-conflict', `key '${error.key}': ${error.message}`, {
       errors: [{ path: 'key', message: error.message }],

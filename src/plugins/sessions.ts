@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import { DeletionSweeper } from '../sessions/deletion-sweeper.js';
+import { InProcessSessionChanges } from '../sessions/session-changes.js';
 import { sessionUseCases, type SessionUseCases } from '../sessions/use-cases.js';
 import { AuditLog } from '../store/audit-log.js';
 import type { Db } from '../store/database.js';
@@ -29,7 +30,7 @@ export const sessionsPlugin = fp<SessionsOptions>(
       swept: (info) => app.log.info(info, 'deleted session swept'),
       failed: (error) => app.log.error({ err: error }, 'sweeping deleted sessions failed; the next delete or start tries again'),
     });
-    app.decorate('sessions', sessionUseCases(store, sweeper));
+    app.decorate('sessions', sessionUseCases(store, sweeper, new InProcessSessionChanges()));
     app.addHook('onReady', async () => sweeper.wake());
     // onClose runs once the server has closed: no request can still be using the database.
     app.addHook('onClose', async () => {

@@ -45,7 +45,7 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         operationId: 'listSessions',
-        summary: "List sessions, newest first: the caller's project's (an admin's: every project's)",
+        summary: "List sessions, newest first (the caller's project's; an admin's: every project's), or find the one with a key",
         tags: ['sessions'],
         querystring: listSessionsQuery,
         response: { 200: sessionListSchema, ...problemResponses('invalid-request') },

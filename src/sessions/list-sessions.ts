@@ -4,14 +4,25 @@ import type { SessionStore } from '../store/session-store.js';
 import { readPage, type Page, type PageRequest } from './paging.js';
 import { sessionView } from './views.js';
 
-/** The caller's project's sessions (an admin's: every project's), newest first. Throws InvalidInput for a bad cursor. */
-export function listSessions(store: SessionStore, caller: Caller, request: PageRequest): Page<Session> {
-  const project = visibleProject(caller);
+export interface SessionListRequest extends PageRequest {
+  /** Only the session with this key in the caller's project: one item or none (keys are unique there), and no next page. */
+  readonly key?: string | undefined;
+}
+
+/**
+ * The caller's project's sessions (an admin's: every project's), newest first, or the one
+ * with a key in the caller's project. Throws InvalidInput for a bad cursor.
+ */
+export function listSessions(store: SessionStore, caller: Caller, request: SessionListRequest): Page<Session> {
+  if (request.key !== undefined) {
+    const session = store.findByKey(caller.project, request.key);
+    return { items: session ? [sessionView(session)] : [], next_cursor: null };
+  }
   return store.snapshot(() =>
     readPage(
       {
         name: 'sessions',
-        rowsAfter: (beforeSeq, limit) => store.newestFirst(project, limit, beforeSeq),
+        rowsAfter: (beforeSeq, limit) => store.newestFirst(visibleProject(caller), limit, beforeSeq),
         positionOf: (session) => session.seq,
         view: sessionView,
       },

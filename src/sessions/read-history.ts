@@ -1,6 +1,7 @@
 import type { Caller } from '../access/caller.js';
 import type { HistoryEntry } from '../api/sessions.js';
 import type { SessionStore } from '../store/session-store.js';
+import { StepNotInHistory } from './errors.js';
 import { findSession } from './find-session.js';
 import { readPage, type Page, type PageRequest } from './paging.js';
 import { historyEntryView } from './views.js';
@@ -19,5 +20,18 @@ export function readHistory(store: SessionStore, caller: Caller, id: string, req
       },
       request,
     );
+  });
+}
+
+/**
+ * One step of a session's history (what a rank of a distributed job reads when rank 0 has
+ * moved on). Throws SessionNotFound, or StepNotInHistory.
+ */
+export function readHistoryEntry(store: SessionStore, caller: Caller, id: string, step: number): HistoryEntry {
+  return store.snapshot(() => {
+    const session = findSession(store, caller, id);
+    const entry = store.historyAt(session, step);
+    if (!entry) throw new StepNotInHistory(id, step, session.step);
+    return historyEntryView(session, entry);
   });
 }

@@ -7,6 +7,7 @@ import { canonicalJson } from './canonical-json.js';
 import { StepConflict } from './errors.js';
 import { findSession } from './find-session.js';
 import { refusingAtRequestPaths } from './refusals.js';
+import type { SessionChanges } from './session-changes.js';
 import { currentState } from './views.js';
 
 /** Only what was reported, in a fixed shape, so identical reports compare equal. */
@@ -19,18 +20,20 @@ function storedReport(input: ReportInput): StoredReport {
 }
 
 /**
- * Applies one report, all in one transaction. With `expected_step`, a retry of the
- * step just taken answers that step again instead of skipping an epoch.
+ * Applies one report, all in one transaction, and then tells the session's watchers.
+ * With `expected_step`, a retry of the step just taken answers that step again instead
+ * of skipping an epoch (and changes nothing, so nobody is told).
  * Throws SessionNotFound, StepConflict, or the core's refusals of the report.
  */
 export function stepSession(
   store: SessionStore,
+  changes: SessionChanges,
   caller: Caller,
   id: string,
   input: StepInput,
   now: string,
 ): { state: State; replayed: boolean } {
-  return store.transaction(() => {
+  const result = store.transaction(() => {
     const session = findSession(store, caller, id);
     const report = storedReport(input);
     const expected = input.expected_step;
@@ -54,4 +57,6 @@ export function stepSession(
     store.appendStep(session, schedule, report, now, caller.actor);
     return { state: toState(session.step + 1, viewSchedule(schedule)), replayed: false };
   });
+  if (!result.replayed) changes.publish({ kind: 'step', sessionId: id, step: result.state.step, state: result.state });
+  return result;
 }

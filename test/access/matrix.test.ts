@@ -78,6 +78,8 @@ interface Route {
   readonly allowed: (where: Where, who: Who) => number;
   /** Whether an allowed request changes the database. */
   readonly changes: (where: Where, who: Who) => boolean;
+  /** An event stream: its answer never ends by itself, so only its first event is read. */
+  readonly streams?: boolean;
 }
 
 const sessionScoped = (status: number) => (where: Where, who: Who) =>
@@ -157,6 +159,32 @@ const ROUTES: readonly Route[] = [
   },
   {
     method: 'GET',
+    path: '/v1/sessions/{id}/history/{step}',
+    prepare: onSession('/history/3'),
+    role: 'read',
+    allowed: sessionScoped(200),
+    changes: never,
+  },
+  {
+    // The range test has reached min_step: the wait answers at once.
+    method: 'GET',
+    path: '/v1/sessions/{id}/state',
+    prepare: onSession('/state?min_step=15&wait=5'),
+    role: 'read',
+    allowed: sessionScoped(200),
+    changes: never,
+  },
+  {
+    method: 'GET',
+    path: '/v1/sessions/{id}/events',
+    prepare: onSession('/events?after_step=14'),
+    role: 'read',
+    allowed: sessionScoped(200),
+    changes: never,
+    streams: true,
+  },
+  {
+    method: 'GET',
     path: '/v1/sessions/{id}/state_dict',
     prepare: onSession('/state_dict'),
     role: 'read',
@@ -212,8 +240,8 @@ const ROUTES: readonly Route[] = [
 ];
 
 /**
- * Not routes of their own: a create and a preview naming a range test of the target's
- * project. Another project's range test is not found, so the reference is a bad field (400).
+ * A create or a preview naming a range test of the target's project. Another project's
+ * range test is not found, so the reference is a bad field (400).
  */
 function naming(url: '/v1/sessions' | '/v1/preview', role: Route['role'], success: number, body: (reference: object) => object): Route {
   return {
@@ -226,7 +254,22 @@ function naming(url: '/v1/sessions' | '/v1/preview', role: Route['role'], succes
   };
 }
 
-const REFERENCES: readonly Route[] = [
+/** Requests that are no routes of their own, where projects matter. */
+const VARIANTS: readonly Route[] = [
+  {
+    // Lookup by key: the other project's session with this key is not found, an admin's
+    // lookup too (keys are looked up in the caller's own project).
+    method: 'GET',
+    path: '/v1/sessions?key=',
+    prepare: async (where) => {
+      const key = `lookup-${(serial += 1)}`;
+      await ok('POST', '/v1/sessions', makers[where], { key, ...stepLr(10) }, 201);
+      return { url: `/v1/sessions?key=${key}` };
+    },
+    role: 'read',
+    allowed: () => 200,
+    changes: never,
+  },
   naming('/v1/sessions', 'write', 201, (reference) => ({
     param_groups: [{ lr: 0.1 }],
     scheduler: { type: 'OneCycleLR', total_steps: 100, max_lr: reference },
@@ -244,6 +287,28 @@ function expectedStatus(route: Route, who: Who, where: Where): number {
   if (who === 'none' || who === 'revoked') return 401;
   if (ROLE_ORDER.indexOf(who) < ROLE_ORDER.indexOf(route.role)) return 403;
   return route.allowed(where, who);
+}
+
+/**
+ * An event stream's answer: a refusal whole, or the headers and the first event of a
+ * stream, which is then let go (the app's close ends the watch it leaves open).
+ */
+async function firstEvent(token: string | undefined, url: string) {
+  const response = await app.inject({
+    method: 'GET',
+    url,
+    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+    payloadAsStream: true,
+  });
+  const stream = response.stream();
+  let text = '';
+  for await (const chunk of stream) {
+    text += String(chunk);
+    if (response.statusCode === 200 && text.includes('\n\n')) break;
+  }
+  stream.destroy();
+  const body = response.statusCode === 200 ? { event: text.slice(0, text.indexOf('\n\n')) } : JSON.parse(text);
+  return { status: response.statusCode, headers: response.headers, body };
 }
 
 /** Every row of every table the service writes, in a fixed order. */
@@ -296,7 +361,7 @@ describe('every /v1 route × caller × project', () => {
     expect(ROUTES.map((r) => `${r.method} ${r.path}`).sort()).toEqual(documented);
   });
 
-  for (const route of [...ROUTES, ...REFERENCES]) {
+  for (const route of [...ROUTES, ...VARIANTS]) {
     describe(`${route.method} ${route.path}`, () => {
       for (const who of WHO) {
         for (const where of WHERE) {
@@ -305,7 +370,7 @@ describe('every /v1 route × caller × project', () => {
             const { url, body } = await route.prepare(where);
             const before = snapshot();
             const token = who === 'none' ? undefined : callers[who];
-            const answer = await callAs(app, token, route.method, url, body);
+            const answer = route.streams ? await firstEvent(token, url) : await callAs(app, token, route.method, url, body);
             if (answer.body?.token) tokens.push(answer.body.token);
             expect(answer.status, JSON.stringify(answer.body)).toBe(expected);
             const after = snapshot();
@@ -322,6 +387,10 @@ describe('every /v1 route × caller × project', () => {
               expect(answer.headers['www-authenticate']).toBeUndefined();
             }
             if (expected === 403) expect(answer.body.detail).toContain(`'${route.role}' role`);
+            if (route.path === '/v1/sessions?key=' && expected === 200) {
+              expect(answer.body.items).toHaveLength(where === 'own' ? 1 : 0);
+            }
+            if (route.streams && expected === 200) expect(answer.body.event).toMatch(/^id: 15\nevent: step\n/);
             if (route.method === 'GET' && route.path === '/v1/sessions' && expected === 200) {
               const projects = new Set(answer.body.items.map((s: { project: string }) => s.project));
               expect([...projects].sort()).toEqual(who === 'admin' ? [OWN, OTHER] : [OWN]);

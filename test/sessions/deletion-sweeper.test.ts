@@ -6,6 +6,7 @@ import { sessionInputSchema } from '../../src/api/sessions.js';
 import { createSession } from '../../src/sessions/create-session.js';
 import { deleteSession } from '../../src/sessions/delete-session.js';
 import { DeletionSweeper } from '../../src/sessions/deletion-sweeper.js';
+import { InProcessSessionChanges } from '../../src/sessions/session-changes.js';
 import { stepSession } from '../../src/sessions/step-session.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { AuditLog } from '../../src/store/audit-log.js';
@@ -23,6 +24,8 @@ afterEach(() => {
 });
 
 const NOW = '2026-01-01T00:00:00.000Z';
+/** Nobody watches here; the use cases tell it of their changes all the same. */
+const changes = new InProcessSessionChanges();
 
 /** A session made by the use cases, with `steps` steps of `groups` groups. */
 function session(steps: number, groups = 4): { id: string; seq: number } {
@@ -32,7 +35,7 @@ function session(steps: number, groups = 4): { id: string; seq: number } {
   });
   const { session: created } = createSession(store, OPEN_MODE_CALLER, input, NOW);
   store.transaction(() => {
-    for (let i = 0; i < steps; i++) stepSession(store, OPEN_MODE_CALLER, created.id, { metric: i }, NOW);
+    for (let i = 0; i < steps; i++) stepSession(store, changes, OPEN_MODE_CALLER, created.id, { metric: i }, NOW);
   });
   return { id: created.id, seq: created.seq };
 }
@@ -50,8 +53,8 @@ describe('DeletionSweeper', () => {
   it("removes every deleted session's history and row, leaves the others, and gives the pages back", async () => {
     const [a, b, kept] = [session(300), session(50), session(20)];
     const pagesBefore = db.pragma('page_count', { simple: true }) as number;
-    deleteSession(store, OPEN_MODE_CALLER, a.id, NOW);
-    deleteSession(store, OPEN_MODE_CALLER, b.id, NOW);
+    deleteSession(store, changes, OPEN_MODE_CALLER, a.id, NOW);
+    deleteSession(store, changes, OPEN_MODE_CALLER, b.id, NOW);
     const swept: number[] = [];
     const sweeping = sweeper(swept);
     sweeping.wake();
@@ -66,12 +69,12 @@ describe('DeletionSweeper', () => {
 
   it('sweeps a session deleted while it sweeps another, in the same run', async () => {
     const [a, b] = [session(400), session(10)];
-    deleteSession(store, OPEN_MODE_CALLER, a.id, NOW);
+    deleteSession(store, changes, OPEN_MODE_CALLER, a.id, NOW);
     const swept: number[] = [];
     const sweeping = sweeper(swept);
     sweeping.wake();
     await new Promise((resolve) => setImmediate(resolve));
-    deleteSession(store, OPEN_MODE_CALLER, b.id, NOW);
+    deleteSession(store, changes, OPEN_MODE_CALLER, b.id, NOW);
     sweeping.wake();
     await sweeping.idle();
     expect(swept).toEqual([a.seq, b.seq]);
@@ -80,7 +83,7 @@ describe('DeletionSweeper', () => {
 
   it('stops between chunks, leaving the session deleted, and a later sweeper finishes it', async () => {
     const a = session(2000, 1);
-    deleteSession(store, OPEN_MODE_CALLER, a.id, NOW);
+    deleteSession(store, changes, OPEN_MODE_CALLER, a.id, NOW);
     const first = sweeper();
     first.wake();
     await first.stop();
@@ -108,7 +111,7 @@ describe('DeletionSweeper', () => {
       db = new Database(path, { timeout: 0 });
       store = new SessionStore(db, new AuditLog(db));
       const a = session(10);
-      deleteSession(store, OPEN_MODE_CALLER, a.id, NOW);
+      deleteSession(store, changes, OPEN_MODE_CALLER, a.id, NOW);
       const other = new Database(path);
       other.prepare('BEGIN IMMEDIATE').run();
       const failures: unknown[] = [];

@@ -1,6 +1,7 @@
 import { OPEN_MODE_CALLER } from '../../src/access/caller.js';
 import { sessionInputSchema } from '../../src/api/sessions.js';
 import { createSession } from '../../src/sessions/create-session.js';
+import { InProcessSessionChanges } from '../../src/sessions/session-changes.js';
 import { stepSession } from '../../src/sessions/step-session.js';
 import { openDatabase } from '../../src/store/database.js';
 import { AuditLog } from '../../src/store/audit-log.js';
@@ -21,8 +22,11 @@ export function writeLargeSession(databasePath: string, groups: number, steps: n
       scheduler: { type: 'ExponentialLR', gamma: 0.999 },
     });
     const { session } = createSession(store, OPEN_MODE_CALLER, input, now);
+    const unwatched = new InProcessSessionChanges();
     store.transaction(() => {
-      for (let i = 0; i < steps; i++) stepSession(store, OPEN_MODE_CALLER, session.id, { metric: 1 / (i + 1), metrics: { accuracy: i / steps } }, now);
+      for (let i = 0; i < steps; i++) {
+        stepSession(store, unwatched, OPEN_MODE_CALLER, session.id, { metric: 1 / (i + 1), metrics: { accuracy: i / steps } }, now);
+      }
     });
     return session.id;
   } finally {

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { buildApp } from '../../src/app.js';
+import { buildApp, type AppOptions } from '../../src/app.js';
 import { tempDir, type App } from './app.js';
 
 export interface ListeningApp {
@@ -14,7 +14,7 @@ export interface ListeningApp {
   readonly close: () => Promise<void>;
 }
 
-export interface ListeningAppOptions {
+export interface ListeningAppOptions extends Omit<AppOptions, 'databasePath'> {
   /** The SQLite file to serve; by default a new one in a temporary folder. */
   readonly databasePath?: string;
   /** Runs on every app built, before it listens (a test's hooks, say). */
@@ -22,14 +22,14 @@ export interface ListeningAppOptions {
 }
 
 /** The app listening on a real socket (a free port on 127.0.0.1), on a real SQLite file. */
-export async function startListeningApp(options: ListeningAppOptions = {}): Promise<ListeningApp> {
+export async function startListeningApp({ prepare, ...options }: ListeningAppOptions = {}): Promise<ListeningApp> {
   const temp = options.databasePath === undefined ? tempDir() : undefined;
   const databasePath = options.databasePath ?? join(temp!.dir, 'lrsched.db');
   let app: App | undefined;
   let port = 0;
   const start = async () => {
-    app = await buildApp({ databasePath });
-    options.prepare?.(app);
+    app = await buildApp({ ...options, databasePath });
+    prepare?.(app);
     await app.listen({ port, host: '127.0.0.1' });
     port = (app.server.address() as AddressInfo).port;
   };

@@ -1,0 +1,57 @@
+import { visibleProject, type Caller } from '../access/caller.js';
+import type { WaitQuery } from '../api/live.js';
+import type { State } from '../api/state.js';
+import type { SessionStore } from '../store/session-store.js';
+import { SessionNotFound } from './errors.js';
+import { findSession } from './find-session.js';
+import type { HoldSlot, SessionChanges } from './session-changes.js';
+import { currentState } from './views.js';
+
+/**
+ * The session's state once it has reached `min_step`: at once if it has, else as soon
+ * as a step gets it there (the step's own change wakes the wait), else after `wait`
+ * seconds as it is then. The answer's `step` tells which. Only a wait that waits takes a
+ * slot (`hold`). Throws SessionNotFound, also when the session is deleted while waiting;
+ * a slot whose signal aborts (the server closing) answers the state as it is.
+ */
+export async function waitForStep(
+  store: SessionStore,
+  changes: SessionChanges,
+  caller: Caller,
+  id: string,
+  query: WaitQuery,
+  hold: HoldSlot,
+): Promise<State> {
+  const { min_step: minStep, wait } = query;
+  const reached = (state: State) => minStep === undefined || state.step >= minStep;
+  const stateNow = () => currentState(findSession(store, caller, id));
+  const first = stateNow();
+  if (reached(first) || wait === 0) return first;
+
+  const slot = hold();
+  let unsubscribe = () => {};
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await new Promise<State>((resolve, reject) => {
+      const asItIsNow = () => {
+        // Gone meanwhile: deleted by a request whose change this wait has not been told of.
+        const session = store.findById(id, visibleProject(caller));
+        if (session) resolve(currentState(session));
+        else reject(new SessionNotFound(id));
+      };
+      unsubscribe = changes.subscribe(id, (change) => {
+        if (change.kind === 'deleted') reject(new SessionNotFound(id));
+        else if (reached(change.state)) resolve(change.state);
+      });
+      // Read again after subscribing: a step committed since the first read is in the store, not in a change.
+      const again = stateNow();
+      if (reached(again)) return resolve(again);
+      timer = setTimeout(asItIsNow, wait * 1000);
+      slot.signal.addEventListener('abort', asItIsNow);
+    });
+  } finally {
+    clearTimeout(timer);
+    unsubscribe();
+    slot.release();
+  }
+}
