@@ -6,6 +6,8 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
+# npm ci runs the prepare script, which builds once src/ is there (the RUN below).
+COPY scripts/build.mjs ./scripts/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src

@@ -8,10 +8,9 @@ import type { DeletionSweeper } from './deletion-sweeper.js';
 import { exportStateDict } from './export-state-dict.js';
 import { findSession } from './find-session.js';
 import { listSessions, type SessionListRequest } from './list-sessions.js';
-import type { PageRequest } from './paging.js';
 import { computePreview } from './preview-schedule.js';
 import { suggestFromRangeTest } from './range-test-suggestion.js';
-import { readHistory, readHistoryEntry } from './read-history.js';
+import { readHistory, readHistoryEntry, type HistoryRequest } from './read-history.js';
 import { rewindSession } from './rewind-session.js';
 import type { HoldSlot, SessionChanges } from './session-changes.js';
 import { stepSession } from './step-session.js';
@@ -45,7 +44,7 @@ export function sessionUseCases(store: SessionStore, sweeper: DeletionSweeper, c
     },
     step: (caller: Caller, id: string, input: StepInput) => stepSession(store, changes, caller, id, input, now()),
     rewind: (caller: Caller, id: string, toStep: number) => rewindSession(store, changes, caller, id, toStep, now()),
-    history: (caller: Caller, id: string, request: PageRequest) => readHistory(store, caller, id, request),
+    history: (caller: Caller, id: string, request: HistoryRequest) => readHistory(store, caller, id, request),
     historyEntry: (caller: Caller, id: string, step: number) => readHistoryEntry(store, caller, id, step),
     /** Every step, rewind and deletion of a session from `afterStep` on, as they happen. */
     watch: (caller: Caller, id: string, afterStep: number | undefined, hold: HoldSlot) =>

@@ -4,6 +4,7 @@ import type { ParamGroup } from '../schedulers/param-groups.js';
 import type { Schedule } from '../schedulers/schedule.js';
 import type { AuditLog } from './audit-log.js';
 import type { Db } from './database.js';
+import { HistoryExtremes, type BlockRun, type Candidate } from './history-extremes.js';
 
 /** A session as stored: its identity, its config and the schedule after its last step. */
 export interface StoredSession {
@@ -121,12 +122,14 @@ export interface NewSession {
  */
 export class SessionStore {
   private readonly statements;
+  private readonly extremes: HistoryExtremes;
 
   constructor(
     private readonly db: Db,
     /** Where rewinds and deletes are recorded, in the same transactions. */
     readonly audit: AuditLog,
   ) {
+    this.extremes = new HistoryExtremes(db);
     this.statements = {
       insertSession: db.prepare(`
         INSERT INTO sessions (id, project, key, name, metadata, param_groups, requested_with_references, scheduler,
@@ -157,6 +160,8 @@ export class SessionStore {
         UPDATE sessions SET step = ?, scheduler_state = ?, groups = ?, updated_at = ? WHERE seq = ?`),
       historyAt: db.prepare('SELECT * FROM history WHERE session_seq = ? AND step = ?'),
       historyAfter: db.prepare('SELECT * FROM history WHERE session_seq = ? AND step > ? ORDER BY step LIMIT ?'),
+      historyAtSteps: db.prepare(`
+        SELECT * FROM history WHERE session_seq = ? AND step IN (SELECT value FROM json_each(?)) ORDER BY step`),
       dropHistoryAfter: db.prepare('DELETE FROM history WHERE session_seq = ? AND step > ?'),
       ping: db.prepare('SELECT 1'),
     };
@@ -237,12 +242,17 @@ export class SessionStore {
     return this.statements.oldestDeleted.get() as number | undefined;
   }
 
+  /** Deletes up to `rows` of the history extremes of a session marked deleted; answers how many. */
+  deleteExtremesChunk(seq: number, rows: number): number {
+    return this.extremes.deleteChunk(seq, rows);
+  }
+
   /** Deletes up to `rows` history rows of a session marked deleted, newest first; answers how many. */
   deleteHistoryChunk(seq: number, rows: number): number {
     return this.statements.deleteHistoryChunk.run({ seq, rows }).changes;
   }
 
-  /** Removes the row of a session marked deleted, once its history is gone. */
+  /** Removes the row of a session marked deleted, once its history and extremes are gone. */
   purgeDeleted(seq: number): void {
     this.statements.purgeDeleted.run(seq);
   }
@@ -269,6 +279,7 @@ export class SessionStore {
     const groups = encode(schedule.groups);
     this.statements.moveTo.run(step, state, groups, at, session.seq);
     this.statements.insertHistory.run(session.seq, step, at, actor, encode(report), state, groups);
+    this.extremes.closeBlocksEndingAt(session.seq, step);
   }
 
   historyAt(session: StoredSession, step: number): StoredHistoryEntry | undefined {
@@ -283,9 +294,21 @@ export class SessionStore {
     }
   }
 
+  /** The history entries at these steps (those that exist), oldest first. */
+  historyAtSteps(session: StoredSession, steps: readonly number[]): StoredHistoryEntry[] {
+    const rows = this.statements.historyAtSteps.all(session.seq, JSON.stringify(steps)) as HistoryRow[];
+    return rows.map(toHistoryEntry);
+  }
+
+  /** Candidates for the extremes of the plotted series over a run of steps or blocks (see history-extremes.ts). */
+  extremeCandidates(session: StoredSession, run: BlockRun): Candidate[] {
+    return this.extremes.candidates(session.seq, run);
+  }
+
   /** Makes `entry` the session's current step again and forgets every step after it. */
   rewindTo(session: StoredSession, entry: StoredHistoryEntry, at: string): void {
     this.statements.dropHistoryAfter.run(session.seq, entry.step);
+    this.extremes.dropAfter(session.seq, entry.step);
     this.statements.moveTo.run(entry.step, encode(entry.state), encode(entry.groups), at, session.seq);
   }
 }

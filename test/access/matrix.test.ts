@@ -257,6 +257,15 @@ function naming(url: '/v1/sessions' | '/v1/preview', role: Route['role'], succes
 /** Requests that are no routes of their own, where projects matter. */
 const VARIANTS: readonly Route[] = [
   {
+    // A downsampled history is read another way than its pages.
+    method: 'GET',
+    path: '/v1/sessions/{id}/history?points=',
+    prepare: onSession('/history?points=8'),
+    role: 'read',
+    allowed: sessionScoped(200),
+    changes: never,
+  },
+  {
     // Lookup by key: the other project's session with this key is not found, an admin's
     // lookup too (keys are looked up in the caller's own project).
     method: 'GET',

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OPEN_MODE_CALLER } from '../../src/access/caller.js';
 import { sessionInputSchema } from '../../src/api/sessions.js';
@@ -12,7 +11,7 @@ import { watchSession, type WatchedEvent } from '../../src/sessions/watch-sessio
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { AuditLog } from '../../src/store/audit-log.js';
 import { SessionStore } from '../../src/store/session-store.js';
-import { tempDir } from '../support/app.js';
+import { temporaryDatabases } from '../support/app.js';
 
 /**
  * The watch driven event by event against a real SQLite store and the real use cases,
@@ -20,24 +19,19 @@ import { tempDir } from '../support/app.js';
  */
 
 const NOW = '2026-01-01T00:00:00.000Z';
+const databaseFile = temporaryDatabases();
 let db: Db;
-let removeDir: () => void;
 let store: SessionStore;
 let changes: InProcessSessionChanges;
 let connections: LiveConnections;
 
 beforeEach(() => {
-  const { dir, remove } = tempDir();
-  removeDir = remove;
-  db = openDatabase(join(dir, 'lrsched.db'));
+  db = openDatabase(databaseFile());
   store = new SessionStore(db, new AuditLog(db));
   changes = new InProcessSessionChanges();
   connections = new LiveConnections({ perClient: 10, total: 10 });
 });
-afterEach(() => {
-  db.close();
-  removeDir();
-});
+afterEach(() => db.close());
 
 function newSession(): string {
   const input = sessionInputSchema.parse({ param_groups: [{ lr: 1 }], scheduler: { type: 'ExponentialLR', gamma: 0.5 } });

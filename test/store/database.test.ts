@@ -2,22 +2,14 @@ import Database from 'better-sqlite3';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { migrate, openDatabase } from '../../src/store/database.js';
-import { tempDir } from '../support/app.js';
+import { temporaryDatabases } from '../support/app.js';
 
+const databaseFile = temporaryDatabases();
+/** A folder of its own for a subset of the migrations. */
+const migrationsPath = temporaryDatabases();
 const MIGRATIONS = fileURLToPath(new URL('../../migrations/', import.meta.url));
-
-const dirs: (() => void)[] = [];
-afterEach(() => {
-  for (const remove of dirs.splice(0)) remove();
-});
-
-function databaseFile(): string {
-  const { dir, remove } = tempDir();
-  dirs.push(remove);
-  return join(dir, 'nested', 'lrsched.db');
-}
 
 describe('openDatabase', () => {
   it('creates the folder and opens the file in WAL mode, synchronous FULL, with foreign keys, a busy timeout and incremental auto_vacuum', () => {
@@ -63,11 +55,11 @@ describe('openDatabase', () => {
   });
 });
 
-describe('migration 006: projects, keys and the audit log', () => {
-  /** A database as migrations 001 and 002 left it (through every later migration then), with sessions, history, and a deleted newest session. */
+describe('migration 007: projects, keys and the audit log', () => {
+  /** A database as migrations 001 and 002 left it, with sessions, history and a deleted newest session; opening it runs every later migration. */
   function databaseBeforeProjects(path: string): Database.Database {
-    const { dir, remove } = tempDir('lrsched-migrations-');
-    dirs.push(remove);
+    const dir = dirname(migrationsPath());
+    mkdirSync(dir, { recursive: true });
     for (const file of ['001_sessions.sql', '002_requested_references.sql']) {
       copyFileSync(join(MIGRATIONS, file), join(dir, file));
     }

@@ -64,7 +64,7 @@ function inspect<T>(read: (db: Database.Database) => T): T {
 }
 
 /**
- * What the old service answered, as today's answers it: migration 006 puts every older
+ * What the old service answered, as today's answers it: migration 007 puts every older
  * session in the `default` project, and their history was made by no key (open mode).
  */
 const inDefaultProject = (session: object) => ({ ...session, project: 'default' });
@@ -89,11 +89,12 @@ describe('migrating a database made by the schema-002 service', () => {
 
   it('leaves STRICT tables with their rows, keys and counter intact, in incremental auto_vacuum mode', () => {
     inspect((db) => {
-      const strict = db.prepare("SELECT name, strict FROM pragma_table_list WHERE name NOT LIKE 'sqlite_%' AND name != 'schema_migrations' ORDER BY name").all();
-      expect(strict).toEqual([
+      const tables = db.prepare("SELECT name, strict FROM pragma_table_list WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'schema_migrations' ORDER BY name").all();
+      expect(tables).toEqual([
         { name: 'api_keys', strict: 1 },
         { name: 'audit_log', strict: 1 },
         { name: 'history', strict: 1 },
+        { name: 'history_extremes', strict: 1 },
         { name: 'projects', strict: 1 },
         { name: 'sessions', strict: 1 },
       ]);
@@ -107,9 +108,34 @@ describe('migrating a database made by the schema-002 service', () => {
       expect(db.prepare('SELECT "table" FROM pragma_foreign_key_list(\'history\')').pluck().all()).toEqual(['sessions']);
       // The newest session (13) was deleted before the migration; its seq is not handed out again.
       expect(db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'sessions'").pluck().get()).toBe(13);
-      expect(db.prepare("SELECT name FROM sqlite_master WHERE name LIKE '%_v3' OR name LIKE '%_v6'").all()).toEqual([]);
+      expect(db.prepare("SELECT name FROM sqlite_master WHERE name LIKE '%_v3' OR name LIKE '%_v7'").all()).toEqual([]);
       expect(db.prepare('SELECT DISTINCT project FROM sessions').pluck().all()).toEqual(['default']);
     });
+  });
+
+  it("builds the pyramid of extremes of the histories it holds (migration 006), which downsampled reads use", async () => {
+    const longest = inspect((db) => db.prepare('SELECT seq, id, step FROM sessions ORDER BY step DESC LIMIT 1').get()) as {
+      seq: number;
+      id: string;
+      step: number;
+    };
+    expect(longest.step).toBe(286);
+    const blocks = inspect((db) =>
+      db
+        .prepare('SELECT level, count(DISTINCT last_step) AS blocks FROM history_extremes WHERE session_seq = ? GROUP BY level')
+        .all(longest.seq),
+    );
+    // Steps 0 to 286: 17 whole blocks of 16 steps, 1 of 256.
+    expect(blocks).toEqual([
+      { level: 1, blocks: 17 },
+      { level: 2, blocks: 1 },
+    ]);
+    expect(inspect((db) => db.prepare("SELECT strict FROM pragma_table_list WHERE name = 'history_extremes'").pluck().get())).toBe(1);
+    const chart = await call(app, 'GET', `/v1/sessions/${longest.id}/history?points=40`);
+    expect(chart.status).toBe(200);
+    const steps = (chart.body.items as { step: number }[]).map((entry) => entry.step);
+    expect(steps.length).toBeLessThanOrEqual(40);
+    expect([steps[0], steps.at(-1)]).toEqual([0, 286]);
   });
 
   it('goes on: a keyed request naming a range test finds its session, a new session gets the next seq', async () => {

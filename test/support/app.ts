@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import { buildApp } from '../../src/app.js';
 
 export type App = Awaited<ReturnType<typeof buildApp>>;
@@ -9,6 +10,19 @@ export type App = Awaited<ReturnType<typeof buildApp>>;
 export function tempDir(prefix = 'lrsched-test-'): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A maker of SQLite file paths (in a folder not created yet), each in a temporary folder removed after each test. */
+export function temporaryDatabases(): () => string {
+  const removals: (() => void)[] = [];
+  afterEach(() => {
+    for (const remove of removals.splice(0)) remove();
+  });
+  return () => {
+    const { dir, remove } = tempDir();
+    removals.push(remove);
+    return join(dir, 'nested', 'lrsched.db');
+  };
 }
 
 /** The real app on a real SQLite file in a temporary folder. */

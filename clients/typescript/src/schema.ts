@@ -164,7 +164,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every step of a session, oldest first */
+        /** Every step of a session, oldest first; or, with points, a downsampled range for a chart */
         get: operations["getHistory"];
         put?: never;
         post?: never;
@@ -2213,9 +2213,16 @@ export interface operations {
     getHistory: {
         parameters: {
             query?: {
+                /** @description Entries per page; not with points */
                 limit?: number;
-                /** @description next_cursor of the previous page */
+                /** @description next_cursor of the previous page; not with points */
                 cursor?: string;
+                /** @description Downsample for a chart: at most this many entries, always the first and last step and, in each bucket, the entries holding the lowest and highest value of every group's lr, metric and named metric */
+                points?: number;
+                /** @description With points: the first step of the range (default 0) */
+                from_step?: number;
+                /** @description With points: the last step of the range (default: the last step) */
+                to_step?: number;
             };
             header?: never;
             path: {
@@ -2233,6 +2240,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["HistoryEntry"][];
+                        /** @description null on the last page, and always with points */
                         next_cursor: string | null;
                     };
                 };

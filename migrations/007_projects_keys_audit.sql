@@ -30,7 +30,7 @@ CREATE TABLE api_keys (
 -- UNIQUE, so the table is built anew (migrate() runs this with foreign keys off, so
 -- dropping the old table cascades to no history row, and checks them before committing),
 -- keeping every seq and the AUTOINCREMENT counter: history rows and cursors stay valid.
-CREATE TABLE sessions_v6 (
+CREATE TABLE sessions_v7 (
   seq                       INTEGER PRIMARY KEY AUTOINCREMENT,
   id                        TEXT    NOT NULL UNIQUE,
   project                   TEXT    NOT NULL REFERENCES projects (name),
@@ -49,17 +49,17 @@ CREATE TABLE sessions_v6 (
   UNIQUE (project, key)
 ) STRICT;
 
-INSERT INTO sessions_v6 (seq, id, project, key, name, metadata, param_groups, requested_with_references, scheduler,
+INSERT INTO sessions_v7 (seq, id, project, key, name, metadata, param_groups, requested_with_references, scheduler,
                          step, scheduler_state, groups, created_at, updated_at, deleted_at)
 SELECT seq, id, 'default', key, name, metadata, param_groups, requested_with_references, scheduler,
        step, scheduler_state, groups, created_at, updated_at, deleted_at
 FROM sessions;
 
-DELETE FROM sqlite_sequence WHERE name = 'sessions_v6';
-INSERT INTO sqlite_sequence (name, seq) SELECT 'sessions_v6', seq FROM sqlite_sequence WHERE name = 'sessions';
+DELETE FROM sqlite_sequence WHERE name = 'sessions_v7';
+INSERT INTO sqlite_sequence (name, seq) SELECT 'sessions_v7', seq FROM sqlite_sequence WHERE name = 'sessions';
 
 DROP TABLE sessions;
-ALTER TABLE sessions_v6 RENAME TO sessions;
+ALTER TABLE sessions_v7 RENAME TO sessions;
 
 -- As migration 005 had it: the sweeper's work list of deleted sessions.
 CREATE INDEX sessions_deleted ON sessions (seq) WHERE deleted_at IS NOT NULL;
