@@ -124,6 +124,18 @@ describe('tokens', () => {
     }
   });
 
+  it('are not needed for health, the OpenAPI document, the docs and the dashboard', async () => {
+    const { app } = await securedApp();
+    expect((await callAs(app, undefined, 'GET', '/healthz')).status).toBe(200);
+    expect((await callAs(app, undefined, 'GET', '/openapi.json')).status).toBe(200);
+    expect([200, 302]).toContain((await app.inject({ method: 'GET', url: '/docs' })).statusCode);
+    // Built or not (this app's dashboard folder may be empty), / answers without asking for a key.
+    const dashboard = await app.inject({ method: 'GET', url: '/' });
+    expect(dashboard.statusCode).not.toBe(401);
+    expect(dashboard.headers['www-authenticate']).toBeUndefined();
+    expect((await callAs(app, undefined, 'GET', '/v1/sessions')).status).toBe(401);
+  });
+
   it('take the scheme name in any case', async () => {
     const { app, key } = await securedApp();
     const { token } = await key('alpha', 'read');

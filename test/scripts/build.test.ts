@@ -7,7 +7,8 @@ import { tempDir } from '../support/app.js';
 
 /**
  * scripts/build.mjs, which npm start and npm ci (prepare) run, on a small project of its
- * own in a temporary folder: it compiles when the sources changed and only then.
+ * own in a temporary folder (a service in src/, a page in ui/): it builds when the sources
+ * changed and only then.
  */
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -33,6 +34,15 @@ function project(): string {
   mkdirSync(join(dir, 'src'));
   writeFileSync(join(dir, 'src/answer.ts'), 'export const answer: number = 41;\n');
   writeFileSync(join(dir, 'src/extra.ts'), 'export const extra = 1;\n');
+  mkdirSync(join(dir, 'ui'));
+  writeFileSync(
+    join(dir, 'ui/vite.config.ts'),
+    "import { fileURLToPath } from 'node:url';\n" +
+      'export default { root: fileURLToPath(new URL(".", import.meta.url)), logLevel: "warn", ' +
+      'build: { outDir: fileURLToPath(new URL("../dist/ui", import.meta.url)), emptyOutDir: true } };\n',
+  );
+  writeFileSync(join(dir, 'ui/index.html'), '<!doctype html><script type="module" src="./page.ts"></script>\n');
+  writeFileSync(join(dir, 'ui/page.ts'), 'document.title = "page one";\n');
   return dir;
 }
 
@@ -43,11 +53,20 @@ function build(dir: string, ...args: string[]) {
 
 const compiled = (dir: string, name: string) => readFileSync(join(dir, 'dist', name), 'utf8');
 
+/** The page's script as Vite bundled it into dist/ui/assets. */
+function bundledPage(dir: string): string {
+  const html = compiled(dir, 'ui/index.html');
+  const script = /src="\/(assets\/[^"]+\.js)"/.exec(html)?.[1];
+  if (!script) throw new Error(`no bundled script in ${html}`);
+  return compiled(dir, `ui/${script}`);
+}
+
 describe('scripts/build.mjs', () => {
   it('--if-stale compiles a fresh checkout, then leaves a current dist/ alone, then compiles a change', () => {
     const dir = project();
     expect(build(dir, '--if-stale').status).toBe(0);
     expect(compiled(dir, 'answer.js')).toContain('41');
+    expect(bundledPage(dir)).toContain('page one');
     const builtAt = statSync(join(dir, 'dist/answer.js')).mtimeMs;
 
     const again = build(dir, '--if-stale');
@@ -60,6 +79,15 @@ describe('scripts/build.mjs', () => {
     expect(compiled(dir, 'answer.js')).toContain('42');
     // Rebuilt from scratch: a deleted source leaves no compiled file behind.
     expect(existsSync(join(dir, 'dist/extra.js'))).toBe(false);
+  });
+
+  it('--if-stale rebuilds when only ui/ changed, and the bundle follows', () => {
+    const dir = project();
+    expect(build(dir, '--if-stale').status).toBe(0);
+    writeFileSync(join(dir, 'ui/page.ts'), 'document.title = "page two";\n');
+    expect(build(dir, '--if-stale')).toMatchObject({ status: 0, output: expect.not.stringContaining('dist/ is current') });
+    expect(bundledPage(dir)).toContain('page two');
+    expect(build(dir, '--if-stale').output).toContain('dist/ is current');
   });
 
   it('notices a change that keeps the old modification time', () => {

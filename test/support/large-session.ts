@@ -1,7 +1,4 @@
-import { openDatabase } from '../../src/store/database.js';
-import { AuditLog } from '../../src/store/audit-log.js';
-import { SessionStore } from '../../src/store/session-store.js';
-import { recordSession } from './recorded-history.js';
+import { recordSessionInFile } from './recorded-history.js';
 
 /**
  * Writes a session of `groups` param groups stepped `steps` times into the database file,
@@ -9,14 +6,9 @@ import { recordSession } from './recorded-history.js';
  * of thousands of steps would wait for its own fsync.
  */
 export function writeLargeSession(databasePath: string, groups: number, steps: number): string {
-  const db = openDatabase(databasePath);
-  try {
-    const session = {
-      param_groups: Array.from({ length: groups }, (_, i) => ({ lr: 0.1 + i / 1000 })),
-      scheduler: { type: 'ExponentialLR', gamma: 0.999 },
-    };
-    return recordSession(new SessionStore(db, new AuditLog(db)), session, steps, (i) => ({ metric: 1 / (i + 1), metrics: { accuracy: i / steps } }));
-  } finally {
-    db.close();
-  }
+  const session = {
+    param_groups: Array.from({ length: groups }, (_, i) => ({ lr: 0.1 + i / 1000 })),
+    scheduler: { type: 'ExponentialLR', gamma: 0.999 },
+  };
+  return recordSessionInFile(databasePath, session, steps, (i) => ({ metric: 1 / (i + 1), metrics: { accuracy: i / steps } }));
 }

@@ -3,7 +3,9 @@ import { sessionInputSchema, type StepInput } from '../../src/api/sessions.js';
 import { createSession } from '../../src/sessions/create-session.js';
 import { InProcessSessionChanges } from '../../src/sessions/session-changes.js';
 import { stepSession } from '../../src/sessions/step-session.js';
-import type { SessionStore } from '../../src/store/session-store.js';
+import { AuditLog } from '../../src/store/audit-log.js';
+import { openDatabase } from '../../src/store/database.js';
+import { SessionStore } from '../../src/store/session-store.js';
 import { seededUniform } from './random.js';
 
 /** Steps recorded per transaction: one fsync per batch instead of one per step. */
@@ -30,6 +32,21 @@ export function recordSession(
     });
   }
   return session.id;
+}
+
+/** recordSession into a database file, through a connection of its own closed before it returns. */
+export function recordSessionInFile(
+  databasePath: string,
+  body: unknown,
+  steps: number,
+  report: (step: number) => StepInput,
+): string {
+  const db = openDatabase(databasePath);
+  try {
+    return recordSession(new SessionStore(db, new AuditLog(db)), body, steps, report);
+  } finally {
+    db.close();
+  }
 }
 
 /**
