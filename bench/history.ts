@@ -7,9 +7,11 @@
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { OPEN_MODE_CALLER } from '../src/access/caller.js';
 import { sessionInputSchema } from '../src/api/sessions.js';
 import { advanceSchedule } from '../src/schedulers/schedule.js';
 import { createSession } from '../src/sessions/create-session.js';
+import { AuditLog } from '../src/store/audit-log.js';
 import { openDatabase, type Db } from '../src/store/database.js';
 import { HistoryExtremes } from '../src/store/history-extremes.js';
 import { SessionStore } from '../src/store/session-store.js';
@@ -26,14 +28,14 @@ function record(store: SessionStore, steps: number): string {
     scheduler: { type: 'ReduceLROnPlateau', factor: 0.5, patience: 20 },
   });
   const at = new Date().toISOString();
-  const { session } = createSession(store, input, at);
+  const { session } = createSession(store, OPEN_MODE_CALLER, input, at);
   let schedule = session.schedule;
   for (let done = 0; done < steps; done += BATCH) {
     store.transaction(() => {
       for (let step = done; step < Math.min(steps, done + BATCH); step++) {
         const report = { metric: 1 / (1 + (step % 997)) + (step % 7919 === 0 ? 100 : 0), metrics: { grad_norm: step % 13 } };
         const next = advanceSchedule(schedule, report);
-        store.appendStep({ ...session, step }, next, report, at);
+        store.appendStep({ ...session, step }, next, report, at, null);
         schedule = next;
       }
     });
@@ -65,7 +67,7 @@ try {
   heading('History: recording through the store, then reading over HTTP');
   const databasePath = join(dir.path, 'history.db');
   const db = openDatabase(databasePath);
-  const store = new SessionStore(db);
+  const store = new SessionStore(db, new AuditLog(db));
   const ids: Record<number, string> = {};
   for (const steps of [100_000, 1_000_000]) {
     const start = performance.now();

@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { MAX_SMALL_BODY_BYTES } from './limits.js';
 import { CONNECTION_OPTIONS, connections } from './plugins/connections.js';
+import { authentication } from './plugins/authentication.js';
 import { drainOnClose } from './plugins/drain-on-close.js';
 import { jsonBodies } from './plugins/json-body.js';
 import { liveConnections } from './plugins/live-connections.js';
@@ -12,6 +13,7 @@ import { securityHeaders } from './plugins/security-headers.js';
 import { sessionsPlugin } from './plugins/sessions.js';
 import { BUILT_UI_DIRECTORY, dashboard } from './plugins/ui.js';
 import { healthRoutes } from './routes/health.js';
+import { accessRoutes } from './routes/access.js';
 import { liveRoutes } from './routes/live.js';
 import { previewRoutes } from './routes/preview.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -27,6 +29,14 @@ export interface AppOptions {
   readonly logger?: FastifyBaseLogger;
   /** A preview's running time before it is stopped (default PREVIEW_DEADLINE_MS; tests shorten it). */
   readonly previewDeadlineMs?: number;
+  /** LRSCHED_ADMIN_KEY: a token accepted with the admin role. */
+  readonly adminToken?: string | undefined;
+  /**
+   * The address server.ts will listen on. With no key and no admin token the service runs
+   * open, which buildApp refuses (UnprotectedService) unless this is a loopback address.
+   * Undefined for an app that never listens (inject-only tests, scripts).
+   */
+  readonly host?: string | undefined;
   /** Event streams and waits: the connection budget and the heartbeat interval (tests shrink them). */
   readonly live?: { readonly limits?: LiveLimits; readonly heartbeatMs?: number };
   /** The built dashboard served at / (default: dist/ui, where `npm run build` writes it). */
@@ -42,7 +52,7 @@ const DRAIN_GRACE_MS = 5_000;
  */
 export const SHUTDOWN_GRACE_MS = DRAIN_GRACE_MS + 5_000;
 
-/** Builds the service: database, problem answers, OpenAPI, routes, the dashboard. Listening is server.ts's job. */
+/** Builds the service: database, problem answers, authentication, OpenAPI, routes, the dashboard. Listening is server.ts's job. */
 export async function buildApp(options: AppOptions) {
   const app = Fastify({
     loggerInstance: options.logger,
@@ -63,10 +73,18 @@ export async function buildApp(options: AppOptions) {
   // Before the drain: see liveConnections.
   await app.register(liveConnections, { limits: options.live?.limits });
   await app.register(drainOnClose, { graceMs: DRAIN_GRACE_MS });
-  await app.register(sessionsPlugin, { database: openDatabase(options.databasePath) });
+  const database = openDatabase(options.databasePath);
+  try {
+    await app.register(authentication, { database, adminToken: options.adminToken, host: options.host });
+  } catch (error) {
+    database.close(); // no plugin owns it yet
+    throw error;
+  }
+  await app.register(sessionsPlugin, { database });
   await app.register(previewsPlugin, { databasePath: options.databasePath, deadlineMs: options.previewDeadlineMs });
   await app.register(openApi);
   await app.register(healthRoutes);
+  await app.register(accessRoutes);
   await app.register(sessionRoutes);
   await app.register(stepRoutes);
   await app.register(liveRoutes, { heartbeatMs: options.live?.heartbeatMs });

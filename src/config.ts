@@ -6,6 +6,14 @@ const environment = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_PATH: z.string().min(1).default('./data/lrsched.db'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Set but empty (as compose files and `-e VAR=` write it) counts as unset.
+  LRSCHED_ADMIN_KEY: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z
+      .string()
+      .min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`): it grants every right')
+      .optional(),
+  ),
 });
 
 export type Config = z.infer<typeof environment>;

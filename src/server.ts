@@ -1,7 +1,8 @@
 import closeWithGrace from 'close-with-grace';
-import { pino } from 'pino';
 import { buildApp, SHUTDOWN_GRACE_MS } from './app.js';
 import { readConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { UnprotectedService } from './plugins/authentication.js';
 
 /**
  * Starts listening. On SIGTERM or SIGINT (or an uncaught error) it stops accepting, finishes
@@ -11,8 +12,17 @@ import { readConfig } from './config.js';
 async function main(): Promise<void> {
   const config = readConfig();
   // JSON lines on stdout; Fastify adds its request and error serializers to it.
-  const logger = pino({ level: config.LOG_LEVEL });
-  const app = await buildApp({ databasePath: config.DATABASE_PATH, logger });
+  const logger = createLogger(config.LOG_LEVEL);
+  let app;
+  try {
+    app = await buildApp({ databasePath: config.DATABASE_PATH, logger, adminToken: config.LRSCHED_ADMIN_KEY, host: config.HOST });
+  } catch (error) {
+    if (!(error instanceof UnprotectedService)) throw error;
+    // Said plainly on stderr as well: whoever starts the container reads this first.
+    logger.fatal({ host: config.HOST, database: config.DATABASE_PATH }, error.message);
+    console.error(`lrsched: ${error.message}`);
+    process.exit(1);
+  }
   closeWithGrace(
     {
       delay: SHUTDOWN_GRACE_MS,

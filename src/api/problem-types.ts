@@ -46,6 +46,11 @@ export const PROBLEM_TYPES = {
     title: 'Session not found',
     when: 'No session has this id (it never existed, or it was deleted).',
   },
+  'key-not-found': {
+    status: 404,
+    title: 'API key not found',
+    when: 'No API key has this id.',
+  },
   'step-not-found': {
     status: 404,
     title: 'Step not found',

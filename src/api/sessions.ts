@@ -125,6 +125,7 @@ export type SessionInput = z.infer<typeof sessionInputSchema>;
 export const sessionSchema = z
   .object({
     id: z.string(),
+    project: z.string().describe('The project it belongs to: that of the key that created it (default in open mode)'),
     name: z.string().nullable(),
     key: z.string().nullable(),
     metadata: z.record(z.string(), z.unknown()),
@@ -234,6 +235,12 @@ export const historyEntrySchema = z
   .object({
     step: z.number().int(),
     recorded_at: z.string(),
+    actor: z
+      .string()
+      .nullable()
+      .describe(
+        'Who made this step (step 0: created the session): an API key id, LRSCHED_ADMIN_KEY for the environment admin token; null in open mode',
+      ),
     report: reportSchema.nullable().describe('null for step 0, the creation'),
     state: stateSchema,
   })

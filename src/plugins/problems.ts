@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { KeyNotFound, UnknownProject } from '../access/errors.js';
 import { problem, ProblemError, PROBLEM_CONTENT_TYPE, type FieldError, type Problem } from '../api/problem.js';
 import { PROBLEM_TYPES, problemTypeName, type ProblemTypeDefinition, type ProblemTypeName } from '../api/problem-types.js';
 import { atMost, limitNamedIn, MAX_PREVIEW_BODY_BYTES, MAX_SESSION_BODY_BYTES, MAX_SMALL_BODY_BYTES } from '../limits.js';
@@ -59,6 +60,9 @@ function fieldProblem(type: ProblemTypeName, path: FieldPath, message: string, l
  */
 export function domainProblem(error: unknown): Problem | undefined {
   if (error instanceof SessionNotFound) return problem('session-not-found', error.message);
+  if (error instanceof KeyNotFound) return problem('key-not-found', error.message);
+  if (error instanceof UnknownProject) return fieldProblem('invalid-request', ['project'], error.message);
+  if (error instanceof StepNotInHistory) return problem('step-not-found', error.message);
   if (error instanceof KeyConflict) {
     return problem('key-conflict', `key '${error.key}': ${error.message}`, {
       errors: [{ path: 'key', message: error.message }],

@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import { DeletionSweeper } from '../sessions/deletion-sweeper.js';
 import { InProcessSessionChanges } from '../sessions/session-changes.js';
 import { sessionUseCases, type SessionUseCases } from '../sessions/use-cases.js';
+import { AuditLog } from '../store/audit-log.js';
 import type { Db } from '../store/database.js';
 import { SessionStore } from '../store/session-store.js';
 
@@ -24,7 +25,7 @@ export interface SessionsOptions {
  */
 export const sessionsPlugin = fp<SessionsOptions>(
   async (app, { database }) => {
-    const store = new SessionStore(database);
+    const store = new SessionStore(database, new AuditLog(database));
     const sweeper = new DeletionSweeper(store, {
       swept: (info) => app.log.info(info, 'deleted session swept'),
       failed: (error) => app.log.error({ err: error }, 'sweeping deleted sessions failed; the next delete or start tries again'),

@@ -1,4 +1,5 @@
 import { validatorCompiler } from 'fastify-type-provider-zod';
+import type { Caller } from '../access/caller.js';
 import { problem, ProblemError, type Problem } from '../api/problem.js';
 import { previewInputSchema, type PreviewInput } from '../api/sessions.js';
 import { parseJsonBody } from '../plugins/json-body.js';
@@ -27,16 +28,16 @@ function previewInput(body: Uint8Array): PreviewInput | PreviewRefusal {
 
 /**
  * A whole POST /v1/preview from its raw body to its answer: parse, validate, compute every
- * point (the preview use case, reading range tests from `store`) and write the JSON,
+ * point (the preview use case, reading the range tests `caller` may see from `store`) and write the JSON,
  * refusals as the HTTP layer words them (plugins/problems.ts). All of it is CPU work that
  * grows with the body and the steps, so it runs on a preview worker (see preview-pool.ts),
  * never on the event loop.
  */
-export function previewAnswer(body: Uint8Array, store: SessionStore): PreviewAnswer {
+export function previewAnswer(body: Uint8Array, caller: Caller, store: SessionStore): PreviewAnswer {
   try {
     const input = previewInput(body);
     if ('problem' in input) return input;
-    return { points: new TextEncoder().encode(JSON.stringify(computePreview(store, input))) };
+    return { points: new TextEncoder().encode(JSON.stringify(computePreview(store, caller, input))) };
   } catch (error) {
     if (error instanceof ProblemError) return { problem: problem(error.problemType, error.message, error.extras) };
     const refusal = domainProblem(error);

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
+import type { Caller } from '../access/caller.js';
 import { ProblemError } from '../api/problem.js';
 import { atMost, PREVIEW_DEADLINE_MS, PREVIEW_QUEUE, PREVIEW_THREADS, PREVIEW_WORKER_HEAP_MIB } from '../limits.js';
 import type { PreviewRefusal } from './preview-answer.js';
@@ -66,7 +67,7 @@ export class PreviewPool {
   }
 
   /** The preview's points as UTF-8 JSON. Throws ProblemError: the preview's own refusals, 422 past the deadline, 503 busy. */
-  async run(body: Buffer): Promise<Uint8Array> {
+  async run(body: Buffer, caller: Caller): Promise<Uint8Array> {
     const id = this.nextId++;
     const controller = new AbortController();
     let outcome: 'busy' | 'deadline' | undefined;
@@ -82,7 +83,7 @@ export class PreviewPool {
     });
     // A body that owns its whole memory moves to the worker; a slice of a shared pool is copied.
     const ownsBuffer = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
-    const task: PreviewTask = { id, body: ownsBuffer ? body : new Uint8Array(body) };
+    const task: PreviewTask = { id, body: ownsBuffer ? body : new Uint8Array(body), caller };
     try {
       const answer = await this.pool.run(task, {
         signal: controller.signal,

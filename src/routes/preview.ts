@@ -15,6 +15,8 @@ export const previewRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/v1/preview',
     {
+      // It stores nothing: a read key (a dashboard plotting what-ifs) may preview.
+      config: { role: 'read' },
       schema: {
         operationId: 'previewSchedule',
         summary: 'Compute a schedule without storing anything',
@@ -34,7 +36,7 @@ export const previewRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       // The raw body, whatever the schema's type says (see the content-type parser above).
       const body = (request.body as unknown as Buffer | undefined) ?? Buffer.alloc(0);
-      const points = await app.previews.run(body);
+      const points = await app.previews.run(body, request.caller);
       // The JSON of a previewSchema already: Fastify sends bytes as they are, past the serializer.
       const json = Buffer.from(points.buffer, points.byteOffset, points.byteLength);
       return reply.type('application/json').send(json as unknown as z.infer<typeof previewSchema>);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Caller } from '../access/caller.js';
 import type { SessionInput } from '../api/sessions.js';
 import { atMost, MAX_STEP_STATE_BYTES } from '../limits.js';
 import { importSchedule, startSchedule, type Schedule } from '../schedulers/schedule.js';
@@ -24,6 +25,9 @@ function refuseStateBeyondLimit(schedule: Schedule): void {
 /**
  * Creates a session, or with a `key` that exists, finds it again: a restarted job
  * gets its own session back, provided it asks for the same schedule.
+ * Creates a session in the caller's project, or with a `key` that exists there, finds it
+ * again: a restarted job gets its own session back, provided it asks for the same
+ * schedule. Keys are per project: another project's session with this key is never seen.
  * Throws the core's refusals of the config, a bad range-test reference, or KeyConflict.
  *
  * A request naming a range test records the numbers it resolved to, and the request
@@ -32,6 +36,7 @@ function refuseStateBeyondLimit(schedule: Schedule): void {
  */
 export function createSession(
   store: SessionStore,
+  caller: Caller,
   input: SessionInput,
   now: string,
 ): { session: StoredSession; created: boolean } {
@@ -39,11 +44,11 @@ export function createSession(
     ? canonicalJson({ param_groups: input.param_groups, scheduler: input.scheduler })
     : null;
   return store.transaction(() => {
-    const existing = input.key === undefined ? undefined : store.findByKey(input.key);
+    const existing = input.key === undefined ? undefined : store.findByKey(caller.project, input.key);
     if (existing && requestedWithReferences !== null && existing.requested_with_references === requestedWithReferences) {
       return { session: existing, created: false };
     }
-    const { param_groups, scheduler } = resolveRangeTestReferences(store, input);
+    const { param_groups, scheduler } = resolveRangeTestReferences(store, caller, input);
     // Constructing checks the config even when a state_dict then sets the state.
     const started = refusingAtRequestPaths(() => startSchedule(scheduler, param_groups));
     const schedule =
@@ -60,6 +65,7 @@ export function createSession(
     }
     const session = store.insert({
       id: randomUUID(),
+      project: caller.project,
       key: input.key ?? null,
       name: input.name ?? null,
       metadata: input.metadata ?? {},
@@ -67,6 +73,7 @@ export function createSession(
       requested_with_references: requestedWithReferences,
       schedule,
       at: now,
+      actor: caller.actor,
     });
     return { session, created: true };
   });

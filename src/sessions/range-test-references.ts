@@ -1,3 +1,4 @@
+import type { Caller } from '../access/caller.js';
 import {
   isRangeTestReference,
   type ParamGroupRequest,
@@ -33,37 +34,38 @@ export function namesRangeTest(request: ScheduleRequest): boolean {
 /**
  * Replaces each reference with the number the range test suggests now (creating a session
  * does it inside its transaction, so the session records the test's numbers as of its
- * creation). Throws InvalidInput naming a reference that cannot be resolved (unknown
- * session, not a range test, too few points).
+ * creation). Only range tests the caller can see can be named: another project's is not
+ * found. Throws InvalidInput naming a reference that cannot be resolved (unknown session,
+ * not a range test, too few points).
  */
-export function resolveRangeTestReferences(store: SessionStore, request: ScheduleRequest): ResolvedSchedule {
+export function resolveRangeTestReferences(store: SessionStore, caller: Caller, request: ScheduleRequest): ResolvedSchedule {
   return {
     param_groups: request.param_groups.map((group, i) => {
       if (!isRangeTestReference(group.lr)) return { ...group, lr: group.lr };
       // Group i takes the test's group i where it had one, else its first group's.
-      const lrs = suggestedLrs(store, group.lr, ['param_groups', i, 'lr']);
+      const lrs = suggestedLrs(store, caller, group.lr, ['param_groups', i, 'lr']);
       return { ...group, lr: lrs[i] ?? (lrs[0] as number) };
     }),
-    scheduler: resolveScheduler(store, request.scheduler, ['scheduler']),
+    scheduler: resolveScheduler(store, caller, request.scheduler, ['scheduler']),
   };
 }
 
-function resolveScheduler(store: SessionStore, config: SchedulerConfigRequest, path: FieldPath): SchedulerConfig {
+function resolveScheduler(store: SessionStore, caller: Caller, config: SchedulerConfigRequest, path: FieldPath): SchedulerConfig {
   const resolved: SchedulerConfig & Record<string, unknown> = { ...config };
   if (isRangeTestReference(config.max_lr)) {
-    const lrs = suggestedLrs(store, config.max_lr, [...path, 'max_lr']);
+    const lrs = suggestedLrs(store, caller, config.max_lr, [...path, 'max_lr']);
     resolved.max_lr = lrs.length === 1 ? lrs[0] : lrs;
   }
   if (config.schedulers !== undefined) {
-    resolved.schedulers = config.schedulers.map((child, i) => resolveScheduler(store, child, [...path, 'schedulers', i]));
+    resolved.schedulers = config.schedulers.map((child, i) => resolveScheduler(store, caller, child, [...path, 'schedulers', i]));
   }
   return resolved;
 }
 
-function suggestedLrs(store: SessionStore, reference: RangeTestReference, path: FieldPath): readonly number[] {
+function suggestedLrs(store: SessionStore, caller: Caller, reference: RangeTestReference, path: FieldPath): readonly number[] {
   const { session, rule } = reference.from_range_test;
   try {
-    return suggestFromRangeTest(store, session).suggestions[rule].lrs;
+    return suggestFromRangeTest(store, caller, session).suggestions[rule].lrs;
   } catch (error) {
     // Not found, not a range test, too few points: whatever it is, this request names a bad reference.
     const badReference =

@@ -1,3 +1,4 @@
+import type { Caller } from '../access/caller.js';
 import { suggest, type RangePoint, type Rule, type Suggestion } from '../range-test/suggestions.js';
 import type { RangeTestState } from '../schedulers/lr-range-test.js';
 import { lrsOf } from '../schedulers/param-groups.js';
@@ -23,8 +24,8 @@ export interface RangeTestSuggestion {
 }
 
 /** The suggested lrs of an LRRangeTest session. Throws SessionNotFound, NotARangeTest or NotEnoughRangeTestPoints. */
-export function suggestFromRangeTest(store: SessionStore, id: string): RangeTestSuggestion {
-  const session = findSession(store, id);
+export function suggestFromRangeTest(store: SessionStore, caller: Caller, id: string): RangeTestSuggestion {
+  const session = findSession(store, caller, id);
   if (session.schedule.config.type !== 'LRRangeTest') {
     throw new NotARangeTest(id, session.schedule.config.type);
   }

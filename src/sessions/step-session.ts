@@ -1,3 +1,4 @@
+import type { Caller } from '../access/caller.js';
 import type { ReportInput, StepInput } from '../api/sessions.js';
 import { toState, type State } from '../api/state.js';
 import { advanceSchedule, viewSchedule } from '../schedulers/schedule.js';
@@ -27,12 +28,13 @@ function storedReport(input: ReportInput): StoredReport {
 export function stepSession(
   store: SessionStore,
   changes: SessionChanges,
+  caller: Caller,
   id: string,
   input: StepInput,
   now: string,
 ): { state: State; replayed: boolean } {
   const result = store.transaction(() => {
-    const session = findSession(store, id);
+    const session = findSession(store, caller, id);
     const report = storedReport(input);
     const expected = input.expected_step;
     if (expected !== undefined && expected !== session.step) {
@@ -52,7 +54,7 @@ export function stepSession(
         ...(report.epoch !== undefined ? { epoch: report.epoch } : {}),
       }),
     );
-    store.appendStep(session, schedule, report, now);
+    store.appendStep(session, schedule, report, now, caller.actor);
     return { state: toState(session.step + 1, viewSchedule(schedule)), replayed: false };
   });
   if (!result.replayed) changes.publish({ kind: 'step', sessionId: id, step: result.state.step, state: result.state });

@@ -1,3 +1,4 @@
+import type { Caller } from '../access/caller.js';
 import type { WaitQuery } from '../api/live.js';
 import type { SessionInput, StepInput } from '../api/sessions.js';
 import type { SessionStore } from '../store/session-store.js';
@@ -24,30 +25,33 @@ const now = (): string => new Date().toISOString();
  * answering in the API's shapes. Routes get this object and never the store, so they cannot
  * reach the database any other way. Steps, rewinds and deletes tell `changes` once they
  * have committed, which is what watches and waits listen to; deletes wake the sweeper that
- * removes what they leave.
+ * removes what they leave. Every use case on sessions acts for a caller: in its project
+ * (an admin's: in every project), recorded as the actor of what it changes.
  */
 export function sessionUseCases(store: SessionStore, sweeper: DeletionSweeper, changes: SessionChanges) {
   return {
     /** A session created, or found again by its key: `created` tells which. */
-    create(input: SessionInput) {
-      const { session, created } = createSession(store, input, now());
+    create(caller: Caller, input: SessionInput) {
+      const { session, created } = createSession(store, caller, input, now());
       return { session: sessionView(session), created };
     },
-    find: (id: string) => sessionView(findSession(store, id)),
-    list: (request: SessionListRequest) => listSessions(store, request),
-    delete(id: string) {
-      deleteSession(store, changes, id, now());
+    find: (caller: Caller, id: string) => sessionView(findSession(store, caller, id)),
+    list: (caller: Caller, request: SessionListRequest) => listSessions(store, caller, request),
+    delete(caller: Caller, id: string) {
+      deleteSession(store, changes, caller, id, now());
       sweeper.wake();
     },
-    step: (id: string, input: StepInput) => stepSession(store, changes, id, input, now()),
-    rewind: (id: string, toStep: number) => rewindSession(store, changes, id, toStep, now()),
-    history: (id: string, request: HistoryRequest) => readHistory(store, id, request),
-    historyEntry: (id: string, step: number) => readHistoryEntry(store, id, step),
+    step: (caller: Caller, id: string, input: StepInput) => stepSession(store, changes, caller, id, input, now()),
+    rewind: (caller: Caller, id: string, toStep: number) => rewindSession(store, changes, caller, id, toStep, now()),
+    history: (caller: Caller, id: string, request: HistoryRequest) => readHistory(store, caller, id, request),
+    historyEntry: (caller: Caller, id: string, step: number) => readHistoryEntry(store, caller, id, step),
     /** Every step, rewind and deletion of a session from `afterStep` on, as they happen. */
-    watch: (id: string, afterStep: number | undefined, hold: HoldSlot) => watchSession(store, changes, id, afterStep, hold),
-    waitForStep: (id: string, query: WaitQuery, hold: HoldSlot) => waitForStep(store, changes, id, query, hold),
-    exportStateDict: (id: string) => exportStateDict(store, id),
-    suggestion: (id: string) => suggestionView(suggestFromRangeTest(store, id)),
+    watch: (caller: Caller, id: string, afterStep: number | undefined, hold: HoldSlot) =>
+      watchSession(store, changes, caller, id, afterStep, hold),
+    waitForStep: (caller: Caller, id: string, query: WaitQuery, hold: HoldSlot) =>
+      waitForStep(store, changes, caller, id, query, hold),
+    exportStateDict: (caller: Caller, id: string) => exportStateDict(store, caller, id),
+    suggestion: (caller: Caller, id: string) => suggestionView(suggestFromRangeTest(store, caller, id)),
     /** Whether the database answers a query: readiness. */
     databaseAnswers: () => store.isReachable(),
   };

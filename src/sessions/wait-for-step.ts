@@ -1,3 +1,4 @@
+import { visibleProject, type Caller } from '../access/caller.js';
 import type { WaitQuery } from '../api/live.js';
 import type { State } from '../api/state.js';
 import type { SessionStore } from '../store/session-store.js';
@@ -16,13 +17,14 @@ import { currentState } from './views.js';
 export async function waitForStep(
   store: SessionStore,
   changes: SessionChanges,
+  caller: Caller,
   id: string,
   query: WaitQuery,
   hold: HoldSlot,
 ): Promise<State> {
   const { min_step: minStep, wait } = query;
   const reached = (state: State) => minStep === undefined || state.step >= minStep;
-  const stateNow = () => currentState(findSession(store, id));
+  const stateNow = () => currentState(findSession(store, caller, id));
   const first = stateNow();
   if (reached(first) || wait === 0) return first;
 
@@ -33,7 +35,7 @@ export async function waitForStep(
     return await new Promise<State>((resolve, reject) => {
       const asItIsNow = () => {
         // Gone meanwhile: deleted by a request whose change this wait has not been told of.
-        const session = store.findById(id);
+        const session = store.findById(id, visibleProject(caller));
         if (session) resolve(currentState(session));
         else reject(new SessionNotFound(id));
       };

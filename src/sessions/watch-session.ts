@@ -1,3 +1,4 @@
+import type { Caller } from '../access/caller.js';
 import type { SessionEvent } from '../api/live.js';
 import type { SessionStore } from '../store/session-store.js';
 import { findSession } from './find-session.js';
@@ -75,12 +76,13 @@ const changeEvent = (change: SessionChange): WatchedEvent => ({
  * before it reads, and every step it sends is read from the history in order, the
  * changes serving only to wake it and to say where the history was cut.
  *
- * Refuses before anything is streamed: SessionNotFound, or whatever `hold` throws when
- * no slot is left.
+ * Refuses before anything is streamed: SessionNotFound (another project's session
+ * included), or whatever `hold` throws when no slot is left.
  */
 export function watchSession(
   store: SessionStore,
   changes: SessionChanges,
+  caller: Caller,
   id: string,
   afterStep: number | undefined,
   hold: HoldSlot,
@@ -97,7 +99,7 @@ export function watchSession(
   slot.signal.addEventListener('abort', close);
   let session;
   try {
-    session = findSession(store, id);
+    session = findSession(store, caller, id);
   } catch (error) {
     close();
     throw error;

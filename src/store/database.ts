@@ -87,17 +87,29 @@ export function migrate(db: Db, dir: string = MIGRATIONS_DIR): string[] {
   );
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   const pending = readMigrations(dir).filter((m) => !applied.has(m.version));
-  for (const migration of pending) {
-    const recordIt = () => record.run(migration.version, migration.name, new Date().toISOString());
-    if (migration.outsideTransaction) {
-      db.exec(migration.sql);
-      recordIt();
-    } else {
-      db.transaction(() => {
+  // A migration may rebuild a table (SQLite cannot drop a constraint in place), and dropping
+  // the old table with foreign keys on would cascade into the rows that point at it. So they
+  // are off while migrations run (the pragma is ignored inside a transaction), and each
+  // migration in a transaction commits only if every reference still holds.
+  const enforced = db.pragma('foreign_keys', { simple: true }) === 1;
+  db.pragma('foreign_keys = OFF');
+  try {
+    for (const migration of pending) {
+      const recordIt = () => record.run(migration.version, migration.name, new Date().toISOString());
+      if (migration.outsideTransaction) {
         db.exec(migration.sql);
         recordIt();
-      })();
+      } else {
+        db.transaction(() => {
+          db.exec(migration.sql);
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length > 0) throw new Error(`migration ${migration.name} leaves ${broken.length} broken references`);
+          recordIt();
+        })();
+      }
     }
+  } finally {
+    if (enforced) db.pragma('foreign_keys = ON');
   }
   return pending.map((m) => m.name);
 }

@@ -2,6 +2,7 @@ import { fromWire, toWire } from '../api/wire-numbers.js';
 import type { SchedulerConfig } from '../schedulers/definition.js';
 import type { ParamGroup } from '../schedulers/param-groups.js';
 import type { Schedule } from '../schedulers/schedule.js';
+import type { AuditLog } from './audit-log.js';
 import type { Db } from './database.js';
 import { HistoryExtremes, type BlockRun, type Candidate } from './history-extremes.js';
 
@@ -9,6 +10,7 @@ import { HistoryExtremes, type BlockRun, type Candidate } from './history-extrem
 export interface StoredSession {
   readonly seq: number;
   readonly id: string;
+  readonly project: string;
   readonly key: string | null;
   readonly name: string | null;
   readonly metadata: Record<string, unknown>;
@@ -31,6 +33,8 @@ export interface StoredReport {
 export interface StoredHistoryEntry {
   readonly step: number;
   readonly recorded_at: string;
+  /** Caller.actor of whoever made this step (step 0: created the session). */
+  readonly actor: string | null;
   readonly report: StoredReport | null;
   readonly state: unknown;
   readonly groups: readonly ParamGroup[];
@@ -39,6 +43,7 @@ export interface StoredHistoryEntry {
 interface SessionRow {
   seq: number;
   id: string;
+  project: string;
   key: string | null;
   name: string | null;
   metadata: string;
@@ -55,6 +60,7 @@ interface SessionRow {
 interface HistoryRow {
   step: number;
   recorded_at: string;
+  actor: string | null;
   report: string | null;
   scheduler_state: string;
   groups: string;
@@ -82,6 +88,7 @@ function toSession(row: SessionRow): StoredSession {
   return {
     seq: row.seq,
     id: row.id,
+    project: row.project,
     key: row.key,
     name: row.name,
     metadata: JSON.parse(row.metadata) as Record<string, unknown>,
@@ -102,6 +109,7 @@ function toHistoryEntry(row: HistoryRow): StoredHistoryEntry {
   return {
     step: row.step,
     recorded_at: row.recorded_at,
+    actor: row.actor,
     report: row.report === null ? null : decode<StoredReport>(row.report),
     state: decode(row.scheduler_state),
     groups: decode<ParamGroup[]>(row.groups),
@@ -110,6 +118,7 @@ function toHistoryEntry(row: HistoryRow): StoredHistoryEntry {
 
 export interface NewSession {
   readonly id: string;
+  readonly project: string;
   readonly key: string | null;
   readonly name: string | null;
   readonly metadata: Record<string, unknown>;
@@ -117,27 +126,41 @@ export interface NewSession {
   readonly requested_with_references: string | null;
   readonly schedule: Schedule;
   readonly at: string;
+  readonly actor: string | null;
 }
 
-/** All SQL the service runs, as prepared statements. Callers group calls with `transaction`. */
+/**
+ * The SQL on sessions and their history, as prepared statements. Callers group calls with
+ * `transaction`. A `project` of null means every project (an admin's view); otherwise
+ * another project's sessions are simply not found.
+ */
 export class SessionStore {
   private readonly statements;
   private readonly extremes: HistoryExtremes;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    /** Where rewinds and deletes are recorded, in the same transactions. */
+    readonly audit: AuditLog,
+  ) {
     this.extremes = new HistoryExtremes(db);
     this.statements = {
       insertSession: db.prepare(`
-        INSERT INTO sessions (id, key, name, metadata, param_groups, requested_with_references, scheduler,
+        INSERT INTO sessions (id, project, key, name, metadata, param_groups, requested_with_references, scheduler,
                               step, scheduler_state, groups, created_at, updated_at)
-        VALUES (@id, @key, @name, @metadata, @param_groups, @requested_with_references, @scheduler,
+        VALUES (@id, @project, @key, @name, @metadata, @param_groups, @requested_with_references, @scheduler,
                 0, @scheduler_state, @groups, @at, @at)`),
       insertHistory: db.prepare(`
-        INSERT INTO history (session_seq, step, recorded_at, report, scheduler_state, groups)
-        VALUES (?, ?, ?, ?, ?, ?)`),
-      byId: db.prepare('SELECT * FROM sessions WHERE id = ? AND deleted_at IS NULL'),
-      byKey: db.prepare('SELECT * FROM sessions WHERE key = ? AND deleted_at IS NULL'),
+        INSERT INTO history (session_seq, step, recorded_at, actor, report, scheduler_state, groups)
+        VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      byId: db.prepare(
+        'SELECT * FROM sessions WHERE id = @id AND deleted_at IS NULL AND (@project IS NULL OR project = @project)',
+      ),
+      byKey: db.prepare('SELECT * FROM sessions WHERE project = ? AND key = ? AND deleted_at IS NULL'),
       newestFirst: db.prepare('SELECT * FROM sessions WHERE seq < ? AND deleted_at IS NULL ORDER BY seq DESC LIMIT ?'),
+      newestFirstInProject: db.prepare(
+        'SELECT * FROM sessions WHERE project = ? AND seq < ? AND deleted_at IS NULL ORDER BY seq DESC LIMIT ?',
+      ),
       // The key goes with the mark: a new session may take it at once.
       markDeleted: db.prepare('UPDATE sessions SET deleted_at = ?, key = NULL WHERE id = ? AND deleted_at IS NULL'),
       oldestDeleted: db.prepare('SELECT seq FROM sessions WHERE deleted_at IS NOT NULL ORDER BY seq LIMIT 1').pluck(),
@@ -177,13 +200,14 @@ export class SessionStore {
     return this.db.transaction(work).deferred();
   }
 
-  findById(id: string): StoredSession | undefined {
-    const row = this.statements.byId.get(id) as SessionRow | undefined;
+  findById(id: string, project: string | null): StoredSession | undefined {
+    const row = this.statements.byId.get({ id, project }) as SessionRow | undefined;
     return row && toSession(row);
   }
 
-  findByKey(key: string): StoredSession | undefined {
-    const row = this.statements.byKey.get(key) as SessionRow | undefined;
+  /** Idempotency keys are unique within a project. */
+  findByKey(project: string, key: string): StoredSession | undefined {
+    const row = this.statements.byKey.get(project, key) as SessionRow | undefined;
     return row && toSession(row);
   }
 
@@ -192,6 +216,7 @@ export class SessionStore {
     const { schedule } = session;
     const info = this.statements.insertSession.run({
       id: session.id,
+      project: session.project,
       key: session.key,
       name: session.name,
       metadata: JSON.stringify(session.metadata),
@@ -203,13 +228,22 @@ export class SessionStore {
       at: session.at,
     });
     const seq = Number(info.lastInsertRowid);
-    this.statements.insertHistory.run(seq, 0, session.at, null, encode(schedule.state), encode(schedule.groups));
-    return this.findById(session.id) as StoredSession;
+    const { state, groups } = schedule;
+    this.statements.insertHistory.run(seq, 0, session.at, session.actor, null, encode(state), encode(groups));
+    return this.findById(session.id, session.project) as StoredSession;
   }
 
-  /** At most `limit` sessions, newest first, starting below `beforeSeq`; read lazily. */
-  *newestFirst(limit: number, beforeSeq: number = Number.MAX_SAFE_INTEGER): Generator<StoredSession> {
-    for (const row of this.statements.newestFirst.iterate(beforeSeq, limit)) yield toSession(row as SessionRow);
+  /** At most `limit` sessions of a project (null: of every project), newest first, starting below `beforeSeq`; read lazily. */
+  *newestFirst(
+    project: string | null,
+    limit: number,
+    beforeSeq: number = Number.MAX_SAFE_INTEGER,
+  ): Generator<StoredSession> {
+    const rows =
+      project === null
+        ? this.statements.newestFirst.iterate(beforeSeq, limit)
+        : this.statements.newestFirstInProject.iterate(project, beforeSeq, limit);
+    for (const row of rows) yield toSession(row as SessionRow);
   }
 
   /** Marks the session deleted: no read finds it any more, and its key is free. False if there is none. */
@@ -247,12 +281,18 @@ export class SessionStore {
   }
 
   /** Records one applied step: the session's new current schedule and its history row. */
-  appendStep(session: StoredSession, schedule: Schedule, report: StoredReport, at: string): void {
+  appendStep(
+    session: StoredSession,
+    schedule: Schedule,
+    report: StoredReport,
+    at: string,
+    actor: string | null,
+  ): void {
     const step = session.step + 1;
     const state = encode(schedule.state);
     const groups = encode(schedule.groups);
     this.statements.moveTo.run(step, state, groups, at, session.seq);
-    this.statements.insertHistory.run(session.seq, step, at, encode(report), state, groups);
+    this.statements.insertHistory.run(session.seq, step, at, actor, encode(report), state, groups);
     this.extremes.closeBlocksEndingAt(session.seq, step);
   }
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_HISTORY_POINTS } from '../../src/limits.js';
 import { chartBuckets, type StepRange } from '../../src/sessions/downsample-history.js';
 import { openDatabase } from '../../src/store/database.js';
+import { AuditLog } from '../../src/store/audit-log.js';
 import { SessionStore } from '../../src/store/session-store.js';
 import { tempDir } from '../support/app.js';
 import { startListeningApp } from '../support/listening-app.js';
@@ -96,7 +97,7 @@ beforeAll(async () => {
   removeDir = remove;
   const databasePath = join(dir, 'lrsched.db');
   const db = openDatabase(databasePath);
-  const store = new SessionStore(db);
+  const store = new SessionStore(db, new AuditLog(db));
   longId = recordSession(store, cyclingSession, LONG, bumpyReports(11));
   shortId = recordSession(store, cyclingSession, SHORT, bumpyReports(12));
   db.close();

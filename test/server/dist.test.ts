@@ -26,7 +26,7 @@ describe('the built server', () => {
     cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
     cpSync(join(ROOT, 'migrations'), join(dir, 'migrations'), { recursive: true });
     symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-    server = await startServerProcess(join(dir, 'data', 'lrsched.db'), { serverJs: join(dir, 'dist', 'server.js') });
+    server = await startServerProcess(join(dir, 'data', 'lrsched.db'), {}, [join(dir, 'dist', 'server.js')]);
     const preview = await http(`${server.url}/v1/preview`, 'POST', {
       param_groups: [{ lr: 1 }],
       scheduler: { type: 'ExponentialLR', gamma: 0.5 },

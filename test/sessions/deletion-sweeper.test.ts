@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OPEN_MODE_CALLER } from '../../src/access/caller.js';
 import { sessionInputSchema } from '../../src/api/sessions.js';
 import { createSession } from '../../src/sessions/create-session.js';
 import { deleteSession } from '../../src/sessions/delete-session.js';
@@ -8,6 +9,7 @@ import { DeletionSweeper } from '../../src/sessions/deletion-sweeper.js';
 import { InProcessSessionChanges } from '../../src/sessions/session-changes.js';
 import { stepSession } from '../../src/sessions/step-session.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
+import { AuditLog } from '../../src/store/audit-log.js';
 import { SessionStore } from '../../src/store/session-store.js';
 import { tempDir } from '../support/app.js';
 
@@ -15,7 +17,7 @@ let db: Db;
 let store: SessionStore;
 beforeEach(() => {
   db = openDatabase(':memory:');
-  store = new SessionStore(db);
+  store = new SessionStore(db, new AuditLog(db));
 });
 afterEach(() => {
   if (db.open) db.close();
@@ -31,9 +33,9 @@ function session(steps: number, groups = 4): { id: string; seq: number } {
     param_groups: Array.from({ length: groups }, (_, i) => ({ lr: 0.1 + i, momentum: 0.9 })),
     scheduler: { type: 'CosineAnnealingLR', T_max: 50 },
   });
-  const { session: created } = createSession(store, input, NOW);
+  const { session: created } = createSession(store, OPEN_MODE_CALLER, input, NOW);
   store.transaction(() => {
-    for (let i = 0; i < steps; i++) stepSession(store, changes, created.id, { metric: i }, NOW);
+    for (let i = 0; i < steps; i++) stepSession(store, changes, OPEN_MODE_CALLER, created.id, { metric: i }, NOW);
   });
   return { id: created.id, seq: created.seq };
 }
@@ -53,8 +55,8 @@ describe('DeletionSweeper', () => {
   it("removes every deleted session's history and row, leaves the others, and gives the pages back", async () => {
     const [a, b, kept] = [session(300), session(50), session(20)];
     const pagesBefore = db.pragma('page_count', { simple: true }) as number;
-    deleteSession(store, changes, a.id, NOW);
-    deleteSession(store, changes, b.id, NOW);
+    deleteSession(store, changes, OPEN_MODE_CALLER, a.id, NOW);
+    deleteSession(store, changes, OPEN_MODE_CALLER, b.id, NOW);
     const swept: number[] = [];
     const sweeping = sweeper(swept);
     sweeping.wake();
@@ -70,12 +72,12 @@ describe('DeletionSweeper', () => {
 
   it('sweeps a session deleted while it sweeps another, in the same run', async () => {
     const [a, b] = [session(400), session(10)];
-    deleteSession(store, changes, a.id, NOW);
+    deleteSession(store, changes, OPEN_MODE_CALLER, a.id, NOW);
     const swept: number[] = [];
     const sweeping = sweeper(swept);
     sweeping.wake();
     await new Promise((resolve) => setImmediate(resolve));
-    deleteSession(store, changes, b.id, NOW);
+    deleteSession(store, changes, OPEN_MODE_CALLER, b.id, NOW);
     sweeping.wake();
     await sweeping.idle();
     expect(swept).toEqual([a.seq, b.seq]);
@@ -84,7 +86,7 @@ describe('DeletionSweeper', () => {
 
   it('stops between chunks, leaving the session deleted, and a later sweeper finishes it', async () => {
     const a = session(2000, 1);
-    deleteSession(store, changes, a.id, NOW);
+    deleteSession(store, changes, OPEN_MODE_CALLER, a.id, NOW);
     const before = rowsOf(a.seq);
     const first = sweeper();
     first.wake();
@@ -93,7 +95,7 @@ describe('DeletionSweeper', () => {
     expect(left.sessions).toBe(1);
     expect(left.history + left.extremes).toBeGreaterThan(0);
     expect(left.history + left.extremes).toBeLessThan(before.history + before.extremes);
-    expect(store.findById(a.id)).toBeUndefined();
+    expect(store.findById(a.id, null)).toBeUndefined();
     first.wake(); // stopped: does nothing
     expect(rowsOf(a.seq)).toEqual(left);
 
@@ -111,9 +113,9 @@ describe('DeletionSweeper', () => {
       // No busy timeout: the chunk fails at once instead of waiting for the lock.
       db.close();
       db = new Database(path, { timeout: 0 });
-      store = new SessionStore(db);
+      store = new SessionStore(db, new AuditLog(db));
       const a = session(10);
-      deleteSession(store, changes, a.id, NOW);
+      deleteSession(store, changes, OPEN_MODE_CALLER, a.id, NOW);
       const other = new Database(path);
       other.prepare('BEGIN IMMEDIATE').run();
       const failures: unknown[] = [];

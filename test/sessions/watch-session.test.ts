@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OPEN_MODE_CALLER } from '../../src/access/caller.js';
 import { sessionInputSchema } from '../../src/api/sessions.js';
 import { LiveConnections } from '../../src/live/connections.js';
 import { createSession } from '../../src/sessions/create-session.js';
@@ -8,6 +9,7 @@ import { InProcessSessionChanges } from '../../src/sessions/session-changes.js';
 import { stepSession } from '../../src/sessions/step-session.js';
 import { watchSession, type WatchedEvent } from '../../src/sessions/watch-session.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
+import { AuditLog } from '../../src/store/audit-log.js';
 import { SessionStore } from '../../src/store/session-store.js';
 import { temporaryDatabases } from '../support/app.js';
 
@@ -25,7 +27,7 @@ let connections: LiveConnections;
 
 beforeEach(() => {
   db = openDatabase(databaseFile());
-  store = new SessionStore(db);
+  store = new SessionStore(db, new AuditLog(db));
   changes = new InProcessSessionChanges();
   connections = new LiveConnections({ perClient: 10, total: 10 });
 });
@@ -33,12 +35,12 @@ afterEach(() => db.close());
 
 function newSession(): string {
   const input = sessionInputSchema.parse({ param_groups: [{ lr: 1 }], scheduler: { type: 'ExponentialLR', gamma: 0.5 } });
-  return createSession(store, input, NOW).session.id;
+  return createSession(store, OPEN_MODE_CALLER, input, NOW).session.id;
 }
-const step = (id: string, metric: number) => stepSession(store, changes, id, { metric }, NOW);
-const rewind = (id: string, to: number) => rewindSession(store, changes, id, to, NOW);
+const step = (id: string, metric: number) => stepSession(store, changes, OPEN_MODE_CALLER, id, { metric }, NOW);
+const rewind = (id: string, to: number) => rewindSession(store, changes, OPEN_MODE_CALLER, id, to, NOW);
 const openWatch = (id: string, afterStep: number | undefined) =>
-  watchSession(store, changes, id, afterStep, () => connections.hold('client'));
+  watchSession(store, changes, OPEN_MODE_CALLER, id, afterStep, () => connections.hold('client'));
 
 /** The next event, or 'quiet' when the watch has nothing to send (it would wait for a change). */
 async function next(events: AsyncIterator<WatchedEvent>): Promise<string> {
@@ -92,7 +94,7 @@ describe('watchSession', () => {
     step(id, 1);
     const watch = openWatch(id, 0);
     const events = watch.events[Symbol.asyncIterator]();
-    deleteSession(store, changes, id, NOW);
+    deleteSession(store, changes, OPEN_MODE_CALLER, id, NOW);
     // Deleted before the watch read its history: the history is gone, so the deletion is all there is to say.
     expect([await next(events), await next(events)]).toEqual(['deleted 1 -', 'done']);
     watch.close();

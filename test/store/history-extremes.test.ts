@@ -1,11 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { OPEN_MODE_CALLER } from '../../src/access/caller.js';
 import { deleteSession } from '../../src/sessions/delete-session.js';
 import { DeletionSweeper } from '../../src/sessions/deletion-sweeper.js';
 import { rewindSession } from '../../src/sessions/rewind-session.js';
 import { InProcessSessionChanges } from '../../src/sessions/session-changes.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { blockSize, coveringRuns, TOP_LEVEL } from '../../src/store/history-extremes.js';
+import { AuditLog } from '../../src/store/audit-log.js';
 import { SessionStore } from '../../src/store/session-store.js';
 import { temporaryDatabases } from '../support/app.js';
 import { bumpyReports, cyclingSession, recordSession } from '../support/recorded-history.js';
@@ -46,14 +48,14 @@ describe('the pyramid of history extremes', () => {
   it('built by migration 006 from an existing history equals the one appends and rewinds maintain, and skips deleted sessions', () => {
     const path = databaseFile();
     const db = openDatabase(path);
-    const store = new SessionStore(db);
+    const store = new SessionStore(db, new AuditLog(db));
     recordSession(store, cyclingSession, 5_000, bumpyReports(1));
     const rewound = recordSession(store, cyclingSession, 4_500, bumpyReports(2));
-    rewindSession(store, changes, rewound, 1_234, NOW);
+    rewindSession(store, changes, OPEN_MODE_CALLER, rewound, 1_234, NOW);
     recordSession(store, { param_groups: [{ lr: 1 }], scheduler: { type: 'ExponentialLR', gamma: 0.999 } }, 300, () => ({}));
     // Marked deleted, not swept yet: the sweeper is on its way, so the migration builds it nothing.
     const deleted = recordSession(store, cyclingSession, 600, bumpyReports(5));
-    deleteSession(store, changes, deleted, NOW);
+    deleteSession(store, changes, OPEN_MODE_CALLER, deleted, NOW);
     const maintained = allExtremes(db).filter((row) => row.session_seq !== seqOf(db, deleted));
     expect(new Set(maintained.map((row) => row.level))).toEqual(new Set([1, 2, 3]));
 
@@ -67,14 +69,14 @@ describe('the pyramid of history extremes', () => {
 
   it('goes with its session when the sweeper removes a deleted one', async () => {
     const db = openDatabase(databaseFile());
-    const store = new SessionStore(db);
+    const store = new SessionStore(db, new AuditLog(db));
     const kept = recordSession(store, cyclingSession, 300, bumpyReports(3));
     const deleted = recordSession(store, cyclingSession, 300, bumpyReports(4));
     const rowsOf = (seq: number) => db.prepare('SELECT count(*) FROM history_extremes WHERE session_seq = ?').pluck().get(seq);
     const [keptSeq, deletedSeq] = [seqOf(db, kept), seqOf(db, deleted)];
     const keptRows = rowsOf(keptSeq);
     expect(rowsOf(deletedSeq)).toBeGreaterThan(0);
-    deleteSession(store, changes, deleted, NOW);
+    deleteSession(store, changes, OPEN_MODE_CALLER, deleted, NOW);
     const sweeper = new DeletionSweeper(store, { failed: (error) => expect.unreachable(String(error)) });
     sweeper.wake();
     await sweeper.idle();

@@ -1,7 +1,9 @@
+import { OPEN_MODE_CALLER } from '../../src/access/caller.js';
 import { sessionInputSchema, type StepInput } from '../../src/api/sessions.js';
 import { createSession } from '../../src/sessions/create-session.js';
 import { InProcessSessionChanges } from '../../src/sessions/session-changes.js';
 import { stepSession } from '../../src/sessions/step-session.js';
+import { AuditLog } from '../../src/store/audit-log.js';
 import { openDatabase } from '../../src/store/database.js';
 import { SessionStore } from '../../src/store/session-store.js';
 import { seededUniform } from './random.js';
@@ -19,13 +21,13 @@ export function recordSession(
   steps: number,
   report: (step: number) => StepInput,
 ): string {
-  const { session } = createSession(store, sessionInputSchema.parse(body), new Date().toISOString());
+  const { session } = createSession(store, OPEN_MODE_CALLER, sessionInputSchema.parse(body), new Date().toISOString());
   // Nobody watches these sessions; the step use case tells a hub all the same.
   const unwatched = new InProcessSessionChanges();
   for (let done = 0; done < steps; done += BATCH) {
     store.transaction(() => {
       for (let step = done; step < Math.min(steps, done + BATCH); step++) {
-        stepSession(store, unwatched, session.id, { ...report(step), expected_step: step }, new Date().toISOString());
+        stepSession(store, unwatched, OPEN_MODE_CALLER, session.id, { ...report(step), expected_step: step }, new Date().toISOString());
       }
     });
   }
@@ -41,7 +43,7 @@ export function recordSessionInFile(
 ): string {
   const db = openDatabase(databasePath);
   try {
-    return recordSession(new SessionStore(db), body, steps, report);
+    return recordSession(new SessionStore(db, new AuditLog(db)), body, steps, report);
   } finally {
     db.close();
   }

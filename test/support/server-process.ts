@@ -11,17 +11,25 @@ export interface ServerProcess {
   readonly exited: Promise<number | string>;
 }
 
-/**
- * The real server in its own process, on a free port: src/server.ts through tsx, or with
- * `built`, a compiled server.js (node only, as `npm start` runs it).
- */
-export async function startServerProcess(databasePath: string, built?: { serverJs: string }): Promise<ServerProcess> {
-  const args = built ? [built.serverJs] : ['--import', 'tsx', 'src/server.ts'];
-  const child = spawn(process.execPath, args, {
+/** How the server process starts: from the TypeScript sources, or a compiled server.js (node only, as `npm start` runs it). */
+const FROM_SOURCES = ['--import', 'tsx', 'src/server.ts'];
+
+/** The real server (src/server.ts) in its own process, on a free port; `env` adds to or overrides its environment. */
+export function spawnServer(databasePath: string, env: NodeJS.ProcessEnv = {}, entry: readonly string[] = FROM_SOURCES) {
+  return spawn(process.execPath, entry, {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_PATH: databasePath, LOG_LEVEL: 'info' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_PATH: databasePath, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/** The real server in its own process, once it listens. */
+export async function startServerProcess(
+  databasePath: string,
+  env: NodeJS.ProcessEnv = {},
+  entry: readonly string[] = FROM_SOURCES,
+): Promise<ServerProcess> {
+  const child = spawnServer(databasePath, env, entry);
   const logs: string[] = [];
   const exited = new Promise<number | string>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
@@ -51,10 +59,14 @@ export async function startServerProcess(databasePath: string, built?: { serverJ
   return { url, child, logs, exited };
 }
 
-export async function http(url: string, method: string, body?: unknown) {
+export async function http(url: string, method: string, body?: unknown, token?: string) {
   const response = await fetch(url, {
     method,
-    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
