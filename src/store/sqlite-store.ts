@@ -1,4 +1,6 @@
 import type { Schedule } from '../schedulers/schedule.js';
+import { KEY_COLUMNS, type NewKey, type StoredKey, type StoredProject } from './access-store.js';
+import type { AuditEntry } from './audit-log.js';
 import type { Db } from './database.js';
 import { DatabaseUnavailable } from './errors.js';
 import { closeBlocksEndingAt, HistoryExtremes, type BlockRun, type Candidate } from './history-extremes.js';
@@ -18,16 +20,21 @@ import type {
 function prepareStatements(db: Db) {
   return {
     insertSession: db.prepare(`
-      INSERT INTO sessions (id, key, name, metadata, param_groups, requested_with_references, scheduler,
+      INSERT INTO sessions (id, project, key, name, metadata, param_groups, requested_with_references, scheduler,
                             step, scheduler_state, groups, created_at, updated_at)
-      VALUES (@id, @key, @name, @metadata, @param_groups, @requested_with_references, @scheduler,
+      VALUES (@id, @project, @key, @name, @metadata, @param_groups, @requested_with_references, @scheduler,
               0, @scheduler_state, @groups, @at, @at)`),
     insertHistory: db.prepare(`
-      INSERT INTO history (session_seq, step, recorded_at, report, scheduler_state, groups)
-      VALUES (?, ?, ?, ?, ?, ?)`),
-    byId: db.prepare('SELECT * FROM sessions WHERE id = ? AND deleted_at IS NULL'),
-    byKey: db.prepare('SELECT * FROM sessions WHERE key = ? AND deleted_at IS NULL'),
+      INSERT INTO history (session_seq, step, recorded_at, actor, report, scheduler_state, groups)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`),
+    byId: db.prepare(
+      'SELECT * FROM sessions WHERE id = @id AND deleted_at IS NULL AND (@project IS NULL OR project = @project)',
+    ),
+    byKey: db.prepare('SELECT * FROM sessions WHERE project = ? AND key = ? AND deleted_at IS NULL'),
     newestFirst: db.prepare('SELECT * FROM sessions WHERE seq < ? AND deleted_at IS NULL ORDER BY seq DESC LIMIT ?'),
+    newestFirstInProject: db.prepare(
+      'SELECT * FROM sessions WHERE project = ? AND seq < ? AND deleted_at IS NULL ORDER BY seq DESC LIMIT ?',
+    ),
     // The key goes with the mark: a new session may take it at once.
     markDeleted: db.prepare('UPDATE sessions SET deleted_at = ?, key = NULL WHERE id = ? AND deleted_at IS NULL'),
     oldestDeleted: db.prepare('SELECT seq FROM sessions WHERE deleted_at IS NOT NULL ORDER BY seq LIMIT 1').pluck(),
@@ -45,6 +52,20 @@ function prepareStatements(db: Db) {
       SELECT * FROM history WHERE session_seq = ? AND step IN (SELECT value FROM json_each(?)) ORDER BY step`),
     dropHistoryAfter: db.prepare('DELETE FROM history WHERE session_seq = ? AND step > ?'),
     ping: db.prepare('SELECT 1'),
+    insertAudit: db.prepare(`
+      INSERT INTO audit_log (at, actor, action, project, subject, detail)
+      VALUES (@at, @actor, @action, @project, @subject, @detail)`),
+    insertProject: db.prepare('INSERT INTO projects (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING'),
+    project: db.prepare('SELECT name, created_at FROM projects WHERE name = ?'),
+    projects: db.prepare('SELECT name, created_at FROM projects ORDER BY name'),
+    insertKey: db.prepare(`
+      INSERT INTO api_keys (id, token_sha256, project, role, name, created_at)
+      VALUES (@id, @token_sha256, @project, @role, @name, @created_at)`),
+    keyById: db.prepare(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE id = ?`),
+    keyByDigest: db.prepare(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE token_sha256 = ?`),
+    keys: db.prepare(`SELECT ${KEY_COLUMNS} FROM api_keys ORDER BY created_at, id`),
+    anyKey: db.prepare('SELECT EXISTS (SELECT 1 FROM api_keys)').pluck(),
+    revoke: db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
   };
 }
 
@@ -67,23 +88,31 @@ class SqliteTransaction implements SessionWrites {
     this.announced.push(change);
   }
 
-  async findById(id: string): Promise<StoredSession | undefined> {
-    const row = this.statements.byId.get(id) as SessionRow | undefined;
+  async findById(id: string, project: string | null): Promise<StoredSession | undefined> {
+    const row = this.statements.byId.get({ id, project }) as SessionRow | undefined;
     return row && toSession(row);
   }
 
   /** BEGIN IMMEDIATE took the write lock of the whole file: the session is held already. */
-  holdById(id: string): Promise<StoredSession | undefined> {
-    return this.findById(id);
+  holdById(id: string, project: string | null): Promise<StoredSession | undefined> {
+    return this.findById(id, project);
   }
 
-  async findByKey(key: string): Promise<StoredSession | undefined> {
-    const row = this.statements.byKey.get(key) as SessionRow | undefined;
+  async findByKey(project: string, key: string): Promise<StoredSession | undefined> {
+    const row = this.statements.byKey.get(project, key) as SessionRow | undefined;
     return row && toSession(row);
   }
 
-  async *newestFirst(limit: number, beforeSeq: number = Number.MAX_SAFE_INTEGER): AsyncGenerator<StoredSession> {
-    for (const row of this.statements.newestFirst.iterate(beforeSeq, limit)) yield toSession(row as SessionRow);
+  async *newestFirst(
+    project: string | null,
+    limit: number,
+    beforeSeq: number = Number.MAX_SAFE_INTEGER,
+  ): AsyncGenerator<StoredSession> {
+    const rows =
+      project === null
+        ? this.statements.newestFirst.iterate(beforeSeq, limit)
+        : this.statements.newestFirstInProject.iterate(project, beforeSeq, limit);
+    for (const row of rows) yield toSession(row as SessionRow);
   }
 
   async historyAt(session: StoredSession, step: number): Promise<StoredHistoryEntry | undefined> {
@@ -111,6 +140,7 @@ class SqliteTransaction implements SessionWrites {
     const { schedule } = session;
     const info = this.statements.insertSession.run({
       id: session.id,
+      project: session.project,
       key: session.key,
       name: session.name,
       metadata: JSON.stringify(session.metadata),
@@ -122,8 +152,8 @@ class SqliteTransaction implements SessionWrites {
       at: session.at,
     });
     const seq = Number(info.lastInsertRowid);
-    this.statements.insertHistory.run(seq, 0, session.at, null, encode(schedule.state), encode(schedule.groups));
-    return (await this.findById(session.id)) as StoredSession;
+    this.statements.insertHistory.run(seq, 0, session.at, session.actor, null, encode(schedule.state), encode(schedule.groups));
+    return (await this.findById(session.id, session.project)) as StoredSession;
   }
 
   async markDeleted(id: string, at: string): Promise<boolean> {
@@ -146,12 +176,18 @@ class SqliteTransaction implements SessionWrites {
     this.statements.purgeDeleted.run(seq);
   }
 
-  async appendStep(session: StoredSession, schedule: Schedule, report: StoredReport, at: string): Promise<void> {
+  async appendStep(
+    session: StoredSession,
+    schedule: Schedule,
+    report: StoredReport,
+    at: string,
+    actor: string | null,
+  ): Promise<void> {
     const step = session.step + 1;
     const state = encode(schedule.state);
     const groups = encode(schedule.groups);
     this.statements.moveTo.run(step, state, groups, at, session.seq);
-    this.statements.insertHistory.run(session.seq, step, at, encode(report), state, groups);
+    this.statements.insertHistory.run(session.seq, step, at, actor, encode(report), state, groups);
     await closeBlocksEndingAt(this.extremes, session.seq, step);
   }
 
@@ -159,6 +195,46 @@ class SqliteTransaction implements SessionWrites {
     this.statements.dropHistoryAfter.run(session.seq, entry.step);
     this.extremes.dropAfter(session.seq, entry.step);
     this.statements.moveTo.run(entry.step, encode(entry.state), encode(entry.groups), at, session.seq);
+  }
+
+  async recordAudit(entry: AuditEntry): Promise<void> {
+    this.statements.insertAudit.run({ ...entry, detail: JSON.stringify(entry.detail) });
+  }
+
+  async project(name: string): Promise<StoredProject | undefined> {
+    return this.statements.project.get(name) as StoredProject | undefined;
+  }
+
+  async projects(): Promise<StoredProject[]> {
+    return this.statements.projects.all() as StoredProject[];
+  }
+
+  async insertProject(project: StoredProject): Promise<boolean> {
+    return this.statements.insertProject.run(project.name, project.created_at).changes > 0;
+  }
+
+  async insertKey(key: NewKey): Promise<void> {
+    this.statements.insertKey.run(key);
+  }
+
+  async keyById(id: string): Promise<StoredKey | undefined> {
+    return this.statements.keyById.get(id) as StoredKey | undefined;
+  }
+
+  async keyByDigest(digest: string): Promise<StoredKey | undefined> {
+    return this.statements.keyByDigest.get(digest) as StoredKey | undefined;
+  }
+
+  async keys(): Promise<StoredKey[]> {
+    return this.statements.keys.all() as StoredKey[];
+  }
+
+  async anyKeyExists(): Promise<boolean> {
+    return this.statements.anyKey.get() === 1;
+  }
+
+  async revoke(id: string, at: string): Promise<boolean> {
+    return this.statements.revoke.run(at, id).changes > 0;
   }
 }
 

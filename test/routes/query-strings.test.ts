@@ -21,6 +21,8 @@ const BODIES: Record<string, unknown> = {
   'POST /v1/sessions/{id}/step': { metric: 1 },
   'POST /v1/sessions/{id}/rewind': { to_step: 0 },
   'POST /v1/preview': { ...schedule, steps: 3 },
+  'POST /v1/projects': { name: 'never-created' },
+  'POST /v1/keys': { project: 'default', role: 'read' },
 };
 
 describe('unknown query parameters', () => {

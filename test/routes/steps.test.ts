@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_PAGE_BYTES } from '../../src/api/sessions.js';
+import { MAX_PAGE_BYTES } from '../../src/limits.js';
 import { call, startTestApp, type App } from '../support/app.js';
 
 let app: App;

@@ -37,11 +37,19 @@ export async function startTestApp(): Promise<{ app: App; database: DatabaseOpti
   };
 }
 
+export type Method = 'GET' | 'POST' | 'DELETE';
+
 /** JSON request through fastify.inject, answering status, headers and parsed body. */
-export async function call(app: App, method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown) {
+export async function call(app: App, method: Method, url: string, body?: unknown) {
+  return callAs(app, undefined, method, url, body);
+}
+
+/** call() sending `Authorization: Bearer <token>` (nothing when the token is undefined). */
+export async function callAs(app: App, token: string | undefined, method: Method, url: string, body?: unknown) {
   const response = await app.inject({
     method,
     url,
+    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
     ...(body === undefined ? {} : { payload: body as object }),
   });
   const text = response.body;
