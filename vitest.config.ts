@@ -39,6 +39,23 @@ export default defineConfig({
         },
       },
       {
+        // The "contract tests through 3 replicas, round-robin": the route suite again, each
+        // file's requests spread over three service processes on one PostgreSQL database
+        // (test/support/replicas.ts). Left out: health.test.ts and history-downsampling.test.ts
+        // build their own in-process app or store, which replicas would not change; security.test.ts
+        // checks the in-process app's headers and /docs in Chromium, nothing a replica does differently.
+        extends: true,
+        test: {
+          name: 'postgres-replicas',
+          include: [
+            'test/routes/{sessions,steps,errors,state-dict,range-test,preview,limits,problem-types,query-strings,golden-http}.test.ts',
+          ],
+          globalSetup: ['test/support/postgres-global-setup.ts'],
+          env: { LRSCHED_TEST_STORE: 'postgres', LRSCHED_TEST_REPLICAS: '3' },
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
         // The hostile suite asserts latency bounds: it runs after every other test file and
         // one file at a time, so that the test runner's own load does not count against them.
         extends: true,

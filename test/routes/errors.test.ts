@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_JSON_DEPTH, MAX_METADATA_BYTES, MAX_PREVIEW_GROUP_STEPS, MAX_SESSION_BODY_BYTES } from '../../src/limits.js';
-import { call, startTestApp, type App } from '../support/app.js';
+import { call, startTestService, type Service } from '../support/app.js';
 import { storedRows } from '../support/test-database.js';
 import type { DatabaseOptions } from '../../src/store/open-store.js';
 
-let app: App;
+let app: Service;
 let database: DatabaseOptions;
 let close: () => Promise<void>;
-beforeAll(async () => ({ app, database, close } = await startTestApp()));
+beforeAll(async () => ({ app, database, close } = await startTestService()));
 afterAll(async () => close());
 
 

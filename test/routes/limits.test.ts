@@ -12,17 +12,17 @@ import {
   MAX_RANGE_TEST_GROUP_POINTS,
   MAX_RANGE_TEST_ITERATIONS,
 } from '../../src/limits.js';
-import { call, startTestApp, type App } from '../support/app.js';
+import { call, startTestService, type Service } from '../support/app.js';
 
 /**
  * Each limit on a request, at the limit (accepted) and one beyond (refused with a problem
  * that names the field and the limit, and nothing stored).
  */
 
-let app: App;
+let app: Service;
 let close: () => Promise<void>;
 let database: DatabaseOptions;
-beforeAll(async () => ({ app, close, database } = await startTestApp()));
+beforeAll(async () => ({ app, close, database } = await startTestService()));
 afterAll(async () => close());
 
 const groups = (n: number) => Array.from({ length: n }, () => ({ lr: 0.1 }));

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROBLEM_TYPES, PROBLEM_TYPE_NAMES, problemTypeUri, type ProblemTypeName } from '../../src/api/problem-types.js';
 import { MAX_SESSION_BODY_BYTES } from '../../src/limits.js';
-import { startTestApp, type App } from '../support/app.js';
+import { startTestService, type Service } from '../support/app.js';
 
-let app: App;
+let app: Service;
 let close: () => Promise<void>;
-beforeAll(async () => ({ app, close } = await startTestApp()));
+beforeAll(async () => ({ app, close } = await startTestService()));
 afterAll(async () => close());
 
 interface Request {

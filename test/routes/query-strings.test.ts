@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, startTestApp, type App } from '../support/app.js';
+import { call, startTestService, type Service } from '../support/app.js';
 import { storedRows } from '../support/test-database.js';
 import type { DatabaseOptions } from '../../src/store/open-store.js';
 
-let app: App;
+let app: Service;
 let database: DatabaseOptions;
 let close: () => Promise<void>;
 let id: string;
 beforeAll(async () => {
-  ({ app, database, close } = await startTestApp());
+  ({ app, database, close } = await startTestService());
   id = (await call(app, 'POST', '/v1/sessions', { param_groups: [{ lr: 0.1 }], scheduler: { type: 'StepLR', step_size: 1 } })).body.id;
 });
 afterAll(async () => close());

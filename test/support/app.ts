@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import type { DatabaseOptions } from '../../src/store/open-store.js';
+import { startReplicas, TEST_REPLICAS, type Replicas } from './replicas.js';
 import { tempDir } from './temp-dir.js';
 import { createTestDatabase } from './test-database.js';
 
@@ -22,6 +23,28 @@ export function temporaryDatabases(): () => string {
   };
 }
 
+/** What a route test asks of the service: an app's inject(), or the same through replicas (replicas.ts). */
+export type Service = Pick<App, 'inject'> | Replicas;
+
+/**
+ * startTestApp for the route suite, which only injects requests: in the `postgres-replicas`
+ * project, TEST_REPLICAS service processes on a fresh PostgreSQL database instead of one
+ * app, requests spread round-robin.
+ */
+export async function startTestService(): Promise<{ app: Service; database: DatabaseOptions; close: () => Promise<void> }> {
+  if (TEST_REPLICAS === 0) return startTestApp();
+  const database = await createTestDatabase();
+  const replicas = await startReplicas(database.options, TEST_REPLICAS);
+  return {
+    app: replicas,
+    database: database.options,
+    close: async () => {
+      await replicas.close();
+      await database.remove();
+    },
+  };
+}
+
 /** The real app on a fresh real database: an SQLite file in a temporary folder, or a PostgreSQL database (test-database.ts). */
 export async function startTestApp(): Promise<{ app: App; database: DatabaseOptions; close: () => Promise<void> }> {
   const database = await createTestDatabase();
@@ -39,13 +62,13 @@ export async function startTestApp(): Promise<{ app: App; database: DatabaseOpti
 
 export type Method = 'GET' | 'POST' | 'DELETE';
 
-/** JSON request through fastify.inject, answering status, headers and parsed body. */
-export async function call(app: App, method: Method, url: string, body?: unknown) {
+/** JSON request through inject(), answering status, headers and parsed body. */
+export async function call(app: Service, method: Method, url: string, body?: unknown) {
   return callAs(app, undefined, method, url, body);
 }
 
 /** call() sending `Authorization: Bearer <token>` (nothing when the token is undefined). */
-export async function callAs(app: App, token: string | undefined, method: Method, url: string, body?: unknown) {
+export async function callAs(app: Service, token: string | undefined, method: Method, url: string, body?: unknown) {
   const response = await app.inject({
     method,
     url,
