@@ -45,7 +45,8 @@ function send(url: string, options: InjectOptions): Promise<ReplicaResponse> {
   for (const [name, value] of Object.entries(options.headers ?? {})) if (value !== undefined) headers[name.toLowerCase()] = String(value);
   if (json && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
   if (bytes && headers['content-length'] === undefined) headers['content-length'] = String(bytes.length);
-  const path = typeof options.url === 'string' ? options.url : String(options.url);
+  if (typeof options.url !== 'string') throw new Error('replicas: inject() with a URL object is not supported over HTTP');
+  const path = options.url;
   return new Promise((resolve, reject) => {
     const req = request(new URL(path, url), { method: options.method ?? 'GET', headers }, (res) => {
       const chunks: Buffer[] = [];
