@@ -246,6 +246,16 @@ export const MAX_HISTORY_POINTS = 2000;
 /** A paging cursor as this service hands them out is ~30 characters. */
 export const MAX_CURSOR_LENGTH = 200;
 
+// ── Authentication ───────────────────────────────────────────────────────────────────────
+
+/**
+ * Token digests whose key (or that no key has them) the service keeps in memory, so that a
+ * request with a known token reads no database (access/known-keys.ts). Far more keys than a
+ * deployment has, and about 3 MiB at most; unknown tokens sent in bulk only push the least
+ * recently used out, costing their owners one read each.
+ */
+export const MAX_CACHED_KEYS = 10_000;
+
 // ── Naming limits in refusals ────────────────────────────────────────────────────────────
 
 /** How a refusal words a limit, e.g. "at most 32 (MAX_NESTED_SCHEDULERS)": the client sees which. */

@@ -43,9 +43,10 @@ export function listKeys(store: SessionStore): Promise<StoredKey[]> {
 }
 
 /**
- * Revokes a key (KeyNotFound if there is none). Every request looks its key up in the
- * database, so the next request with this token is refused, on every process serving this
- * database. Revoking a revoked key changes nothing.
+ * Revokes a key (KeyNotFound if there is none). The next request with this token is
+ * refused, on every process serving this database: a process keeps what it read of keys
+ * only while the store says nothing changed (known-keys.ts). Revoking a revoked key changes
+ * nothing.
  */
 export function revokeKey(store: SessionStore, caller: Caller, id: string, now: string): Promise<StoredKey> {
   return store.transaction(async (tx) => {

@@ -105,6 +105,9 @@ const SQL = {
 
 type StatementName = keyof typeof SQL;
 
+/** Where statements go: a connection (a transaction's) or the pool (each statement on any free connection). */
+type Queryable = Pick<pg.ClientBase, 'query'>;
+
 /**
  * Rows a lazy listing fetches per query: a page that stops early (at its byte budget) has
  * read at most this many rows more than it shows.
@@ -114,9 +117,12 @@ const ROWS_PER_FETCH = 64;
 /** PostgreSQL's text cannot hold NUL (a query with one is refused): no session has such an id or key. */
 const cannotBeStored = (text: string) => text.includes('\0');
 
-/** The store's calls inside one transaction, on the connection that transaction holds. */
+/**
+ * The store's calls inside one transaction, on the connection that transaction holds; or,
+ * for a lookup (one statement outside any transaction), on the pool.
+ */
 class PostgresTransaction implements SessionWrites, ExtremesTable {
-  constructor(private readonly client: pg.PoolClient) {}
+  constructor(private readonly client: Queryable) {}
 
   async historyAtSteps(session: StoredSession, steps: readonly number[]): Promise<StoredHistoryEntry[]> {
     return (await this.rows<HistoryRow>('historyAtSteps', [session.seq, steps])).map(toHistoryEntry);
@@ -428,6 +434,20 @@ export class PostgresSessionStore implements SessionStore {
 
   transaction<T>(work: (tx: SessionWrites) => Promise<T>): Promise<T> {
     return this.run('BEGIN', work);
+  }
+
+  /** The statement goes to the pool: a connection that is free sends it in one round trip, autocommitted. */
+  async lookup<T>(read: (reads: SessionReads) => Promise<T>): Promise<T> {
+    try {
+      return await read(new PostgresTransaction(this.pool));
+    } catch (error) {
+      throw asStoreError(error);
+    }
+  }
+
+  /** What another replica changed is known only by asking the database: nothing read of projects and keys is kept. */
+  accessVersion(): undefined {
+    return undefined;
   }
 
   snapshot<T>(work: (reads: SessionReads) => Promise<T>): Promise<T> {

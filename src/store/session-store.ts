@@ -142,11 +142,29 @@ export interface ChangeListener {
   missedSome(): void;
 }
 
+/** See SessionStore.accessVersion: only compared, never read. */
+export type AccessVersion = string;
+
 export interface SessionStore {
   /** Runs `work` as one transaction: it commits once `work` resolves, and is rolled back if it rejects. */
   transaction<T>(work: (tx: SessionWrites) => Promise<T>): Promise<T>;
   /** Runs reads that see one state of the database. */
   snapshot<T>(work: (reads: SessionReads) => Promise<T>): Promise<T>;
+  /**
+   * Runs one read of a single statement, which needs no snapshot to agree with itself, as
+   * cheaply as the store can: PostgreSQL sends it alone, without BEGIN and COMMIT (one round
+   * trip instead of three); SQLite runs it in turn like a snapshot. Work of more than one
+   * statement belongs in `snapshot`: here its statements might see different states.
+   */
+  lookup<T>(read: (reads: SessionReads) => Promise<T>): Promise<T>;
+  /**
+   * A value that changes whenever projects or keys may have changed, by whomever, since it
+   * was last answered; undefined when the store cannot tell (then nothing read of them may
+   * be kept). Synchronous and cheap, so that a cache of keys (access/known-keys.ts) can
+   * check it before every use and read the database only when it changed. PostgreSQL
+   * replicas cannot tell what other replicas changed without asking: always undefined there.
+   */
+  accessVersion(): AccessVersion | undefined;
   /**
    * Gives up to `pages` free pages back to the operating system, outside any transaction;
    * answers how many free pages are left. (SQLite's incremental_vacuum; PostgreSQL's own

@@ -7,6 +7,7 @@ import { closeBlocksEndingAt, HistoryExtremes, type BlockRun, type Candidate } f
 import { encode, toHistoryEntry, toSession, type HistoryRow, type SessionRow } from './rows.js';
 import type { SessionChange } from '../sessions/session-changes.js';
 import type {
+  AccessVersion,
   ChangeListener,
   NewSession,
   SessionReads,
@@ -66,6 +67,8 @@ function prepareStatements(db: Db) {
     keys: db.prepare(`SELECT ${KEY_COLUMNS} FROM api_keys ORDER BY created_at, id`),
     anyKey: db.prepare('SELECT EXISTS (SELECT 1 FROM api_keys)').pluck(),
     revoke: db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
+    // Changes whenever another connection (another process: `npm run keys`) commits to the file.
+    dataVersion: db.prepare('PRAGMA data_version').pluck(),
   };
 }
 
@@ -78,6 +81,13 @@ type Statements = ReturnType<typeof prepareStatements>;
 class SqliteTransaction implements SessionWrites {
   /** What the transaction under way announced, told once it has committed. */
   announced: SessionChange[] = [];
+  /**
+   * Counts the changes to projects and keys made on this connection, which its own
+   * data_version does not show (see SqliteSessionStore.accessVersion). Counted when made
+   * rather than when committed: one rolled back only costs a cache a needless miss, and
+   * until the COMMIT the connection is inside a transaction, where nothing is cached.
+   */
+  accessChanges = 0;
 
   constructor(
     private readonly statements: Statements,
@@ -210,10 +220,12 @@ class SqliteTransaction implements SessionWrites {
   }
 
   async insertProject(project: StoredProject): Promise<boolean> {
+    this.accessChanges++;
     return this.statements.insertProject.run(project.name, project.created_at).changes > 0;
   }
 
   async insertKey(key: NewKey): Promise<void> {
+    this.accessChanges++;
     this.statements.insertKey.run(key);
   }
 
@@ -234,6 +246,7 @@ class SqliteTransaction implements SessionWrites {
   }
 
   async revoke(id: string, at: string): Promise<boolean> {
+    this.accessChanges++;
     return this.statements.revoke.run(at, id).changes > 0;
   }
 }
@@ -263,6 +276,8 @@ export class SqliteSessionStore implements SessionStore {
   private readonly tx: SqliteTransaction;
   /** The last transaction asked for: the next one begins once it has settled. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Whether a read-only (DEFERRED) transaction is open on the connection: see accessVersion. */
+  private inSnapshot = false;
   private readonly listeners: ChangeListener[] = [];
 
   constructor(private readonly db: Db) {
@@ -286,6 +301,30 @@ export class SqliteSessionStore implements SessionStore {
   /** One DEFERRED transaction: the reads see one state of the database. */
   snapshot<T>(work: (reads: SessionReads) => Promise<T>): Promise<T> {
     return this.inTurn('BEGIN DEFERRED', work);
+  }
+
+  /** A single statement needs no snapshot of its own, but runs in turn all the same: nothing overtakes a transaction asked for before it. */
+  lookup<T>(read: (reads: SessionReads) => Promise<T>): Promise<T> {
+    return this.snapshot(read);
+  }
+
+  /**
+   * This connection's own changes to projects and keys (counted by the transaction), and
+   * PRAGMA data_version, which changes when another connection commits to the file (and
+   * stays put for this connection's own commits, steps included, so a step does not
+   * invalidate a cache). Checked while no transaction is open, or while a write transaction
+   * holds the file's write lock, the pragma sees the file as it is now: nobody else can have
+   * committed since it last looked. Inside a read-only transaction it would see that
+   * transaction's older snapshot instead, so then: undefined, as when the connection is
+   * closed or busy.
+   */
+  accessVersion(): AccessVersion | undefined {
+    if (this.inSnapshot || !this.db.open) return undefined;
+    try {
+      return `${this.tx.accessChanges}:${this.statements.dataVersion.get() as number}`;
+    } catch {
+      return undefined; // busy iterating a listing, or locked during a recovery: read the database instead
+    }
   }
 
   /** incremental_vacuum (the database runs in auto_vacuum INCREMENTAL mode), in turn with the transactions. */
@@ -324,6 +363,7 @@ export class SqliteSessionStore implements SessionStore {
       throw asStoreError(error);
     }
     this.tx.announced = [];
+    this.inSnapshot = begin === 'BEGIN DEFERRED';
     try {
       const result = await work(this.tx);
       this.db.exec('COMMIT');
@@ -333,6 +373,8 @@ export class SqliteSessionStore implements SessionStore {
       // SQLite may have rolled back by itself (a full disk, an I/O error).
       if (this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
       throw asStoreError(error);
+    } finally {
+      this.inSnapshot = false;
     }
   }
 }
