@@ -26,7 +26,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ADMIN = 'an-admin-token-of-at-least-32-characters';
 const stepLr = { param_groups: [{ lr: 0.1 }], scheduler: { type: 'StepLR', step_size: 2 } };
 
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
+const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   vi.restoreAllMocks();
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -131,7 +131,7 @@ describe('what another process changes holds at the next request', () => {
     const [a, b] = await Promise.all([serverOn(database), serverOn(database)]);
     const on = (server: ServerProcess) => (path: string, method = 'GET', body?: unknown, token?: string) =>
       http(`${server.url}${path}`, method, body, token);
-    const [onA, onB] = [on(a as ServerProcess), on(b as ServerProcess)];
+    const [onA, onB] = [on(a), on(b)];
     expect((await onB('/v1/sessions')).status).toBe(200);
     const admin = (await onA('/v1/keys', 'POST', { project: 'default', role: 'admin' })).body;
     expect((await onB('/v1/sessions')).status).toBe(401);
