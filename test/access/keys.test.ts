@@ -1,33 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { readConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { isLoopback } from '../../src/plugins/authentication.js';
 import type { DatabaseOptions } from '../../src/store/open-store.js';
-import { callAs, type App } from '../support/app.js';
-import { createTestDatabase, selectRows } from '../support/test-database.js';
+import { callAs, freshApps } from '../support/app.js';
+import { selectRows } from '../support/test-database.js';
 
 /** Keys, projects, open mode, isolation and the audit trail, through the HTTP API, on the store this run tests. */
 
 const ADMIN = 'an-admin-token-of-at-least-32-characters';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function freshDatabase(): Promise<DatabaseOptions> {
-  const database = await createTestDatabase();
-  cleanups.push(() => database.remove());
-  return database.options;
-}
-
-async function appOn(database: DatabaseOptions, adminToken?: string): Promise<App> {
-  const app = await buildApp({ database, adminToken });
-  await app.ready();
-  cleanups.push(() => app.close());
-  return app;
-}
+const { freshDatabase, appOn } = freshApps();
 
 const stepLr = { param_groups: [{ lr: 0.1 }], scheduler: { type: 'StepLR', step_size: 2 } };
 

@@ -5,15 +5,14 @@ import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { KnownKeys } from '../../src/access/known-keys.js';
 import { tokenDigest } from '../../src/access/tokens.js';
-import { buildApp } from '../../src/app.js';
 import type { DatabaseOptions } from '../../src/store/open-store.js';
 import { openStore } from '../../src/store/open-store.js';
 import { PostgresSessionStore } from '../../src/store/postgres-store.js';
 import type { SessionStore } from '../../src/store/session-store.js';
 import { SqliteSessionStore } from '../../src/store/sqlite-store.js';
-import { callAs, type App } from '../support/app.js';
+import { callAs, freshApps } from '../support/app.js';
 import { databaseEnvironment, http, startServerProcess, type ServerProcess } from '../support/server-process.js';
-import { createTestDatabase, TEST_STORE } from '../support/test-database.js';
+import { TEST_STORE } from '../support/test-database.js';
 
 /**
  * Authentication keeps what it read of keys (access/known-keys.ts): a request with a known
@@ -26,28 +25,12 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ADMIN = 'an-admin-token-of-at-least-32-characters';
 const stepLr = { param_groups: [{ lr: 0.1 }], scheduler: { type: 'StepLR', step_size: 2 } };
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  vi.restoreAllMocks();
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function freshDatabase(): Promise<DatabaseOptions> {
-  const database = await createTestDatabase();
-  cleanups.push(() => database.remove());
-  return database.options;
-}
-
-async function appOn(database: DatabaseOptions, adminToken?: string): Promise<App> {
-  const app = await buildApp({ database, adminToken });
-  await app.ready();
-  cleanups.push(() => app.close());
-  return app;
-}
+const { freshDatabase, appOn, afterTest } = freshApps();
+afterEach(() => vi.restoreAllMocks());
 
 async function serverOn(database: DatabaseOptions): Promise<ServerProcess> {
   const server = await startServerProcess(database);
-  cleanups.push(async () => {
+  afterTest(async () => {
     server.child.kill('SIGTERM');
     await server.exited;
   });
@@ -151,7 +134,7 @@ describe('what another process changes holds at the next request', () => {
 describe('the store', () => {
   it.runIf(TEST_STORE === 'postgres')('PostgreSQL: a lookup is one statement, without BEGIN or COMMIT', async () => {
     const store = await openStore(await freshDatabase());
-    cleanups.push(() => store.close());
+    afterTest(() => store.close());
     const queries = vi.spyOn(pg.Client.prototype, 'query');
     expect(await store.lookup((reads) => reads.keyByDigest(tokenDigest('lrs_unknown')))).toBeUndefined();
     expect(queries.mock.calls.map(([query]) => (typeof query === 'string' ? query : (query as pg.QueryConfig).text))).toEqual([
@@ -167,7 +150,7 @@ describe('the store', () => {
       const database = await freshDatabase();
       if (database.kind !== 'sqlite') throw new Error('an SQLite database');
       const store = await openStore(database);
-      cleanups.push(() => store.close());
+      afterTest(() => store.close());
       const app = await appOn(database, ADMIN);
       const first = store.accessVersion();
       expect(first).toBeDefined();
@@ -199,7 +182,7 @@ describe('the store', () => {
 
       // Any commit of a connection of another process (here, of the test's own) changes it too.
       const raw = new Database(database.path);
-      cleanups.push(() => raw.close());
+      afterTest(() => raw.close());
       raw.prepare("INSERT INTO projects (name, created_at) VALUES ('audio', '2026-01-01T00:00:00.000Z')").run();
       expect(store.accessVersion()).not.toBe(afterProject);
     },
@@ -207,7 +190,7 @@ describe('the store', () => {
 
   it.runIf(TEST_STORE === 'sqlite')('SQLite: known keys keep at most their capacity, the least recently used dropped first', async () => {
     const store: SessionStore = await openStore(await freshDatabase());
-    cleanups.push(() => store.close());
+    afterTest(() => store.close());
     const lookups = vi.spyOn(store, 'lookup');
     const keys = new KnownKeys(store, 2);
     const [a, b, c] = ['a', 'b', 'c'].map((name) => tokenDigest(`lrs_${name}`)) as [string, string, string];

@@ -10,6 +10,34 @@ export { tempDir };
 
 export type App = Awaited<ReturnType<typeof buildApp>>;
 
+/**
+ * Fresh databases, and apps on them, for the tests of one file: after each test, whatever
+ * it made (and whatever it passed to `afterTest`) is closed or removed, last made first.
+ */
+export function freshApps() {
+  const cleanups: (() => unknown)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  const afterTest = (cleanup: () => unknown) => void cleanups.push(cleanup);
+  return {
+    afterTest,
+    /** A fresh database of the kind this run tests. */
+    freshDatabase: async (): Promise<DatabaseOptions> => {
+      const database = await createTestDatabase();
+      afterTest(() => database.remove());
+      return database.options;
+    },
+    /** The app on `database`, ready; LRSCHED_ADMIN_KEY is `adminToken`. */
+    appOn: async (database: DatabaseOptions, adminToken?: string): Promise<App> => {
+      const app = await buildApp({ database, adminToken });
+      await app.ready();
+      afterTest(() => app.close());
+      return app;
+    },
+  };
+}
+
 /** A maker of SQLite file paths (in a folder not created yet), each in a temporary folder removed after each test. */
 export function temporaryDatabases(): () => string {
   const removals: (() => void)[] = [];
