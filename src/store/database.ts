@@ -41,6 +41,13 @@ export function openDatabase(path: string): Db {
  * Applies, in order and each in its own transaction, the migrations the file has not seen.
  * A migration marked to run outside a transaction is recorded once it has run: interrupted
  * in between, it runs again next time.
+ *
+ * Several processes may open one fresh file at once (a server and `npm run keys`, or servers
+ * started together). Each migration's transaction therefore takes the write lock when it
+ * begins (IMMEDIATE) and looks again whether another process applied it meanwhile, so the
+ * second process waits for the first and skips what it did. A migration outside a
+ * transaction is written to be run again harmlessly, so two processes may both run it; it
+ * is recorded once. Returns the names of the migrations this call ran.
  */
 export function migrate(db: Db, dir: string = MIGRATIONS_DIR): string[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -54,7 +61,8 @@ export function migrate(db: Db, dir: string = MIGRATIONS_DIR): string[] {
       .pluck()
       .all() as number[],
   );
-  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  const isApplied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').pluck();
+  const record = db.prepare('INSERT OR IGNORE INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   const pending = readMigrations(dir).filter((m) => !applied.has(m.version));
   // A migration may rebuild a table (SQLite cannot drop a constraint in place), and dropping
   // the old table with foreign keys on would cascade into the rows that point at it. So they
@@ -62,23 +70,27 @@ export function migrate(db: Db, dir: string = MIGRATIONS_DIR): string[] {
   // migration in a transaction commits only if every reference still holds.
   const enforced = db.pragma('foreign_keys', { simple: true }) === 1;
   db.pragma('foreign_keys = OFF');
+  const ranHere: string[] = [];
   try {
     for (const migration of pending) {
       const recordIt = () => record.run(migration.version, migration.name, new Date().toISOString());
       if (migration.outsideTransaction) {
         db.exec(migration.sql);
         recordIt();
+        ranHere.push(migration.name);
       } else {
         db.transaction(() => {
+          if (isApplied.get(migration.version) !== undefined) return;
           db.exec(migration.sql);
           const broken = db.pragma('foreign_key_check') as unknown[];
           if (broken.length > 0) throw new Error(`migration ${migration.name} leaves ${broken.length} broken references`);
           recordIt();
-        })();
+          ranHere.push(migration.name);
+        }).immediate();
       }
     }
   } finally {
     if (enforced) db.pragma('foreign_keys = ON');
   }
-  return pending.map((m) => m.name);
+  return ranHere;
 }

@@ -111,9 +111,7 @@ describe('what another process changes holds at the next request', () => {
 
   it('through replica A: a first key ends open mode on B, a revocation is refused by B, at their next request', async () => {
     const database = await freshDatabase();
-    // One after the other: SQLite's migrations take no lock across processes (PostgreSQL's do).
-    const a = await serverOn(database);
-    const b = await serverOn(database);
+    const [a, b] = await Promise.all([serverOn(database), serverOn(database)]);
     const on = (server: ServerProcess) => (path: string, method = 'GET', body?: unknown, token?: string) =>
       http(`${server.url}${path}`, method, body, token);
     const [onA, onB] = [on(a), on(b)];

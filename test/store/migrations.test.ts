@@ -1,7 +1,9 @@
 import Database from 'better-sqlite3';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { migrate, openDatabase } from '../../src/store/database.js';
@@ -170,5 +172,41 @@ describe('the migrated tables', () => {
     ['history of no session', () => insertHistory.run(seq + 100, 0, null), /FOREIGN KEY constraint failed/],
   ])('refuse %s', (_what, write, message) => {
     expect(write).toThrow(message);
+  });
+});
+
+describe('processes opening one fresh file at the same moment', () => {
+  const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+  /** Waits for the agreed instant, opens (and so migrates) the file, prints what it ran. */
+  const OPENER = `
+    import { openDatabase } from './src/store/database.ts';
+    const [path, at] = process.argv.slice(-2);
+    while (Date.now() < Number(at));
+    const db = openDatabase(path);
+    console.log(JSON.stringify(db.prepare('SELECT name FROM schema_migrations ORDER BY version').pluck().all()));
+    db.close();`;
+
+  it('all open it, every migration runs and is recorded once', async () => {
+    const { dir, remove } = tempDir();
+    try {
+      const all = readdirSync(MIGRATIONS).filter((name) => name.endsWith('.sql')).sort();
+      for (let round = 0; round < 3; round++) {
+        const path = join(dir, `race-${round}.db`);
+        // Far enough ahead for every process to have loaded tsx and be spinning on the clock.
+        const at = String(Date.now() + 3_000);
+        const opened = await Promise.all(
+          Array.from({ length: 4 }, () =>
+            promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', OPENER, path, at], { cwd: ROOT }),
+          ),
+        );
+        for (const { stdout } of opened) expect(JSON.parse(stdout)).toEqual(all);
+        const db = new Database(path, { readonly: true });
+        expect(db.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(all.length);
+        expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+        db.close();
+      }
+    } finally {
+      remove();
+    }
   });
 });
