@@ -32,17 +32,19 @@ export interface PostgresServer {
 
 /**
  * `durable: false` (the tests') turns fsync off: the cluster lives for one test run, and a
- * killed server still loses nothing committed. The benchmark keeps it on, as in production.
+ * killed server still loses nothing committed. The benchmark keeps it on, as in production,
+ * and gives the `taskset` prefix that keeps the server and every backend it forks on the
+ * benchmark's server core.
  */
-export function startPostgresServer({ durable = false } = {}): PostgresServer {
+export function startPostgresServer({ durable = false, pinnedBy = [] as readonly string[] } = {}): PostgresServer {
   const bin = postgresBinDir();
   if (!bin) throw new Error('PostgreSQL is not installed: apt-get install postgresql (or set TEST_DATABASE_URL)');
   const dir = mkdtempSync(join(tmpdir(), 'lrsched-pg-'));
   const asRoot = userInfo().uid === 0;
-  const run = (program: string, args: string[]) =>
-    asRoot
-      ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, program), ...args], { stdio: 'pipe' })
-      : execFileSync(join(bin, program), args, { stdio: 'pipe' });
+  const run = (program: string, args: string[]) => {
+    const [command, ...rest] = [...pinnedBy, ...(asRoot ? ['runuser', '-u', 'postgres', '--'] : []), join(bin, program), ...args] as [string, ...string[]];
+    return execFileSync(command, rest, { stdio: 'pipe' });
+  };
   if (asRoot) execFileSync('chown', ['postgres', dir]);
   const data = join(dir, 'data');
   // The socket is named after the port; with TCP off, any number will do.
