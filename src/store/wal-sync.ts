@@ -102,13 +102,13 @@ export class WalSync {
   private async flush(): Promise<void> {
     const walPath = this.walPath as string;
     if (this.fd === undefined) {
-      this.fd = await openFile(walPath, 'r+');
       const folder = await openFile(dirname(walPath), 'r');
       try {
         await this.syncDescriptor(folder);
       } finally {
         await closeFile(folder);
       }
+      this.fd = await openFile(walPath, 'r+');
     }
     await this.syncDescriptor(this.fd);
   }
