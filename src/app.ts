@@ -1,7 +1,8 @@
 import Fastify, { type FastifyBaseLogger } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { validatorCompiler } from 'fastify-type-provider-zod';
 import { drainOnClose } from './plugins/drain-on-close.js';
 import { jsonBodies } from './plugins/json-body.js';
+import { jsonSchemaSerializerCompiler } from './plugins/json-serializer.js';
 import { openApi } from './plugins/openapi.js';
 import { answerFrameworkError, problemHandling } from './plugins/problems.js';
 import { sessionsPlugin } from './plugins/sessions.js';
@@ -41,7 +42,7 @@ export async function buildApp(options: AppOptions) {
     frameworkErrors: answerFrameworkError,
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(jsonSchemaSerializerCompiler);
 
   await app.register(jsonBodies);
   await app.register(problemHandling);

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { problem, ProblemError, PROBLEM_CONTENT_TYPE, type FieldError, type Problem } from '../api/problem.js';
 import { PROBLEM_TYPES, problemTypeName, type ProblemTypeDefinition, type ProblemTypeName } from '../api/problem-types.js';
 import { InvalidConfig, InvalidReport, StepRefused, type FieldPath } from '../schedulers/errors.js';
@@ -117,10 +117,6 @@ export const problemHandling = fp(
         const where = error.validationContext ?? 'request';
         const detail = errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; ');
         return send(reply, problem('invalid-request', `invalid ${where}: ${detail}`, { errors }));
-      }
-      if (isResponseSerializationError(error)) {
-        request.log.error({ err: error, issues: error.cause.issues }, 'response does not match its schema');
-        return send(reply, problem('internal-error', 'the service failed to answer; the error is logged'));
       }
       const known = error.code ? FASTIFY_CODES[error.code] : undefined;
       if (known) return send(reply, problem(known.type, known.detail));

@@ -1,5 +1,4 @@
 import type { Schedule } from '../schedulers/schedule.js';
-import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
 import { DatabaseUnavailable } from './errors.js';
 import { encode, toHistoryEntry, toSession, type HistoryRow, type SessionRow } from './rows.js';
@@ -34,6 +33,13 @@ function prepareStatements(db: Db) {
     historyAfter: db.prepare('SELECT * FROM history WHERE session_seq = ? AND step > ? ORDER BY step LIMIT ?'),
     dropHistoryAfter: db.prepare('DELETE FROM history WHERE session_seq = ? AND step > ?'),
     ping: db.prepare('SELECT 1'),
+    totalChanges: db.prepare('SELECT total_changes()').pluck(),
+    // Prepared once: db.exec would parse them again for every unit of every group.
+    begin: db.prepare('BEGIN IMMEDIATE'),
+    savepoint: db.prepare('SAVEPOINT unit'),
+    release: db.prepare('RELEASE unit'),
+    rollbackTo: db.prepare('ROLLBACK TO unit'),
+    commit: db.prepare('COMMIT'),
   };
 }
 
@@ -178,7 +184,6 @@ export class SqliteSessionStore implements SessionStore {
   private readonly statements: Statements;
   private readonly tx: SqliteTransaction;
   private readonly wal: WalSync;
-  private readonly totalChanges: Statement;
   private changesSoFar: number;
   private queued: Unit[] = [];
   /** Set while groups are scheduled or running: a unit queued meanwhile joins the next one. */
@@ -197,8 +202,7 @@ export class SqliteSessionStore implements SessionStore {
     this.wal = new WalSync(inWal ? `${db.name}-wal` : undefined, options.syncFile);
     this.statements = prepareStatements(db);
     this.tx = new SqliteTransaction(this.statements);
-    this.totalChanges = db.prepare('SELECT total_changes()').pluck();
-    this.changesSoFar = this.totalChanges.get() as number;
+    this.changesSoFar = this.statements.totalChanges.get() as number;
   }
 
   async isReachable(): Promise<boolean> {
@@ -255,32 +259,32 @@ export class SqliteSessionStore implements SessionStore {
   /** One transaction for the whole group; every unit fails if the transaction does. */
   private async runGroup(group: readonly Unit[]): Promise<Outcome[]> {
     try {
-      this.db.exec('BEGIN IMMEDIATE');
+      this.statements.begin.run();
     } catch (error) {
       return failAll(group, error);
     }
     const outcomes: Outcome[] = [];
     try {
       for (const unit of group) {
-        this.db.exec('SAVEPOINT unit');
+        this.statements.savepoint.run();
         try {
           const value = await unit.work(this.tx);
-          this.db.exec('RELEASE unit');
+          this.statements.release.run();
           outcomes.push({ ok: true, value });
         } catch (error) {
           // Gone when SQLite rolled the whole transaction back by itself: then the group fails.
           if (!this.db.inTransaction) throw error;
           this.db.exec('ROLLBACK TO unit');
-          this.db.exec('RELEASE unit');
+          this.statements.release.run();
           outcomes.push({ ok: false, error: asStoreError(error) });
         }
       }
-      this.db.exec('COMMIT');
+      this.statements.commit.run();
     } catch (error) {
       if (this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
       return failAll(group, error);
     }
-    const changes = this.totalChanges.get() as number;
+    const changes = this.statements.totalChanges.get() as number;
     if (changes !== this.changesSoFar) this.wal.committed();
     this.changesSoFar = changes;
     return outcomes;
