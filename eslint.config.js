@@ -33,7 +33,7 @@ const IO_MODULES = [
 const refuse = (group, message) => ({ group, message });
 
 export default defineConfig(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'clients/python/', 'clients/typescript/schema.d.ts'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'clients/python/', 'clients/typescript/src/schema.ts', 'clients/typescript/dist/', 'clients/typescript/node_modules/'] },
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {

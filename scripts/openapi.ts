@@ -1,6 +1,6 @@
 /**
  * Generates, from the routes' zod schemas, the OpenAPI document (openapi/openapi.json)
- * and the TypeScript client's types (clients/typescript/schema.d.ts): `write` writes
+ * and the TypeScript client's types (clients/typescript/src/schema.ts): `write` writes
  * them, `check` fails when a committed file differs from what the code generates.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { buildApp } from '../src/app.js';
 import { renderOpenApiDocument } from '../src/plugins/openapi.js';
 
 const OPENAPI_FILE = new URL('../openapi/openapi.json', import.meta.url);
-const CLIENT_TYPES_FILE = new URL('../clients/typescript/schema.d.ts', import.meta.url);
+const CLIENT_TYPES_FILE = new URL('../clients/typescript/src/schema.ts', import.meta.url);
 
 const mode = process.argv[2];
 if (mode !== 'write' && mode !== 'check') {

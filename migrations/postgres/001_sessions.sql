@@ -1,5 +1,5 @@
 -- Scheduler sessions and their step history, as the SQLite schema holds them after its
--- migrations 001-004 (migrations/*.sql): the same columns, names and checks.
+-- migrations 001-005 (migrations/*.sql): the same columns, names and checks.
 --
 -- A session row holds the current schedule (scheduler state and optimizer groups);
 -- every step also writes a history row holding the schedule after it, so a rewind
@@ -23,8 +23,14 @@ CREATE TABLE sessions (
   scheduler_state           json        NOT NULL,
   groups                    json        NOT NULL,
   created_at                timestamptz NOT NULL,
-  updated_at                timestamptz NOT NULL
+  updated_at                timestamptz NOT NULL,
+  -- Set by a delete, which frees the key at once; the DeletionSweeper then removes the
+  -- history in chunks, and the row last (src/sessions/deletion-sweeper.ts).
+  deleted_at                timestamptz
 );
+
+-- The sweeper's work list: empty almost always, so the index is too.
+CREATE INDEX sessions_deleted ON sessions (seq) WHERE deleted_at IS NOT NULL;
 
 CREATE TABLE history (
   session_seq     bigint      NOT NULL REFERENCES sessions (seq) ON DELETE CASCADE,

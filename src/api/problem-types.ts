@@ -26,6 +26,16 @@ export const PROBLEM_TYPES = {
     title: 'Body is not JSON',
     when: 'The body is not valid JSON, or its length differs from its Content-Length.',
   },
+  unauthorized: {
+    status: 401,
+    title: 'Unauthorized',
+    when: 'Where API keys are in use, the request carries no valid `Authorization: Bearer` key; a service without keys runs open and never answers it.',
+  },
+  forbidden: {
+    status: 403,
+    title: 'Forbidden',
+    when: "Where API keys are in use, the request's key may not do this; a service without keys runs open and never answers it.",
+  },
   'session-not-found': {
     status: 404,
     title: 'Session not found',

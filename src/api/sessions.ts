@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { paramGroupInput } from '../schedulers/param-groups.js';
 import { FINISH_REASONS } from '../schedulers/definition.js';
 import { schedulerConfig } from '../schedulers/registry.js';
+import { paramGroupRequestSchema, schedulerConfigRequestSchema } from './range-test-references.js';
 import { stateSchema } from './state.js';
 import { fromWire, wireNumber, wireNumberInput } from './wire-numbers.js';
 
@@ -20,12 +21,12 @@ export const MAX_METADATA_BYTES = 64 * 1024;
  */
 export const MAX_PAGE_BYTES = 4 * 1024 * 1024;
 
-const paramGroups = z.array(paramGroupInput).min(1).max(MAX_PARAM_GROUPS).describe("The optimizer's param groups");
+const paramGroups = z.array(paramGroupRequestSchema).min(1).max(MAX_PARAM_GROUPS).describe("The optimizer's param groups");
 
 /** torch.optim refuses a negative lr when the optimizer is built; schedules may go below 0 later. */
-function refuseNegativeLrs(groups: readonly { lr: number }[], context: z.RefinementCtx): void {
+function refuseNegativeLrs(groups: readonly { lr: unknown }[], context: z.RefinementCtx): void {
   groups.forEach((group, i) => {
-    if (group.lr < 0) {
+    if (typeof group.lr === 'number' && group.lr < 0) {
       context.addIssue({ code: 'custom', message: 'must be >= 0', path: ['param_groups', i, 'lr'] });
     }
   });
@@ -46,7 +47,7 @@ export const sessionInputSchema = z
       .optional()
       .describe('Client-chosen unique key (e.g. the run id): creating again finds the same session'),
     param_groups: paramGroups,
-    scheduler: schedulerConfig,
+    scheduler: schedulerConfigRequestSchema,
     metadata: z
       .record(z.string(), z.unknown())
       .refine((metadata) => Buffer.byteLength(JSON.stringify(metadata)) <= MAX_METADATA_BYTES, {
@@ -134,6 +135,12 @@ export const stepInputSchema = z
 
 export type StepInput = z.infer<typeof stepInputSchema>;
 
+/**
+ * The step route's body. Every field is optional, so a bare POST with no body (which Fastify
+ * hands the validator as null) is a report of nothing.
+ */
+export const stepBodySchema = stepInputSchema.nullable().transform((body): StepInput => body ?? {});
+
 export const stepResultSchema = stateSchema
   .extend({ replayed: z.boolean().describe('True when this answers a retry of the last step') })
   .meta({ id: 'StepResult' });
@@ -216,7 +223,7 @@ export type RangeTestSuggestionView = z.infer<typeof suggestionResponseSchema>;
 export const previewInputSchema = z
   .strictObject({
     param_groups: paramGroups,
-    scheduler: schedulerConfig,
+    scheduler: schedulerConfigRequestSchema,
     steps: z.number().int().min(0).max(MAX_PREVIEW_STEPS).optional().describe('Steps without reports'),
     reports: z.array(reportInputSchema).max(MAX_PREVIEW_STEPS).optional().describe('One report per step'),
   })

@@ -62,22 +62,48 @@ export function domainProblem(error: unknown): Problem | undefined {
   return undefined;
 }
 
-type ValidationIssue = { keyword?: string; instancePath?: string; message?: string; params?: { keys?: unknown } };
+/** A zod issue as fastify-type-provider-zod hands it over: `params` holds the rest of the issue. */
+type ValidationIssue = { keyword?: string; instancePath?: string; message?: string; params?: object };
+
+/** A zod issue; inside a union's branch, its path is relative to the union. */
+type ZodIssue = { code?: string; path: PropertyKey[]; message?: string; keys?: unknown; errors?: unknown };
+
+const branchesOf = (issue: ZodIssue): ZodIssue[][] =>
+  issue.code === 'invalid_union' && Array.isArray(issue.errors) ? (issue.errors as ZodIssue[][]) : [];
+
+/** How far into the value a union's branch got: the longest path of its issues, into nested unions too. */
+function depth(issues: readonly ZodIssue[]): number {
+  return Math.max(...issues.map((issue) => issue.path.length + Math.max(0, ...branchesOf(issue).map(depth))));
+}
 
 /**
- * zod's issues with paths as the client wrote its request (`/scheduler/gamma` →
- * `scheduler.gamma`); an unknown key is named itself, not the object holding it.
+ * Field errors with paths as the client wrote its request (`scheduler.gamma`); an unknown
+ * key is named itself, not the object holding it. zod's issue when no branch of a union
+ * fits says only that; the branch that got furthest into the value is the one the client
+ * meant (an object with `from_range_test` meant the reference, not a number), so its issues
+ * name the field. When every branch failed on the value itself, the union's own message
+ * says what it takes.
  */
+function issueErrors(at: readonly string[], issue: ZodIssue, unknownKeyMessage: string): FieldError[] {
+  const path = [...at, ...issue.path.map(String)];
+  const branches = branchesOf(issue);
+  if (branches.length > 0) {
+    const deepest = Math.max(...branches.map(depth));
+    const meant = branches.find((branch) => depth(branch) === deepest) ?? [];
+    if (deepest > 0) return meant.flatMap((branchIssue) => issueErrors(path, branchIssue, unknownKeyMessage));
+  }
+  const unknownKeys = issue.code === 'unrecognized_keys' && Array.isArray(issue.keys) ? issue.keys : [];
+  if (unknownKeys.length > 0) {
+    return unknownKeys.map((key) => ({ path: [...path, String(key)].join('.'), message: unknownKeyMessage }));
+  }
+  return [{ path: path.join('.'), message: issue.message ?? 'invalid' }];
+}
+
 function fieldErrors(error: FastifyError): FieldError[] {
-  const unknown = error.validationContext === 'querystring' ? 'unknown query parameter' : 'unknown key';
-  return ((error.validation ?? []) as ValidationIssue[]).flatMap((issue) => {
-    const path = (issue.instancePath ?? '').split('/').filter(Boolean);
-    const unknownKeys = issue.keyword === 'unrecognized_keys' && Array.isArray(issue.params?.keys) ? issue.params.keys : [];
-    if (unknownKeys.length > 0) {
-      return unknownKeys.map((key) => ({ path: [...path, String(key)].join('.'), message: unknown }));
-    }
-    return [{ path: path.join('.'), message: issue.message ?? 'invalid' }];
-  });
+  const unknownKeyMessage = error.validationContext === 'querystring' ? 'unknown query parameter' : 'unknown key';
+  return ((error.validation ?? []) as ValidationIssue[]).flatMap(({ keyword, instancePath, message, params }) =>
+    issueErrors([], { ...params, code: keyword, path: (instancePath ?? '').split('/').filter(Boolean), message }, unknownKeyMessage),
+  );
 }
 
 /**

@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin';
+import { DeletionSweeper } from '../sessions/deletion-sweeper.js';
 import { sessionUseCases, type SessionUseCases } from '../sessions/use-cases.js';
 import type { SessionStore } from '../store/session-store.js';
 
@@ -14,12 +15,24 @@ export interface SessionsOptions {
   readonly store: SessionStore;
 }
 
-/** Decorates the app with the session use cases over the store, and closes it last. */
+/**
+ * Decorates the app with the session use cases over the store; sweeps what deleted
+ * sessions left behind from the start on (a previous run may have stopped mid-way); closes
+ * the store last.
+ */
 export const sessionsPlugin = fp<SessionsOptions>(
   async (app, { store }) => {
-    app.decorate('sessions', sessionUseCases(store));
+    const sweeper = new DeletionSweeper(store, {
+      swept: (info) => app.log.info(info, 'deleted session swept'),
+      failed: (error) => app.log.error({ err: error }, 'sweeping deleted sessions failed; the next delete or start tries again'),
+    });
+    app.decorate('sessions', sessionUseCases(store, sweeper));
+    app.addHook('onReady', async () => sweeper.wake());
     // onClose runs once the server has closed: no request can still be using the database.
-    app.addHook('onClose', async () => store.close());
+    app.addHook('onClose', async () => {
+      await sweeper.stop();
+      await store.close();
+    });
   },
   { name: 'lrsched-sessions', fastify: '5.x' },
 );

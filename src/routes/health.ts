@@ -8,6 +8,7 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     '/healthz',
     {
       schema: {
+        operationId: 'getHealth',
         summary: 'Liveness and readiness: 200 while the database answers a query, 503 when it does not',
         tags: ['operations'],
         querystring: noQuery,

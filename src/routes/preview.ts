@@ -7,6 +7,7 @@ export const previewRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/preview',
     {
       schema: {
+        operationId: 'previewSchedule',
         summary: 'Compute a schedule without storing anything',
         tags: ['preview'],
         body: previewInputSchema,

@@ -13,12 +13,12 @@ import {
 
 export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
   const { sessions } = app;
-  const requestsWithReferences = new WeakMap<object, string>();
 
   app.post(
     '/v1/sessions',
     {
       schema: {
+        operationId: 'createSession',
         summary: 'Create a scheduler session (or find the one with this key)',
         tags: ['sessions'],
         body: sessionInputSchema,
@@ -29,16 +29,9 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
           ...problemResponses(...BODY_PROBLEMS, 'invalid-request', 'key-conflict'),
         },
       },
-      // A group's lr or a max_lr may name a range test's suggestion; numbers replace them before validation.
-      preValidation: async (request) => {
-        const { body, requestedWithReferences } = await sessions.resolveRangeTestReferences(request.body);
-        request.body = body as typeof request.body;
-        if (requestedWithReferences !== null) requestsWithReferences.set(request, requestedWithReferences);
-      },
     },
     async (request, reply) => {
-      const requested = requestsWithReferences.get(request) ?? null;
-      const { session, created } = await sessions.create(request.body, requested);
+      const { session, created } = await sessions.create(request.body);
       if (created) request.log.info({ session: session.id, type: session.scheduler.type }, 'session created');
       return reply.code(created ? 201 : 200).send(session);
     },
@@ -48,6 +41,7 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/sessions',
     {
       schema: {
+        operationId: 'listSessions',
         summary: 'List sessions, newest first',
         tags: ['sessions'],
         querystring: listSessionsQuery,
@@ -61,6 +55,7 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/sessions/:id',
     {
       schema: {
+        operationId: 'getSession',
         summary: 'Read one session and its current state',
         tags: ['sessions'],
         params: sessionIdParams,
@@ -75,6 +70,7 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/sessions/:id/state_dict',
     {
       schema: {
+        operationId: 'getStateDict',
         summary: "PyTorch's scheduler.state_dict() for this session, and the optimizer groups it goes with",
         tags: ['sessions'],
         params: sessionIdParams,
@@ -89,11 +85,13 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/sessions/:id',
     {
       schema: {
+        operationId: 'deleteSession',
         summary: 'Delete a session and its history',
         tags: ['sessions'],
         params: sessionIdParams,
         querystring: noQuery,
-        response: { 204: z.null().describe('Deleted'), ...problemResponses('session-not-found') },
+        // A DELETE may carry a body too, which Fastify reads (and ignores) like any other.
+        response: { 204: z.null().describe('Deleted'), ...problemResponses(...BODY_PROBLEMS, 'session-not-found') },
       },
     },
     async (request, reply) => {

@@ -6,7 +6,7 @@ import {
   noQuery,
   rewindInputSchema,
   sessionIdParams,
-  stepInputSchema,
+  stepBodySchema,
   stepResultSchema,
 } from '../api/sessions.js';
 import { stateSchema } from '../api/state.js';
@@ -18,19 +18,16 @@ export const stepRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/sessions/:id/step',
     {
       schema: {
+        operationId: 'stepSession',
         summary: 'Report a finished epoch (or batch) and get the lrs to use next',
         tags: ['steps'],
         params: sessionIdParams,
-        body: stepInputSchema,
+        body: stepBodySchema,
         querystring: noQuery,
         response: {
           200: stepResultSchema,
           ...problemResponses(...BODY_PROBLEMS, 'invalid-request', 'session-not-found', 'step-conflict', 'step-refused'),
         },
-      },
-      // Every field is optional, so a bare POST with no body is a report of nothing.
-      preValidation: async (request) => {
-        request.body ??= {};
       },
     },
     async (request) => {
@@ -43,6 +40,7 @@ export const stepRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/sessions/:id/rewind',
     {
       schema: {
+        operationId: 'rewindSession',
         summary: 'Go back to the state after an earlier step, dropping the later history',
         tags: ['steps'],
         params: sessionIdParams,
@@ -65,6 +63,7 @@ export const stepRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/sessions/:id/history',
     {
       schema: {
+        operationId: 'getHistory',
         summary: 'Every step of a session, oldest first',
         tags: ['steps'],
         params: sessionIdParams,

@@ -7,6 +7,7 @@ export const suggestionRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/sessions/:id/suggestion',
     {
       schema: {
+        operationId: 'getSuggestion',
         summary: 'The lrs an LRRangeTest session suggests, by the steepest, minimum and valley rules',
         tags: ['range tests'],
         params: sessionIdParams,

@@ -1,109 +1,77 @@
-import { RULES, type Rule } from '../range-test/suggestions.js';
+import {
+  isRangeTestReference,
+  type ParamGroupRequest,
+  type RangeTestReference,
+  type SchedulerConfigRequest,
+} from '../api/range-test-references.js';
+import type { SchedulerConfig } from '../schedulers/definition.js';
 import type { FieldPath } from '../schedulers/errors.js';
+import type { ParamGroupInput } from '../schedulers/param-groups.js';
 import type { SessionReads } from '../store/session-store.js';
-import { canonicalJson } from './canonical-json.js';
 import { InvalidInput, NotARangeTest, NotEnoughRangeTestPoints, SessionNotFound } from './errors.js';
 import { suggestFromRangeTest } from './range-test-suggestion.js';
 
-export interface ResolvedRequest {
-  /** The body with every reference replaced by its number. */
-  readonly body: unknown;
-  /** Canonical JSON of the param_groups and scheduler as sent, if they named a range test. */
-  readonly requestedWithReferences: string | null;
+/** The part of a create or preview request that makes a schedule, as the client sent it. */
+export interface ScheduleRequest {
+  readonly param_groups: readonly ParamGroupRequest[];
+  readonly scheduler: SchedulerConfigRequest;
+}
+
+/** The same with every range-test reference replaced by its number: what the core takes. */
+export interface ResolvedSchedule {
+  readonly param_groups: ParamGroupInput[];
+  readonly scheduler: SchedulerConfig;
+}
+
+/** Whether a group's lr or any max_lr names a range test. */
+export function namesRangeTest(request: ScheduleRequest): boolean {
+  const inScheduler = (config: SchedulerConfigRequest): boolean =>
+    isRangeTestReference(config.max_lr) || (config.schedulers ?? []).some(inScheduler);
+  return request.param_groups.some((group) => isRangeTestReference(group.lr)) || inScheduler(request.scheduler);
 }
 
 /**
- * `{"from_range_test": {"session": id, "rule": "steepest"}}` may stand for a group's
- * `lr` or a scheduler's `max_lr`. Replaces each with the suggested number before the
- * body is validated, so the session's config records the number itself.
- *
- * A restarted job sends the same request again, but the range test may have recorded
- * more batches since, or been deleted: a keyed session created from this very request
- * answers with the numbers it was created with. Throws InvalidInput naming a bad reference.
+ * Replaces each reference with the number the range test suggests now (creating a session
+ * does it inside its transaction, so the session records the test's numbers as of its
+ * creation). Throws InvalidInput naming a reference that cannot be resolved (unknown
+ * session, not a range test, too few points).
  */
-export async function resolveRangeTestReferences(reads: SessionReads, body: unknown): Promise<ResolvedRequest> {
-  if (!isObject(body) || !containsReference([body.param_groups, body.scheduler])) {
-    return { body, requestedWithReferences: null };
-  }
-  const requestedWithReferences = canonicalJson({ param_groups: body.param_groups, scheduler: body.scheduler });
-  const existing = typeof body.key === 'string' ? await reads.findByKey(body.key) : undefined;
-  if (existing?.requested_with_references === requestedWithReferences) {
-    const recorded = { param_groups: existing.param_groups, scheduler: existing.schedule.config };
-    return { body: { ...body, ...recorded }, requestedWithReferences };
-  }
-  const resolved: Record<string, unknown> = { ...body };
-  if (Array.isArray(body.param_groups)) {
-    const groups: unknown[] = [];
-    for (const [i, group] of (body.param_groups as unknown[]).entries()) {
-      if (!isObject(group) || !isReference(group.lr)) {
-        groups.push(group);
-        continue;
-      }
-      // Group i takes the test's group i where it had one, else its first group's.
-      const lrs = await suggestedLrs(reads, group.lr, ['param_groups', i, 'lr']);
-      groups.push({ ...group, lr: lrs[i] ?? lrs[0] });
+export async function resolveRangeTestReferences(reads: SessionReads, request: ScheduleRequest): Promise<ResolvedSchedule> {
+  const param_groups: ParamGroupInput[] = [];
+  for (const [i, group] of request.param_groups.entries()) {
+    if (!isRangeTestReference(group.lr)) {
+      param_groups.push({ ...group, lr: group.lr });
+      continue;
     }
-    resolved.param_groups = groups;
+    // Group i takes the test's group i where it had one, else its first group's.
+    const lrs = await suggestedLrs(reads, group.lr, ['param_groups', i, 'lr']);
+    param_groups.push({ ...group, lr: lrs[i] ?? (lrs[0] as number) });
   }
-  if (isObject(body.scheduler)) resolved.scheduler = await resolveScheduler(reads, body.scheduler, ['scheduler']);
-  return { body: resolved, requestedWithReferences };
+  return { param_groups, scheduler: await resolveScheduler(reads, request.scheduler, ['scheduler']) };
 }
 
-function containsReference(value: unknown): boolean {
-  if (isReference(value)) return true;
-  if (Array.isArray(value)) return value.some(containsReference);
-  return isObject(value) && Object.values(value).some(containsReference);
-}
-
-async function resolveScheduler(
-  reads: SessionReads,
-  config: Record<string, unknown>,
-  path: FieldPath,
-): Promise<Record<string, unknown>> {
-  const resolved: Record<string, unknown> = { ...config };
-  if (isReference(config.max_lr)) {
+async function resolveScheduler(reads: SessionReads, config: SchedulerConfigRequest, path: FieldPath): Promise<SchedulerConfig> {
+  const resolved: SchedulerConfig & Record<string, unknown> = { ...config };
+  if (isRangeTestReference(config.max_lr)) {
     const lrs = await suggestedLrs(reads, config.max_lr, [...path, 'max_lr']);
     resolved.max_lr = lrs.length === 1 ? lrs[0] : lrs;
   }
-  if (Array.isArray(config.schedulers)) {
-    const children: unknown[] = [];
-    for (const [i, child] of (config.schedulers as unknown[]).entries()) {
-      children.push(isObject(child) ? await resolveScheduler(reads, child, [...path, 'schedulers', i]) : child);
-    }
+  if (config.schedulers !== undefined) {
+    const children: SchedulerConfig[] = [];
+    for (const [i, child] of config.schedulers.entries()) children.push(await resolveScheduler(reads, child, [...path, 'schedulers', i]));
     resolved.schedulers = children;
   }
   return resolved;
 }
 
-async function suggestedLrs(
-  reads: SessionReads,
-  reference: { from_range_test: unknown },
-  path: FieldPath,
-): Promise<readonly number[]> {
-  const ref = reference.from_range_test;
-  const refused = (field: FieldPath, message: string) => new InvalidInput([...path, 'from_range_test', ...field], message);
-  if (!isObject(ref) || typeof ref.session !== 'string') {
-    throw refused(['session'], 'must name the range test session: {"session": "<id>", "rule": "steepest"}');
-  }
-  const rule = ref.rule ?? 'steepest';
-  if (!RULES.includes(rule as Rule)) throw refused(['rule'], `must be one of ${RULES.join(', ')}`);
-  if (Object.keys(ref).some((key) => key !== 'session' && key !== 'rule')) {
-    throw refused([], 'takes only session and rule');
-  }
+async function suggestedLrs(reads: SessionReads, reference: RangeTestReference, path: FieldPath): Promise<readonly number[]> {
+  const { session, rule } = reference.from_range_test;
   try {
-    return (await suggestFromRangeTest(reads, ref.session)).suggestions[rule as Rule].lrs;
+    return (await suggestFromRangeTest(reads, session)).suggestions[rule].lrs;
   } catch (error) {
     // Not found, not a range test, too few points: whatever it is, this request names a bad reference.
     const badReference =
       error instanceof SessionNotFound || error instanceof NotARangeTest || error instanceof NotEnoughRangeTestPoints;
-    throw badReference ? refused(['session'], error.message) : error;
+    throw badReference ? new InvalidInput([...path, 'from_range_test', 'session'], error.message) : error;
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function isReference(value: unknown): value is { from_range_test: unknown } {
-  return isObject(value) && 'from_range_test' in value;
 }

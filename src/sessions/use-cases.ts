@@ -2,12 +2,12 @@ import type { PreviewInput, SessionInput, StepInput } from '../api/sessions.js';
 import type { SessionStore } from '../store/session-store.js';
 import { createSession } from './create-session.js';
 import { deleteSession } from './delete-session.js';
+import type { DeletionSweeper } from './deletion-sweeper.js';
 import { exportStateDict } from './export-state-dict.js';
 import { findSession } from './find-session.js';
 import { listSessions } from './list-sessions.js';
 import type { PageRequest } from './paging.js';
 import { computePreview } from './preview-schedule.js';
-import { resolveRangeTestReferences } from './range-test-references.js';
 import { suggestFromRangeTest } from './range-test-suggestion.js';
 import { readHistory } from './read-history.js';
 import { rewindSession } from './rewind-session.js';
@@ -15,32 +15,32 @@ import { stepSession } from './step-session.js';
 import { sessionView, suggestionView } from './views.js';
 
 /** The time a change is recorded at. */
-export type Clock = () => string;
-
-const systemClock: Clock = () => new Date().toISOString();
+const now = (): string => new Date().toISOString();
 
 /**
- * What the routes may do, bound to one store: each call is one use case (one transaction
- * or one snapshot), answering in the API's shapes. Routes get this object and never the
- * store, so they cannot reach the database any other way.
+ * What the routes may do, bound to one store: each call is one use case (one transaction or snapshot),
+ * answering in the API's shapes. Routes get this object and never the store, so they cannot
+ * reach the database any other way. Deletes wake the sweeper that removes what they leave.
  */
-export function sessionUseCases(store: SessionStore, clock: Clock = systemClock) {
+export function sessionUseCases(store: SessionStore, sweeper: DeletionSweeper) {
   return {
     /** A session created, or found again by its key: `created` tells which. */
-    async create(input: SessionInput, requestedWithReferences: string | null) {
-      const { session, created } = await createSession(store, input, requestedWithReferences, clock());
+    async create(input: SessionInput) {
+      const { session, created } = await createSession(store, input, now());
       return { session: sessionView(session), created };
     },
-    resolveRangeTestReferences: (body: unknown) => store.snapshot((reads) => resolveRangeTestReferences(reads, body)),
     find: async (id: string) => sessionView(await store.snapshot((reads) => findSession(reads, id))),
     list: (request: PageRequest) => listSessions(store, request),
-    delete: (id: string) => deleteSession(store, id),
-    step: (id: string, input: StepInput) => stepSession(store, id, input, clock()),
-    rewind: (id: string, toStep: number) => rewindSession(store, id, toStep, clock()),
+    async delete(id: string) {
+      await deleteSession(store, id, now());
+      sweeper.wake();
+    },
+    step: (id: string, input: StepInput) => stepSession(store, id, input, now()),
+    rewind: (id: string, toStep: number) => rewindSession(store, id, toStep, now()),
     history: (id: string, request: PageRequest) => readHistory(store, id, request),
     exportStateDict: (id: string) => exportStateDict(store, id),
     suggestion: async (id: string) => suggestionView(await store.snapshot((reads) => suggestFromRangeTest(reads, id))),
-    preview: (input: PreviewInput) => computePreview(input),
+    preview: (input: PreviewInput) => computePreview(store, input),
     /** Whether the database answers a query: readiness. */
     databaseAnswers: () => store.isReachable(),
   };

@@ -85,12 +85,20 @@ export async function copyToPostgres(source: Database.Database, pool: pg.Pool): 
     await client.query('LOCK TABLE sessions IN EXCLUSIVE MODE');
     const { rows } = await client.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM sessions) AS any');
     if (rows[0]?.any) throw new CopyRefused('the PostgreSQL database holds sessions already: copy into an empty one');
-    const sessions = await insertRows(client, 'sessions', SESSION_COLUMNS, source.prepare('SELECT * FROM sessions ORDER BY seq').iterate() as Iterable<Row>);
+    // A session marked deleted is gone already: neither it nor what is left of its history is copied.
+    const sessions = await insertRows(
+      client,
+      'sessions',
+      SESSION_COLUMNS,
+      source.prepare('SELECT * FROM sessions WHERE deleted_at IS NULL ORDER BY seq').iterate() as Iterable<Row>,
+    );
     const historyRows = await insertRows(
       client,
       'history',
       HISTORY_COLUMNS,
-      source.prepare('SELECT * FROM history ORDER BY session_seq, step').iterate() as Iterable<Row>,
+      source
+        .prepare('SELECT * FROM history WHERE session_seq IN (SELECT seq FROM sessions WHERE deleted_at IS NULL) ORDER BY session_seq, step')
+        .iterate() as Iterable<Row>,
     );
     // New sessions continue where SQLite's counter was, which may be past the largest seq left: a seq is never handed out twice.
     const counter = source.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'sessions'").pluck().get() as number | undefined;

@@ -17,10 +17,11 @@ import type {
  * then sends only its name and values.
  */
 const SQL = {
-  byId: 'SELECT * FROM sessions WHERE id = $1',
-  holdById: 'SELECT * FROM sessions WHERE id = $1 FOR UPDATE',
-  byKey: 'SELECT * FROM sessions WHERE key = $1',
-  newestFirst: 'SELECT * FROM sessions WHERE seq < $1 ORDER BY seq DESC LIMIT $2',
+  byId: 'SELECT * FROM sessions WHERE id = $1 AND deleted_at IS NULL',
+  // A session deleted while this waited for its lock is not found: the row lock re-reads the row.
+  holdById: 'SELECT * FROM sessions WHERE id = $1 AND deleted_at IS NULL FOR UPDATE',
+  byKey: 'SELECT * FROM sessions WHERE key = $1 AND deleted_at IS NULL',
+  newestFirst: 'SELECT * FROM sessions WHERE seq < $1 AND deleted_at IS NULL ORDER BY seq DESC LIMIT $2',
   // A key another transaction took meanwhile inserts nothing (and waits for that one to end).
   insertSession: `
     INSERT INTO sessions (id, key, name, metadata, param_groups, requested_with_references, scheduler,
@@ -31,7 +32,14 @@ const SQL = {
   insertHistory: `
     INSERT INTO history (session_seq, step, recorded_at, report, scheduler_state, groups)
     VALUES ($1, $2, $3, $4, $5, $6)`,
-  deleteById: 'DELETE FROM sessions WHERE id = $1',
+  // The key goes with the mark: a new session may take it at once. The update waits for a step holding the row.
+  markDeleted: 'UPDATE sessions SET deleted_at = $1, key = NULL WHERE id = $2 AND deleted_at IS NULL',
+  oldestDeleted: 'SELECT seq FROM sessions WHERE deleted_at IS NOT NULL ORDER BY seq LIMIT 1',
+  deleteHistoryChunk: `
+    DELETE FROM history
+    WHERE session_seq = $1
+      AND step IN (SELECT step FROM history WHERE session_seq = $1 ORDER BY step DESC LIMIT $2)`,
+  purgeDeleted: 'DELETE FROM sessions WHERE seq = $1 AND deleted_at IS NOT NULL',
   moveTo: 'UPDATE sessions SET step = $1, scheduler_state = $2, groups = $3, updated_at = $4 WHERE seq = $5',
   historyAt: 'SELECT * FROM history WHERE session_seq = $1 AND step = $2',
   historyAfter: 'SELECT * FROM history WHERE session_seq = $1 AND step > $2 ORDER BY step LIMIT $3',
@@ -133,10 +141,27 @@ class PostgresTransaction implements SessionWrites {
     return toSession(row);
   }
 
-  async delete(id: string): Promise<boolean> {
+  async markDeleted(id: string, at: string): Promise<boolean> {
     if (cannotBeStored(id)) return false;
-    const result = await this.client.query({ name: 'deleteById', text: SQL.deleteById, values: [id] });
-    return (result.rowCount ?? 0) > 0;
+    return (await this.changed('markDeleted', [at, id])) > 0;
+  }
+
+  async oldestDeleted(): Promise<number | undefined> {
+    const [row] = await this.rows<{ seq: number }>('oldestDeleted', []);
+    return row?.seq;
+  }
+
+  deleteHistoryChunk(seq: number, rows: number): Promise<number> {
+    return this.changed('deleteHistoryChunk', [seq, rows]);
+  }
+
+  async purgeDeleted(seq: number): Promise<void> {
+    await this.changed('purgeDeleted', [seq]);
+  }
+
+  /** Runs a change, answering how many rows it changed. */
+  private async changed(name: StatementName, values: unknown[]): Promise<number> {
+    return (await this.client.query({ name, text: SQL[name], values })).rowCount ?? 0;
   }
 
   async appendStep(session: StoredSession, schedule: Schedule, report: StoredReport, at: string): Promise<void> {
@@ -192,6 +217,11 @@ export class PostgresSessionStore implements SessionStore {
 
   snapshot<T>(work: (reads: SessionReads) => Promise<T>): Promise<T> {
     return this.run('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', work);
+  }
+
+  /** PostgreSQL's autovacuum makes the space of deleted rows reusable by itself. */
+  async freePages(): Promise<number> {
+    return 0;
   }
 
   async isReachable(): Promise<boolean> {

@@ -74,8 +74,14 @@ export interface SessionWrites extends SessionReads {
    * another transaction took its key meanwhile: findByKey then finds that session.
    */
   insert(session: NewSession): Promise<StoredSession | undefined>;
-  /** Deletes the session and its history; false if there was none. */
-  delete(id: string): Promise<boolean>;
+  /** Marks the session deleted: no read finds it any more, and its key is free. False if there is none. */
+  markDeleted(id: string, at: string): Promise<boolean>;
+  /** The seq of the session marked deleted longest ago whose rows are still there. */
+  oldestDeleted(): Promise<number | undefined>;
+  /** Deletes up to `rows` history rows of a session marked deleted, newest first; answers how many. */
+  deleteHistoryChunk(seq: number, rows: number): Promise<number>;
+  /** Removes the row of a session marked deleted, once its history is gone. */
+  purgeDeleted(seq: number): Promise<void>;
   /** Records one applied step of a held session: its new current schedule and its history row. */
   appendStep(session: StoredSession, schedule: Schedule, report: StoredReport, at: string): Promise<void>;
   /** Makes `entry` the held session's current step again and forgets every step after it. */
@@ -87,6 +93,12 @@ export interface SessionStore {
   transaction<T>(work: (tx: SessionWrites) => Promise<T>): Promise<T>;
   /** Runs reads that see one state of the database. */
   snapshot<T>(work: (reads: SessionReads) => Promise<T>): Promise<T>;
+  /**
+   * Gives up to `pages` free pages back to the operating system, outside any transaction;
+   * answers how many free pages are left. (SQLite's incremental_vacuum; PostgreSQL's own
+   * autovacuum does this, so there it answers 0.)
+   */
+  freePages(pages: number): Promise<number>;
   /** Whether the database answers a query now (false once it is closed, unreachable or unreadable). */
   isReachable(): Promise<boolean>;
   /** Closes the database; the caller makes sure no transaction is still running. */

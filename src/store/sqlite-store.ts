@@ -23,10 +23,18 @@ function prepareStatements(db: Db) {
     insertHistory: db.prepare(`
       INSERT INTO history (session_seq, step, recorded_at, report, scheduler_state, groups)
       VALUES (?, ?, ?, ?, ?, ?)`),
-    byId: db.prepare('SELECT * FROM sessions WHERE id = ?'),
-    byKey: db.prepare('SELECT * FROM sessions WHERE key = ?'),
-    newestFirst: db.prepare('SELECT * FROM sessions WHERE seq < ? ORDER BY seq DESC LIMIT ?'),
-    deleteById: db.prepare('DELETE FROM sessions WHERE id = ?'),
+    byId: db.prepare('SELECT * FROM sessions WHERE id = ? AND deleted_at IS NULL'),
+    byKey: db.prepare('SELECT * FROM sessions WHERE key = ? AND deleted_at IS NULL'),
+    newestFirst: db.prepare('SELECT * FROM sessions WHERE seq < ? AND deleted_at IS NULL ORDER BY seq DESC LIMIT ?'),
+    // The key goes with the mark: a new session may take it at once.
+    markDeleted: db.prepare('UPDATE sessions SET deleted_at = ?, key = NULL WHERE id = ? AND deleted_at IS NULL'),
+    oldestDeleted: db.prepare('SELECT seq FROM sessions WHERE deleted_at IS NOT NULL ORDER BY seq LIMIT 1').pluck(),
+    deleteHistoryChunk: db.prepare(`
+      DELETE FROM history
+      WHERE session_seq = @seq
+        AND step IN (SELECT step FROM history WHERE session_seq = @seq ORDER BY step DESC LIMIT @rows)`),
+    purgeDeleted: db.prepare('DELETE FROM sessions WHERE seq = ? AND deleted_at IS NOT NULL'),
+    freelistCount: db.prepare('PRAGMA freelist_count').pluck(),
     moveTo: db.prepare(`
       UPDATE sessions SET step = ?, scheduler_state = ?, groups = ?, updated_at = ? WHERE seq = ?`),
     historyAt: db.prepare('SELECT * FROM history WHERE session_seq = ? AND step = ?'),
@@ -102,8 +110,20 @@ class SqliteTransaction implements SessionWrites {
     return (await this.findById(session.id)) as StoredSession;
   }
 
-  async delete(id: string): Promise<boolean> {
-    return this.statements.deleteById.run(id).changes > 0;
+  async markDeleted(id: string, at: string): Promise<boolean> {
+    return this.statements.markDeleted.run(at, id).changes > 0;
+  }
+
+  async oldestDeleted(): Promise<number | undefined> {
+    return this.statements.oldestDeleted.get() as number | undefined;
+  }
+
+  async deleteHistoryChunk(seq: number, rows: number): Promise<number> {
+    return this.statements.deleteHistoryChunk.run({ seq, rows }).changes;
+  }
+
+  async purgeDeleted(seq: number): Promise<void> {
+    this.statements.purgeDeleted.run(seq);
   }
 
   async appendStep(session: StoredSession, schedule: Schedule, report: StoredReport, at: string): Promise<void> {
@@ -222,6 +242,14 @@ export class SqliteSessionStore implements SessionStore {
   /** Reads that see one state of the database: what the earlier units of their group left. */
   snapshot<T>(work: (reads: SessionReads) => Promise<T>): Promise<T> {
     return this.enqueue(work);
+  }
+
+  /** incremental_vacuum (the database runs in auto_vacuum INCREMENTAL mode), as a unit of the next group. */
+  freePages(pages: number): Promise<number> {
+    return this.enqueue(async () => {
+      this.db.pragma(`incremental_vacuum(${Math.max(1, Math.floor(pages))})`);
+      return this.statements.freelistCount.get() as number;
+    });
   }
 
   async close(): Promise<void> {

@@ -53,7 +53,7 @@ async function sqliteWithSessions(path: string): Promise<number> {
       }
     }
     // The newest is deleted: SQLite's counter then runs ahead of the largest seq left.
-    await tx.delete(`session-${SESSIONS}`);
+    await tx.markDeleted(`session-${SESSIONS}`, new Date(Date.UTC(2026, 0, 3)).toISOString());
   });
   await store.close();
   return steps;

@@ -201,6 +201,13 @@ describe('problem answers', () => {
     const bare = await app.inject({ method: 'POST', url: `/v1/sessions/${created.body.id}/step` });
     expect(bare.statusCode).toBe(200);
     expect(JSON.parse(bare.body)).toMatchObject({ step: 1, lrs: [0.5] });
+    const nothing = await app.inject({
+      method: 'POST',
+      url: `/v1/sessions/${created.body.id}/step`,
+      headers: { 'content-type': 'application/json' },
+      payload: 'null',
+    });
+    expect(JSON.parse(nothing.body)).toMatchObject({ step: 2, lrs: [0.25] });
     const withHeader = await app.inject({
       method: 'DELETE',
       url: `/v1/sessions/${created.body.id}`,

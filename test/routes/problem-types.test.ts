@@ -74,6 +74,8 @@ const situations: [ProblemTypeName, () => Promise<Request>][] = [
 
 /** Types no request can provoke here, and where they are tested instead. */
 const TESTED_ELSEWHERE: Partial<Record<ProblemTypeName, string>> = {
+  unauthorized: 'documented ahead of API keys: a service without keys runs open and answers neither',
+  forbidden: 'documented ahead of API keys: a service without keys runs open and answers neither',
   'internal-error': 'a fault of the service: no request provokes one on purpose',
   'database-unavailable': 'test/routes/health.test.ts, with the database closed under the route',
   'shutting-down': 'test/server/drain-on-close.test.ts, with a request arriving while closing',

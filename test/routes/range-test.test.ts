@@ -65,6 +65,42 @@ describe('LRRangeTest sessions', () => {
     expect(created.body.state.lrs[0]).toBeCloseTo(suggestion.steepest.lr / 25, 15);
   });
 
+  it('resolves a max_lr nested in a composite, and previews from a reference the numbers a session gets', async () => {
+    const id = await runRangeTest({ end_lr: 100, num_iter: 300 }, 13);
+    const suggestion = (await call(app, 'GET', `/v1/sessions/${id}/suggestion`)).body;
+    const request = {
+      param_groups: [{ lr: { from_range_test: { session: id, rule: 'minimum' } }, momentum: 0.9 }],
+      scheduler: {
+        type: 'SequentialLR',
+        milestones: [2],
+        schedulers: [
+          { type: 'ConstantLR', factor: 0.5, total_iters: 2 },
+          { type: 'CyclicLR', base_lr: 1e-4, max_lr: { from_range_test: { session: id, rule: 'valley' } }, step_size_up: 3 },
+        ],
+      },
+    };
+    const created = await call(app, 'POST', '/v1/sessions', request);
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.param_groups[0].lr).toBe(suggestion.minimum.lr);
+    expect(created.body.scheduler.schedulers[1].max_lr).toBe(suggestion.valley.lr);
+
+    const preview = await call(app, 'POST', '/v1/preview', { ...request, steps: 8 });
+    expect(preview.status, JSON.stringify(preview.body)).toBe(200);
+    const stepped = [created.body.state];
+    for (let step = 0; step < 8; step++) {
+      stepped.push((await call(app, 'POST', `/v1/sessions/${created.body.id}/step`, { expected_step: step })).body);
+    }
+    expect(preview.body.points.map((p: { lrs: number[] }) => p.lrs)).toEqual(stepped.map((s) => s.lrs));
+
+    const unknown = await call(app, 'POST', '/v1/preview', {
+      ...request,
+      param_groups: [{ lr: { from_range_test: { session: 'gone' } } }],
+      steps: 1,
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors).toEqual([{ path: 'param_groups.0.lr.from_range_test.session', message: "no session with id 'gone'" }]);
+  });
+
   it('lets a restarted job find its keyed session although the range test moved on or is gone', async () => {
     const created = await call(app, 'POST', '/v1/sessions', { param_groups: [{ lr: 1e-7 }], scheduler: { type: 'LRRangeTest', num_iter: 300 } });
     const test = created.body.id;
@@ -115,16 +151,20 @@ describe('LRRangeTest sessions', () => {
   });
 
   it.each([
-    [{ from_range_test: { session: 'nope' } }, 400, 'scheduler.max_lr.from_range_test.session'],
-    [{ from_range_test: { session: 'x', rule: 'median' } }, 400, 'scheduler.max_lr.from_range_test.rule'],
-    [{ from_range_test: 'x' }, 400, 'scheduler.max_lr.from_range_test.session'],
-  ])('refuses a bad reference %j', async (maxLr, status, path) => {
+    [{ from_range_test: { session: 'nope' } }, 'scheduler.max_lr.from_range_test.session', "no session with id 'nope'"],
+    [{ from_range_test: { session: 'x', rule: 'median' } }, 'scheduler.max_lr.from_range_test.rule', 'steepest'],
+    [{ from_range_test: 'x' }, 'scheduler.max_lr.from_range_test', 'expected object'],
+    [{ from_range_test: { session: 'x', at: 3 } }, 'scheduler.max_lr.from_range_test.at', 'unknown key'],
+    [{ from_range_test: {} }, 'scheduler.max_lr.from_range_test.session', 'expected string'],
+    [[0.1, 'x'], 'scheduler.max_lr.1', 'expected number'],
+    ['0.1', 'scheduler.max_lr', 'or {"from_range_test"'],
+  ])('refuses a bad reference or number %j with a 400 naming the field', async (maxLr, path, message) => {
     const answer = await call(app, 'POST', '/v1/sessions', {
       param_groups: [{ lr: 0.1 }],
       scheduler: { type: 'OneCycleLR', max_lr: maxLr, total_steps: 10 },
     });
-    expect(answer.status).toBe(status);
-    expect(answer.body.errors[0].path).toBe(path);
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors).toEqual([{ path, message: expect.stringContaining(message) }]);
   });
 
   it('answers 409 while too few points are usable, and for sessions that are not range tests', async () => {

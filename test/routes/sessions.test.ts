@@ -163,4 +163,16 @@ describe('DELETE /v1/sessions/:id', () => {
     expect((await call(app, 'GET', `/v1/sessions/${id}/history`)).status).toBe(404);
     expect((await call(app, 'DELETE', `/v1/sessions/${id}`)).status).toBe(404);
   });
+
+  it('frees its key at once, and drops it from the listing', async () => {
+    const body = { key: 'reused-key', param_groups: [{ lr: 0.1 }], scheduler: stepLR };
+    const first = await call(app, 'POST', '/v1/sessions', body);
+    expect((await call(app, 'DELETE', `/v1/sessions/${first.body.id}`)).status).toBe(204);
+    const second = await call(app, 'POST', '/v1/sessions', body);
+    expect(second.status).toBe(201);
+    expect(second.body.id).not.toBe(first.body.id);
+    const listed = (await call(app, 'GET', '/v1/sessions?limit=5')).body.items.map((s: { id: string }) => s.id);
+    expect(listed[0]).toBe(second.body.id);
+    expect(listed).not.toContain(first.body.id);
+  });
 });

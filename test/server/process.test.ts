@@ -1,9 +1,11 @@
+import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/app.js';
 import { goldenCases, expectPoint, wireReport } from '../support/golden.js';
 import type { Request } from '../support/history-replay.js';
+import { writeLargeSession } from '../support/large-session.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { http, startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { expectNoStepLostOrDoubled, startSteppingLoad } from '../support/stepping-load.js';
@@ -133,6 +135,38 @@ describe('the server process', () => {
     const replays = await expectNoStepLostOrDoubled(request, runs);
     console.info(`seed ${seed}: ${CLIENTS * STEPS} steps answered, ${load.unanswered()} requests cut and sent again, ${replays} answered as replays`);
   }, 180_000);
+
+  it('keeps a session deleted when killed while sweeping its history, and sweeps the rest after the restart', async () => {
+    const path = databaseFile();
+    const id = await writeLargeSession(path, 200, 1500);
+    const rowsOf = () => {
+      const db = new Database(path, { readonly: true });
+      try {
+        const seq = db.prepare('SELECT seq FROM sessions WHERE id = ?').pluck().get(id);
+        return { session: seq === undefined ? 0 : 1, history: db.prepare('SELECT count(*) FROM history WHERE session_seq = ?').pluck().get(seq ?? -1) };
+      } finally {
+        db.close();
+      }
+    };
+    let server = await start(path);
+    expect((await http(`${server.url}/v1/sessions/${id}`, 'DELETE')).status).toBe(204);
+    server.child.kill('SIGKILL');
+    await server.exited;
+    const left = rowsOf();
+    expect(left.session, 'the kill came after the sweep had finished').toBe(1);
+    expect(left.history).toBeGreaterThan(0);
+
+    server = await start(path);
+    expect((await http(`${server.url}/v1/sessions/${id}`, 'GET')).status).toBe(404);
+    expect((await http(`${server.url}/v1/sessions/${id}/history`, 'GET')).status).toBe(404);
+    // The log line comes through a pipe, maybe a little after the rows are gone.
+    const swept = () => logMessages(server).some((line) => line.level === 30 && line.msg === 'deleted session swept');
+    for (let waited = 0; rowsOf().session > 0 || !swept(); waited += 50) {
+      expect(waited, 'the restarted server never finished sweeping').toBeLessThan(20_000);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(rowsOf()).toEqual({ session: 0, history: 0 });
+  });
 
   it('finishes in-flight requests on SIGTERM, then exits 0 with the database closed', async () => {
     const path = databaseFile();

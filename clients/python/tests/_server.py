@@ -26,9 +26,11 @@ def golden_cases():
 
 
 class Server:
-    """One server process; `restart()` starts a new one on the same port and database."""
+    """One server process; `restart()` starts a new one on the same port and database.
+    `script` is the program to run, src/server.ts or a test server built on the same app."""
 
-    def __init__(self, port=None, database=None):
+    def __init__(self, port=None, database=None, script="src/server.ts"):
+        self.script = script
         self._dir = tempfile.TemporaryDirectory(prefix="lrsched-py-")
         self.port = port or free_port()
         self.database = database or os.path.join(self._dir.name, "lrsched.db")
@@ -38,7 +40,7 @@ class Server:
     def start(self):
         env = {**os.environ, "PORT": str(self.port), "HOST": "127.0.0.1", "DATABASE_PATH": self.database, "LOG_LEVEL": "info"}
         self.process = subprocess.Popen(
-            [os.environ.get("LRSCHED_NODE", "node"), "--import", "tsx", "src/server.ts"],
+            [os.environ.get("LRSCHED_NODE", "node"), "--import", "tsx", self.script],
             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         ready = threading.Event()

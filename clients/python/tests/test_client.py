@@ -1,7 +1,11 @@
+import json
 import math
+import os
 import unittest
+import urllib.request
+from unittest import mock
 
-from lrsched import Client, LrschedError
+from lrsched import Client, LrschedError, RemoteScheduler
 
 from ._server import Server
 
@@ -78,3 +82,55 @@ class ClientTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ApiKeyTest(unittest.TestCase):
+    """The key reaches the server as a bearer token: a server that records every request's
+    Authorization header (test/support/recording-server.ts) says what it received."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(script="test/support/recording-server.ts").start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def recorded(self):
+        with urllib.request.urlopen(f"{self.server.url}/test/authorizations") as answer:
+            return json.load(answer)
+
+    def received(self, call):
+        """The Authorization headers of the requests `call` makes."""
+        before = len(self.recorded())
+        call()
+        return self.recorded()[before:]
+
+    def test_api_key_is_sent_as_a_bearer_token_on_every_request(self):
+        client = Client(self.server.url, api_key="lrs_given")
+
+        def calls():
+            session = client.create_session({"type": "StepLR", "step_size": 1}, [{"lr": 0.1}])
+            client.step(session["id"], expected_step=0)
+            list(client.history(session["id"]))
+
+        self.assertEqual(self.received(calls), ["Bearer lrs_given"] * 3)
+
+    def test_lrsched_api_key_from_the_environment_unless_one_is_given(self):
+        with mock.patch.dict(os.environ, {"LRSCHED_API_KEY": "lrs_from_env"}):
+            self.assertEqual(self.received(lambda: list(Client(self.server.url).list_sessions())), ["Bearer lrs_from_env"])
+            given = Client(self.server.url, api_key="lrs_given")
+            self.assertEqual(self.received(lambda: list(given.list_sessions())), ["Bearer lrs_given"])
+        with mock.patch.dict(os.environ, {}, clear=True):
+            self.assertEqual(self.received(lambda: list(Client(self.server.url).list_sessions())), [None])
+
+    def test_remote_scheduler_takes_api_key(self):
+        class Optimizer:
+            param_groups = [{"lr": 0.1}]
+
+        def train():
+            scheduler = RemoteScheduler(Optimizer(), {"type": "StepLR", "step_size": 1}, base_url=self.server.url,
+                                        api_key="lrs_job")
+            scheduler.step()
+
+        self.assertEqual(self.received(train), ["Bearer lrs_job"] * 2)

@@ -2,6 +2,7 @@
 
 import http.client
 import json
+import os
 import socket
 import time
 import urllib.error
@@ -29,13 +30,15 @@ class _Retryable(Exception):
 
 class Client:
     """The lrsched API. Requests that are safe to repeat are retried with exponential
-    backoff on timeouts, connection failures and 5xx answers."""
+    backoff on timeouts, connection failures and 5xx answers. `api_key` (by default the
+    LRSCHED_API_KEY environment variable) is sent as `Authorization: Bearer <key>`."""
 
-    def __init__(self, base_url="http://127.0.0.1:8080", timeout=10.0, retries=5, backoff=0.2):
+    def __init__(self, base_url="http://127.0.0.1:8080", timeout=10.0, retries=5, backoff=0.2, api_key=None):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
+        self.api_key = api_key or os.environ.get("LRSCHED_API_KEY") or None
 
     # Sessions
 
@@ -123,6 +126,8 @@ class Client:
         request = urllib.request.Request(self.base_url + path, data=data, method=method)
         if data is not None:
             request.add_header("content-type", "application/json")
+        if self.api_key:
+            request.add_header("Authorization", f"Bearer {self.api_key}")
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 text = response.read()

@@ -14,15 +14,16 @@ class RemoteScheduler:
     it) into `optimizer.param_groups`; any object with such a list of dicts works.
 
     Every step carries `expected_step` and is retried on timeouts and 5xx, so a retry never
-    skips an epoch. With a `key` (say, the run id) a restarted job reattaches to its session;
+    skips an epoch. `api_key` (by default LRSCHED_API_KEY) is sent as a bearer token.
+    With a `key` (say, the run id) a restarted job reattaches to its session;
     as with PyTorch's schedulers, create it before `optimizer.load_state_dict()`, then
     `load_state_dict()` it from the checkpoint.
     """
 
     def __init__(self, optimizer, scheduler, base_url="http://127.0.0.1:8080", key=None, name=None,
-                 metadata=None, client=None, timeout=10.0, retries=8):
+                 metadata=None, client=None, timeout=10.0, retries=8, api_key=None):
         self.optimizer = optimizer
-        self.client = client or Client(base_url, timeout=timeout, retries=retries)
+        self.client = client or Client(base_url, timeout=timeout, retries=retries, api_key=api_key)
         groups = [
             {k: (list(v) if k == "betas" else v) for k, v in group.items() if k in _GROUP_KEYS}
             for group in optimizer.param_groups

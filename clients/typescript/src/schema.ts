@@ -8,38 +8,7 @@ export interface paths {
             cookie?: never;
         };
         /** Liveness and readiness: 200 while the database answers a query, 503 when it does not */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {string} */
-                            status: "ok";
-                        };
-                    };
-                };
-                /** @description Problem document (RFC 9457): urn:lrsched:problem:database-unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getHealth"];
         put?: never;
         post?: never;
         delete?: never;
@@ -56,113 +25,10 @@ export interface paths {
             cookie?: never;
         };
         /** List sessions, newest first */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: number;
-                    /** @description next_cursor of the previous page */
-                    cursor?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: components["schemas"]["Session"][];
-                            next_cursor: string | null;
-                        };
-                    };
-                };
-                /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-request */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["listSessions"];
         put?: never;
         /** Create a scheduler session (or find the one with this key) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["NewSessionInput"];
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Session"];
-                    };
-                };
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Session"];
-                    };
-                };
-                /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-json, urn:lrsched:problem:invalid-request */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Problem document (RFC 9457): urn:lrsched:problem:key-conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Problem document (RFC 9457): urn:lrsched:problem:body-too-large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Problem document (RFC 9457): urn:lrsched:problem:unsupported-media-type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["createSession"];
         delete?: never;
         options?: never;
         head?: never;
@@ -177,69 +43,11 @@ export interface paths {
             cookie?: never;
         };
         /** Read one session and its current state */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Session"];
-                    };
-                };
-                /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getSession"];
         put?: never;
         post?: never;
         /** Delete a session and its history */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Deleted */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        delete: operations["deleteSession"];
         options?: never;
         head?: never;
         patch?: never;
@@ -253,37 +61,7 @@ export interface paths {
             cookie?: never;
         };
         /** PyTorch's scheduler.state_dict() for this session, and the optimizer groups it goes with */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["StateDictExport"];
-                    };
-                };
-                /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getStateDict"];
         put?: never;
         post?: never;
         delete?: never;
@@ -302,86 +80,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Report a finished epoch (or batch) and get the lrs to use next */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["StepRequestInput"];
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["StepResult"];
-                    };
-                };
-                /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-json, urn:lrsched:problem:invalid-request */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Problem document (RFC 9457): urn:lrsched:problem:step-conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Problem document (RFC 9457): urn:lrsched:problem:body-too-large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Problem document (RFC 9457): urn:lrsched:problem:unsupported-media-type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Problem document (RFC 9457): urn:lrsched:problem:step-refused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["stepSession"];
         delete?: never;
         options?: never;
         head?: never;
@@ -398,77 +97,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Go back to the state after an earlier step, dropping the later history */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["RewindRequestInput"];
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["State"];
-                    };
-                };
-                /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-json, urn:lrsched:problem:invalid-request */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Problem document (RFC 9457): urn:lrsched:problem:rewind-conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Problem document (RFC 9457): urn:lrsched:problem:body-too-large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Problem document (RFC 9457): urn:lrsched:problem:unsupported-media-type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["rewindSession"];
         delete?: never;
         options?: never;
         head?: never;
@@ -483,53 +112,7 @@ export interface paths {
             cookie?: never;
         };
         /** Every step of a session, oldest first */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: number;
-                    /** @description next_cursor of the previous page */
-                    cursor?: string;
-                };
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: components["schemas"]["HistoryEntry"][];
-                            next_cursor: string | null;
-                        };
-                    };
-                };
-                /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-request */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -546,46 +129,7 @@ export interface paths {
             cookie?: never;
         };
         /** The lrs an LRRangeTest session suggests, by the steepest, minimum and valley rules */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["RangeTestSuggestion"];
-                    };
-                };
-                /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Problem document (RFC 9457): urn:lrsched:problem:not-a-range-test, urn:lrsched:problem:not-enough-range-test-points */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getSuggestion"];
         put?: never;
         post?: never;
         delete?: never;
@@ -604,68 +148,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Compute a schedule without storing anything */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["PreviewRequestInput"];
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            points: components["schemas"]["State"][];
-                        };
-                    };
-                };
-                /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-json, urn:lrsched:problem:invalid-request */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Problem document (RFC 9457): urn:lrsched:problem:body-too-large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Problem document (RFC 9457): urn:lrsched:problem:unsupported-media-type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Problem document (RFC 9457): urn:lrsched:problem:step-refused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["previewSchedule"];
         delete?: never;
         options?: never;
         head?: never;
@@ -687,9 +170,9 @@ export interface components {
             type: "ChainedScheduler";
         };
         /** @description torch.optim.lr_scheduler.ChainedScheduler arguments */
-        ChainedSchedulerInput: {
+        ChainedSchedulerRequestInput: {
             /** @description The schedulers, stepped in this order */
-            schedulers: components["schemas"]["SchedulerConfigInput"][];
+            schedulers: components["schemas"]["SchedulerConfigRequestInput"][];
             /**
              * @description PyTorch class name
              * @constant
@@ -855,11 +338,11 @@ export interface components {
             type: "CyclicLR";
         };
         /** @description torch.optim.lr_scheduler.CyclicLR arguments */
-        CyclicLRInput: {
+        CyclicLRRequestInput: {
             /** @description Lower lr boundary of the cycle, for all groups or per group */
             base_lr: number | number[];
-            /** @description Upper lr boundary of the cycle, for all groups or per group */
-            max_lr: number | number[];
+            /** @description Upper lr boundary of the cycle, for all groups or per group; or a range test's suggestion */
+            max_lr: (number | number[]) | components["schemas"]["RangeTestReferenceInput"];
             /**
              * @description Iterations in the increasing half of a cycle
              * @default 2000
@@ -932,13 +415,6 @@ export interface components {
             /** @description null for step 0, the creation */
             report: components["schemas"]["RecordedReport"] | null;
             state: components["schemas"]["State"];
-        };
-        HistoryEntryInput: {
-            step: number;
-            recorded_at: string;
-            /** @description null for step 0, the creation */
-            report: components["schemas"]["RecordedReportInput"] | null;
-            state: components["schemas"]["StateInput"];
         };
         /** @description torch.optim.lr_scheduler.LambdaLR arguments */
         LambdaLR: {
@@ -1134,41 +610,6 @@ export interface components {
              */
             type: "MultiStepLR";
         };
-        NewSession: {
-            /** @description Free-form display name */
-            name?: string;
-            /** @description Client-chosen unique key (e.g. the run id): creating again finds the same session */
-            key?: string;
-            /** @description The optimizer's param groups */
-            param_groups: {
-                /** @description Learning rate of the group (>= 0, unless resuming from a state_dict) */
-                lr: number;
-                /** @description SGD-style momentum; cycled by CyclicLR and OneCycleLR */
-                momentum?: number;
-                /** @description Adam-style betas; beta1 is cycled instead of momentum when present */
-                betas?: [
-                    number,
-                    number
-                ];
-                /** @description The lr schedules start from (base_lrs); written into the group by schedulers, given back to resume from a state_dict */
-                initial_lr?: number;
-                /** @description OneCycleLR's peak lr; written into the group by schedulers, given back to resume from a state_dict */
-                max_lr?: number;
-                /** @description OneCycleLR's final lr; written into the group by schedulers, given back to resume from a state_dict */
-                min_lr?: number;
-                /** @description Upper momentum of CyclicLR and OneCycleLR; written into the group by schedulers, given back to resume from a state_dict */
-                max_momentum?: number;
-                /** @description Lower momentum of CyclicLR and OneCycleLR; written into the group by schedulers, given back to resume from a state_dict */
-                base_momentum?: number;
-            }[];
-            scheduler: components["schemas"]["SchedulerConfig"];
-            /** @description Free-form JSON kept with the session (at most 65536 bytes) */
-            metadata?: {
-                [key: string]: unknown;
-            };
-            /** @description A PyTorch scheduler.state_dict() (1.13 or newer, as JSON) to continue from; param_groups then carry the optimizer's groups saved with it */
-            state_dict?: unknown;
-        };
         NewSessionInput: {
             /** @description Free-form display name */
             name?: string;
@@ -1176,8 +617,8 @@ export interface components {
             key?: string;
             /** @description The optimizer's param groups */
             param_groups: {
-                /** @description Learning rate of the group (>= 0, unless resuming from a state_dict) */
-                lr: number;
+                /** @description Learning rate of the group (>= 0, unless resuming from a state_dict); or a range test's suggestion */
+                lr: number | components["schemas"]["RangeTestReferenceInput"];
                 /** @description SGD-style momentum; cycled by CyclicLR and OneCycleLR */
                 momentum?: number;
                 /** @description Adam-style betas; beta1 is cycled instead of momentum when present */
@@ -1196,7 +637,7 @@ export interface components {
                 /** @description Lower momentum of CyclicLR and OneCycleLR; written into the group by schedulers, given back to resume from a state_dict */
                 base_momentum?: number;
             }[];
-            scheduler: components["schemas"]["SchedulerConfigInput"];
+            scheduler: components["schemas"]["SchedulerConfigRequestInput"];
             /** @description Free-form JSON kept with the session (at most 65536 bytes) */
             metadata?: {
                 [key: string]: unknown;
@@ -1260,9 +701,9 @@ export interface components {
             type: "OneCycleLR";
         };
         /** @description torch.optim.lr_scheduler.OneCycleLR arguments */
-        OneCycleLRInput: {
-            /** @description Peak lr, for all groups or per group */
-            max_lr: number | number[];
+        OneCycleLRRequestInput: {
+            /** @description Peak lr, for all groups or per group; or a range test's suggestion */
+            max_lr: (number | number[]) | components["schemas"]["RangeTestReferenceInput"];
             /**
              * @description Length of the cycle; or give epochs and steps_per_epoch
              * @default null
@@ -1348,40 +789,11 @@ export interface components {
              */
             type: "PolynomialLR";
         };
-        PreviewRequest: {
-            /** @description The optimizer's param groups */
-            param_groups: {
-                /** @description Learning rate of the group (>= 0, unless resuming from a state_dict) */
-                lr: number;
-                /** @description SGD-style momentum; cycled by CyclicLR and OneCycleLR */
-                momentum?: number;
-                /** @description Adam-style betas; beta1 is cycled instead of momentum when present */
-                betas?: [
-                    number,
-                    number
-                ];
-                /** @description The lr schedules start from (base_lrs); written into the group by schedulers, given back to resume from a state_dict */
-                initial_lr?: number;
-                /** @description OneCycleLR's peak lr; written into the group by schedulers, given back to resume from a state_dict */
-                max_lr?: number;
-                /** @description OneCycleLR's final lr; written into the group by schedulers, given back to resume from a state_dict */
-                min_lr?: number;
-                /** @description Upper momentum of CyclicLR and OneCycleLR; written into the group by schedulers, given back to resume from a state_dict */
-                max_momentum?: number;
-                /** @description Lower momentum of CyclicLR and OneCycleLR; written into the group by schedulers, given back to resume from a state_dict */
-                base_momentum?: number;
-            }[];
-            scheduler: components["schemas"]["SchedulerConfig"];
-            /** @description Steps without reports */
-            steps?: number;
-            /** @description One report per step */
-            reports?: components["schemas"]["StepReport"][];
-        };
         PreviewRequestInput: {
             /** @description The optimizer's param groups */
             param_groups: {
-                /** @description Learning rate of the group (>= 0, unless resuming from a state_dict) */
-                lr: number;
+                /** @description Learning rate of the group (>= 0, unless resuming from a state_dict); or a range test's suggestion */
+                lr: number | components["schemas"]["RangeTestReferenceInput"];
                 /** @description SGD-style momentum; cycled by CyclicLR and OneCycleLR */
                 momentum?: number;
                 /** @description Adam-style betas; beta1 is cycled instead of momentum when present */
@@ -1400,7 +812,7 @@ export interface components {
                 /** @description Lower momentum of CyclicLR and OneCycleLR; written into the group by schedulers, given back to resume from a state_dict */
                 base_momentum?: number;
             }[];
-            scheduler: components["schemas"]["SchedulerConfigInput"];
+            scheduler: components["schemas"]["SchedulerConfigRequestInput"];
             /** @description Steps without reports */
             steps?: number;
             /** @description One report per step */
@@ -1411,7 +823,7 @@ export interface components {
              * @description What happened, as a stable URN to switch on (the README lists them)
              * @enum {string}
              */
-            type: "urn:lrsched:problem:invalid-request" | "urn:lrsched:problem:invalid-json" | "urn:lrsched:problem:session-not-found" | "urn:lrsched:problem:route-not-found" | "urn:lrsched:problem:key-conflict" | "urn:lrsched:problem:step-conflict" | "urn:lrsched:problem:rewind-conflict" | "urn:lrsched:problem:not-a-range-test" | "urn:lrsched:problem:not-enough-range-test-points" | "urn:lrsched:problem:body-too-large" | "urn:lrsched:problem:unsupported-media-type" | "urn:lrsched:problem:step-refused" | "urn:lrsched:problem:internal-error" | "urn:lrsched:problem:database-unavailable" | "urn:lrsched:problem:shutting-down";
+            type: "urn:lrsched:problem:invalid-request" | "urn:lrsched:problem:invalid-json" | "urn:lrsched:problem:unauthorized" | "urn:lrsched:problem:forbidden" | "urn:lrsched:problem:session-not-found" | "urn:lrsched:problem:route-not-found" | "urn:lrsched:problem:key-conflict" | "urn:lrsched:problem:step-conflict" | "urn:lrsched:problem:rewind-conflict" | "urn:lrsched:problem:not-a-range-test" | "urn:lrsched:problem:not-enough-range-test-points" | "urn:lrsched:problem:body-too-large" | "urn:lrsched:problem:unsupported-media-type" | "urn:lrsched:problem:step-refused" | "urn:lrsched:problem:internal-error" | "urn:lrsched:problem:database-unavailable" | "urn:lrsched:problem:shutting-down";
             /** @description The type's title, the same for every answer of that type */
             title: string;
             status: number;
@@ -1425,24 +837,18 @@ export interface components {
             /** @description The session state now, on a step or rewind conflict */
             state?: components["schemas"]["State"];
         };
-        ProblemInput: {
-            /**
-             * @description What happened, as a stable URN to switch on (the README lists them)
-             * @enum {string}
-             */
-            type: "urn:lrsched:problem:invalid-request" | "urn:lrsched:problem:invalid-json" | "urn:lrsched:problem:session-not-found" | "urn:lrsched:problem:route-not-found" | "urn:lrsched:problem:key-conflict" | "urn:lrsched:problem:step-conflict" | "urn:lrsched:problem:rewind-conflict" | "urn:lrsched:problem:not-a-range-test" | "urn:lrsched:problem:not-enough-range-test-points" | "urn:lrsched:problem:body-too-large" | "urn:lrsched:problem:unsupported-media-type" | "urn:lrsched:problem:step-refused" | "urn:lrsched:problem:internal-error" | "urn:lrsched:problem:database-unavailable" | "urn:lrsched:problem:shutting-down";
-            /** @description The type's title, the same for every answer of that type */
-            title: string;
-            status: number;
-            /** @description This occurrence, in words */
-            detail: string;
-            errors?: {
-                /** @description The offending field, dotted (e.g. scheduler.gamma); empty for the whole body */
-                path: string;
-                message: string;
-            }[];
-            /** @description The session state now, on a step or rewind conflict */
-            state?: components["schemas"]["StateInput"];
+        /** @description A range test's suggested lr, resolved when the request is made; the session records the number */
+        RangeTestReferenceInput: {
+            from_range_test: {
+                /** @description Id of an LRRangeTest session with enough points for a suggestion */
+                session: string;
+                /**
+                 * @description Which of its suggestions (GET /v1/sessions/{id}/suggestion) to take
+                 * @default steepest
+                 * @enum {string}
+                 */
+                rule?: "steepest" | "minimum" | "valley";
+            };
         };
         RangeTestSuggestion: {
             /** @description Where the smoothed loss falls fastest against log10(lr) */
@@ -1486,57 +892,7 @@ export interface components {
                 smoothed_loss: number | ("NaN" | "Infinity" | "-Infinity");
             }[];
         };
-        RangeTestSuggestionInput: {
-            /** @description Where the smoothed loss falls fastest against log10(lr) */
-            steepest: {
-                /** @description Suggested lr of the first group */
-                lr: number | ("NaN" | "Infinity" | "-Infinity");
-                /** @description Suggested lr of each group */
-                lrs: (number | ("NaN" | "Infinity" | "-Infinity"))[];
-                /** @description The batch whose lr the rule picked */
-                step: number;
-            };
-            /** @description The lr at the lowest smoothed loss, divided by 10 */
-            minimum: {
-                /** @description Suggested lr of the first group */
-                lr: number | ("NaN" | "Infinity" | "-Infinity");
-                /** @description Suggested lr of each group */
-                lrs: (number | ("NaN" | "Infinity" | "-Infinity"))[];
-                /** @description The batch whose lr the rule picked */
-                step: number;
-            };
-            /** @description fastai's valley rule: inside the longest decreasing stretch */
-            valley: {
-                /** @description Suggested lr of the first group */
-                lr: number | ("NaN" | "Infinity" | "-Infinity");
-                /** @description Suggested lr of each group */
-                lrs: (number | ("NaN" | "Infinity" | "-Infinity"))[];
-                /** @description The batch whose lr the rule picked */
-                step: number;
-            };
-            finished: boolean;
-            finish_reason: ("diverged" | "num_iter") | null;
-            /** @description Every batch: the lrs it ran with, its loss and the smoothed loss, for plotting loss against log lr */
-            points: {
-                step: number;
-                /** @description A number; NaN and infinities are written as the strings "NaN", "Infinity", "-Infinity" */
-                lr: number | ("NaN" | "Infinity" | "-Infinity");
-                lrs: (number | ("NaN" | "Infinity" | "-Infinity"))[];
-                /** @description A number; NaN and infinities are written as the strings "NaN", "Infinity", "-Infinity" */
-                loss: number | ("NaN" | "Infinity" | "-Infinity");
-                /** @description A number; NaN and infinities are written as the strings "NaN", "Infinity", "-Infinity" */
-                smoothed_loss: number | ("NaN" | "Infinity" | "-Infinity");
-            }[];
-        };
         RecordedReport: {
-            /** @description A number; NaN and infinities are written as the strings "NaN", "Infinity", "-Infinity" */
-            metric?: number | ("NaN" | "Infinity" | "-Infinity");
-            metrics?: {
-                [key: string]: number | ("NaN" | "Infinity" | "-Infinity");
-            };
-            epoch?: number;
-        };
-        RecordedReportInput: {
             /** @description A number; NaN and infinities are written as the strings "NaN", "Infinity", "-Infinity" */
             metric?: number | ("NaN" | "Infinity" | "-Infinity");
             metrics?: {
@@ -1644,10 +1000,6 @@ export interface components {
              */
             type: "ReduceLROnPlateau";
         };
-        RewindRequest: {
-            /** @description The step to go back to (0 is the creation) */
-            to_step: number;
-        };
         RewindRequestInput: {
             /** @description The step to go back to (0 is the creation) */
             to_step: number;
@@ -1655,7 +1007,7 @@ export interface components {
         /** @description A torch.optim.lr_scheduler class by name, with its arguments */
         SchedulerConfig: components["schemas"]["StepLR"] | components["schemas"]["MultiStepLR"] | components["schemas"]["ExponentialLR"] | components["schemas"]["CosineAnnealingLR"] | components["schemas"]["ReduceLROnPlateau"] | components["schemas"]["LambdaLR"] | components["schemas"]["MultiplicativeLR"] | components["schemas"]["ConstantLR"] | components["schemas"]["LinearLR"] | components["schemas"]["PolynomialLR"] | components["schemas"]["CosineAnnealingWarmRestarts"] | components["schemas"]["CyclicLR"] | components["schemas"]["OneCycleLR"] | components["schemas"]["SequentialLR"] | components["schemas"]["ChainedScheduler"] | components["schemas"]["LRRangeTest"];
         /** @description A torch.optim.lr_scheduler class by name, with its arguments */
-        SchedulerConfigInput: components["schemas"]["StepLRInput"] | components["schemas"]["MultiStepLRInput"] | components["schemas"]["ExponentialLRInput"] | components["schemas"]["CosineAnnealingLRInput"] | components["schemas"]["ReduceLROnPlateauInput"] | components["schemas"]["LambdaLRInput"] | components["schemas"]["MultiplicativeLRInput"] | components["schemas"]["ConstantLRInput"] | components["schemas"]["LinearLRInput"] | components["schemas"]["PolynomialLRInput"] | components["schemas"]["CosineAnnealingWarmRestartsInput"] | components["schemas"]["CyclicLRInput"] | components["schemas"]["OneCycleLRInput"] | components["schemas"]["SequentialLRInput"] | components["schemas"]["ChainedSchedulerInput"] | components["schemas"]["LRRangeTestInput"];
+        SchedulerConfigRequestInput: components["schemas"]["StepLRInput"] | components["schemas"]["MultiStepLRInput"] | components["schemas"]["ExponentialLRInput"] | components["schemas"]["CosineAnnealingLRInput"] | components["schemas"]["ReduceLROnPlateauInput"] | components["schemas"]["LambdaLRInput"] | components["schemas"]["MultiplicativeLRInput"] | components["schemas"]["ConstantLRInput"] | components["schemas"]["LinearLRInput"] | components["schemas"]["PolynomialLRInput"] | components["schemas"]["CosineAnnealingWarmRestartsInput"] | components["schemas"]["CyclicLRRequestInput"] | components["schemas"]["OneCycleLRRequestInput"] | components["schemas"]["SequentialLRRequestInput"] | components["schemas"]["ChainedSchedulerRequestInput"] | components["schemas"]["LRRangeTestInput"];
         /** @description torch.optim.lr_scheduler.SequentialLR arguments */
         SequentialLR: {
             /** @description The schedulers, in the order they take over */
@@ -1669,9 +1021,9 @@ export interface components {
             type: "SequentialLR";
         };
         /** @description torch.optim.lr_scheduler.SequentialLR arguments */
-        SequentialLRInput: {
+        SequentialLRRequestInput: {
             /** @description The schedulers, in the order they take over */
-            schedulers: components["schemas"]["SchedulerConfigInput"][];
+            schedulers: components["schemas"]["SchedulerConfigRequestInput"][];
             /** @description Epochs at which the next scheduler takes over */
             milestones: number[];
             /**
@@ -1715,42 +1067,6 @@ export interface components {
             }[];
             scheduler: components["schemas"]["SchedulerConfig"];
             state: components["schemas"]["State"];
-        };
-        SessionInput: {
-            id: string;
-            name: string | null;
-            key: string | null;
-            metadata: {
-                [key: string]: unknown;
-            };
-            /** @description ISO 8601 timestamp */
-            created_at: string;
-            /** @description ISO 8601 timestamp of the last change */
-            updated_at: string;
-            /** @description The groups as given at creation */
-            param_groups: {
-                /** @description Learning rate of the group (>= 0, unless resuming from a state_dict) */
-                lr: number;
-                /** @description SGD-style momentum; cycled by CyclicLR and OneCycleLR */
-                momentum?: number;
-                /** @description Adam-style betas; beta1 is cycled instead of momentum when present */
-                betas?: [
-                    number,
-                    number
-                ];
-                /** @description The lr schedules start from (base_lrs); written into the group by schedulers, given back to resume from a state_dict */
-                initial_lr?: number;
-                /** @description OneCycleLR's peak lr; written into the group by schedulers, given back to resume from a state_dict */
-                max_lr?: number;
-                /** @description OneCycleLR's final lr; written into the group by schedulers, given back to resume from a state_dict */
-                min_lr?: number;
-                /** @description Upper momentum of CyclicLR and OneCycleLR; written into the group by schedulers, given back to resume from a state_dict */
-                max_momentum?: number;
-                /** @description Lower momentum of CyclicLR and OneCycleLR; written into the group by schedulers, given back to resume from a state_dict */
-                base_momentum?: number;
-            }[];
-            scheduler: components["schemas"]["SchedulerConfigInput"];
-            state: components["schemas"]["StateInput"];
         };
         State: {
             /** @description Reports applied since creation (0 right after creation) */
@@ -1806,60 +1122,6 @@ export interface components {
                 base_momentum?: number;
             }[];
         };
-        StateDictExportInput: {
-            /** @description What PyTorch's scheduler.state_dict() holds for this schedule (callables as null) */
-            state_dict: {
-                [key: string]: unknown;
-            };
-            /** @description The optimizer's groups now: what load_state_dict() alone does not restore */
-            param_groups: {
-                /** @description Learning rate of the group (>= 0, unless resuming from a state_dict) */
-                lr: number;
-                /** @description SGD-style momentum; cycled by CyclicLR and OneCycleLR */
-                momentum?: number;
-                /** @description Adam-style betas; beta1 is cycled instead of momentum when present */
-                betas?: [
-                    number,
-                    number
-                ];
-                /** @description The lr schedules start from (base_lrs); written into the group by schedulers, given back to resume from a state_dict */
-                initial_lr?: number;
-                /** @description OneCycleLR's peak lr; written into the group by schedulers, given back to resume from a state_dict */
-                max_lr?: number;
-                /** @description OneCycleLR's final lr; written into the group by schedulers, given back to resume from a state_dict */
-                min_lr?: number;
-                /** @description Upper momentum of CyclicLR and OneCycleLR; written into the group by schedulers, given back to resume from a state_dict */
-                max_momentum?: number;
-                /** @description Lower momentum of CyclicLR and OneCycleLR; written into the group by schedulers, given back to resume from a state_dict */
-                base_momentum?: number;
-            }[];
-        };
-        StateInput: {
-            /** @description Reports applied since creation (0 right after creation) */
-            step: number;
-            /** @description PyTorch's last_epoch after that many step() calls */
-            last_epoch: number | ("NaN" | "Infinity" | "-Infinity");
-            /** @description PyTorch's base_lrs (ReduceLROnPlateau: the groups' lrs at creation) */
-            base_lrs: (number | ("NaN" | "Infinity" | "-Infinity"))[];
-            /** @description The lr of each group to use now: get_last_lr() */
-            lrs: (number | ("NaN" | "Infinity" | "-Infinity"))[];
-            /** @description Momentum (or beta1) per group, where the scheduler cycles it */
-            momentums?: (number | ("NaN" | "Infinity" | "-Infinity"))[];
-            /** @description ReduceLROnPlateau: best metric so far */
-            best?: number | ("NaN" | "Infinity" | "-Infinity");
-            /** @description ReduceLROnPlateau: epochs without improvement */
-            num_bad_epochs?: number;
-            /** @description ReduceLROnPlateau: cooldown epochs left */
-            cooldown_counter?: number;
-            /** @description LRRangeTest: whether the test has ended */
-            finished?: boolean;
-            /** @description LRRangeTest: why it ended, null while running */
-            finish_reason?: ("diverged" | "num_iter") | null;
-            /** @description LRRangeTest: smoothed loss of the last batch */
-            smoothed_loss?: (number | ("NaN" | "Infinity" | "-Infinity")) | null;
-            /** @description LRRangeTest: lowest smoothed loss so far */
-            best_loss?: (number | ("NaN" | "Infinity" | "-Infinity")) | null;
-        };
         /** @description torch.optim.lr_scheduler.StepLR arguments */
         StepLR: {
             /** @description Period of lr decay, in epochs */
@@ -1890,16 +1152,6 @@ export interface components {
              */
             type: "StepLR";
         };
-        StepReport: {
-            /** @description The metric ReduceLROnPlateau watches; stored for the others */
-            metric?: unknown;
-            /** @description Other named numbers to keep in the history */
-            metrics?: {
-                [key: string]: unknown;
-            };
-            /** @description scheduler.step(epoch): jump to this epoch (closed form where PyTorch has one) */
-            epoch?: number;
-        };
         StepReportInput: {
             /** @description The metric ReduceLROnPlateau watches; stored for the others */
             metric?: number | ("NaN" | "Infinity" | "-Infinity");
@@ -1909,18 +1161,6 @@ export interface components {
             };
             /** @description scheduler.step(epoch): jump to this epoch (closed form where PyTorch has one) */
             epoch?: number;
-        };
-        StepRequest: {
-            /** @description The metric ReduceLROnPlateau watches; stored for the others */
-            metric?: unknown;
-            /** @description Other named numbers to keep in the history */
-            metrics?: {
-                [key: string]: unknown;
-            };
-            /** @description scheduler.step(epoch): jump to this epoch (closed form where PyTorch has one) */
-            epoch?: number;
-            /** @description The state.step the client last saw; makes retries safe */
-            expected_step?: number;
         };
         StepRequestInput: {
             /** @description The metric ReduceLROnPlateau watches; stored for the others */
@@ -1962,34 +1202,6 @@ export interface components {
             /** @description True when this answers a retry of the last step */
             replayed: boolean;
         };
-        StepResultInput: {
-            /** @description Reports applied since creation (0 right after creation) */
-            step: number;
-            /** @description PyTorch's last_epoch after that many step() calls */
-            last_epoch: number | ("NaN" | "Infinity" | "-Infinity");
-            /** @description PyTorch's base_lrs (ReduceLROnPlateau: the groups' lrs at creation) */
-            base_lrs: (number | ("NaN" | "Infinity" | "-Infinity"))[];
-            /** @description The lr of each group to use now: get_last_lr() */
-            lrs: (number | ("NaN" | "Infinity" | "-Infinity"))[];
-            /** @description Momentum (or beta1) per group, where the scheduler cycles it */
-            momentums?: (number | ("NaN" | "Infinity" | "-Infinity"))[];
-            /** @description ReduceLROnPlateau: best metric so far */
-            best?: number | ("NaN" | "Infinity" | "-Infinity");
-            /** @description ReduceLROnPlateau: epochs without improvement */
-            num_bad_epochs?: number;
-            /** @description ReduceLROnPlateau: cooldown epochs left */
-            cooldown_counter?: number;
-            /** @description LRRangeTest: whether the test has ended */
-            finished?: boolean;
-            /** @description LRRangeTest: why it ended, null while running */
-            finish_reason?: ("diverged" | "num_iter") | null;
-            /** @description LRRangeTest: smoothed loss of the last batch */
-            smoothed_loss?: (number | ("NaN" | "Infinity" | "-Infinity")) | null;
-            /** @description LRRangeTest: lowest smoothed loss so far */
-            best_loss?: (number | ("NaN" | "Infinity" | "-Infinity")) | null;
-            /** @description True when this answers a retry of the last step */
-            replayed: boolean;
-        };
     };
     responses: never;
     parameters: never;
@@ -1998,4 +1210,740 @@ export interface components {
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "ok";
+                    };
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:database-unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSessions: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Session"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewSessionInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-json, urn:lrsched:problem:invalid-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:key-conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:body-too-large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:unsupported-media-type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:body-too-large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:unsupported-media-type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getStateDict: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StateDictExport"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    stepSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["StepRequestInput"] | null;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StepResult"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-json, urn:lrsched:problem:invalid-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:step-conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:body-too-large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:unsupported-media-type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:step-refused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rewindSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RewindRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["State"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-json, urn:lrsched:problem:invalid-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:rewind-conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:body-too-large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:unsupported-media-type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getHistory: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["HistoryEntry"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSuggestion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RangeTestSuggestion"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:not-a-range-test, urn:lrsched:problem:not-enough-range-test-points */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    previewSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        points: components["schemas"]["State"][];
+                    };
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-json, urn:lrsched:problem:invalid-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:body-too-large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:unsupported-media-type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:step-refused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+}
