@@ -35,7 +35,8 @@ export interface HistoryRow {
 
 /** A value as a JSON column holds it, non-finite numbers spelled out. */
 export const encode = (value: unknown): string => JSON.stringify(toWire(value));
-const decode = <T>(text: string): T => fromWire(JSON.parse(text)) as T;
+/** The inverse of `encode`. */
+export const decode = <T>(text: string): T => fromWire(JSON.parse(text)) as T;
 
 export function toSession(row: SessionRow): StoredSession {
   return {

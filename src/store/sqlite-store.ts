@@ -1,7 +1,9 @@
 import type { Schedule } from '../schedulers/schedule.js';
 import type { Db } from './database.js';
 import { DatabaseUnavailable } from './errors.js';
-import { encode, toHistoryEntry, toSession, type HistoryRow, type SessionRow } from './rows.js';
+import type { ParamGroup } from '../schedulers/param-groups.js';
+import { HotSessions } from './hot-sessions.js';
+import { decode, encode, toHistoryEntry, toSession, type HistoryRow, type SessionRow } from './rows.js';
 import type {
   NewSession,
   SessionReads,
@@ -41,6 +43,8 @@ function prepareStatements(db: Db) {
     historyAfter: db.prepare('SELECT * FROM history WHERE session_seq = ? AND step > ? ORDER BY step LIMIT ?'),
     dropHistoryAfter: db.prepare('DELETE FROM history WHERE session_seq = ? AND step > ?'),
     ping: db.prepare('SELECT 1'),
+    // Moves when another connection commits a change to the file.
+    dataVersion: db.prepare('PRAGMA data_version').pluck(),
     totalChanges: db.prepare('SELECT total_changes()').pluck(),
     // Prepared once: db.exec would parse them again for every unit of every group.
     begin: db.prepare('BEGIN IMMEDIATE'),
@@ -58,11 +62,19 @@ type Statements = ReturnType<typeof prepareStatements>;
  * They run synchronously; they are async only to answer the store interface.
  */
 class SqliteTransaction implements SessionWrites {
-  constructor(private readonly statements: Statements) {}
+  constructor(
+    private readonly statements: Statements,
+    private readonly hot: HotSessions,
+  ) {}
 
   async findById(id: string): Promise<StoredSession | undefined> {
+    const hot = this.hot.get(id);
+    if (hot) return hot;
     const row = this.statements.byId.get(id) as SessionRow | undefined;
-    return row && toSession(row);
+    if (!row) return undefined;
+    const session = toSession(row);
+    this.hot.remember(session);
+    return session;
   }
 
   /** BEGIN IMMEDIATE took the write lock of the whole file: the session is held already. */
@@ -111,6 +123,7 @@ class SqliteTransaction implements SessionWrites {
   }
 
   async markDeleted(id: string, at: string): Promise<boolean> {
+    this.hot.forget(id);
     return this.statements.markDeleted.run(at, id).changes > 0;
   }
 
@@ -132,11 +145,16 @@ class SqliteTransaction implements SessionWrites {
     const groups = encode(schedule.groups);
     this.statements.moveTo.run(step, state, groups, at, session.seq);
     this.statements.insertHistory.run(session.seq, step, at, encode(report), state, groups);
+    // As the row now reads back (JSON keeps no -0 nor undefined), so a step is computed the same cached or not.
+    const stored = { config: schedule.config, state: decode(state), groups: decode<ParamGroup[]>(groups) };
+    this.hot.remember({ ...session, step, schedule: stored, updated_at: at });
   }
 
   async rewindTo(session: StoredSession, entry: StoredHistoryEntry, at: string): Promise<void> {
     this.statements.dropHistoryAfter.run(session.seq, entry.step);
     this.statements.moveTo.run(entry.step, encode(entry.state), encode(entry.groups), at, session.seq);
+    const schedule = { config: session.schedule.config, state: entry.state, groups: entry.groups };
+    this.hot.remember({ ...session, step: entry.step, schedule, updated_at: at });
   }
 }
 
@@ -164,6 +182,12 @@ type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: f
  * than one transaction of unbounded size and duration (each answer waits for its whole group).
  */
 export const MAX_GROUP_SIZE = 256;
+
+/**
+ * Sessions kept parsed (hot-sessions.ts): more than the training jobs stepping at once on
+ * one machine, few enough that even sessions of a thousand groups stay within some 100 MB.
+ */
+export const MAX_HOT_SESSIONS = 256;
 
 export interface SqliteStoreOptions {
   /** How the WAL is flushed to the disk (fs.fdatasync; tests wrap it to watch or hold it). */
@@ -203,6 +227,8 @@ export interface SqliteStoreOptions {
 export class SqliteSessionStore implements SessionStore {
   private readonly statements: Statements;
   private readonly tx: SqliteTransaction;
+  private readonly hot = new HotSessions(MAX_HOT_SESSIONS);
+  private dataVersion: number;
   private readonly wal: WalSync;
   private changesSoFar: number;
   private queued: Unit[] = [];
@@ -221,7 +247,8 @@ export class SqliteSessionStore implements SessionStore {
     db.pragma('synchronous = NORMAL');
     this.wal = new WalSync(inWal ? `${db.name}-wal` : undefined, options.syncFile);
     this.statements = prepareStatements(db);
-    this.tx = new SqliteTransaction(this.statements);
+    this.tx = new SqliteTransaction(this.statements, this.hot);
+    this.dataVersion = this.statements.dataVersion.get() as number;
     this.changesSoFar = this.statements.totalChanges.get() as number;
   }
 
@@ -293,8 +320,12 @@ export class SqliteSessionStore implements SessionStore {
     }
     const outcomes: Outcome[] = [];
     try {
+      const dataVersion = this.statements.dataVersion.get() as number;
+      if (dataVersion !== this.dataVersion) this.hot.clear();
+      this.dataVersion = dataVersion;
       for (const unit of group) {
         this.statements.savepoint.run();
+        this.hot.startUnit();
         try {
           const value = await unit.work(this.tx);
           this.statements.release.run();
@@ -302,14 +333,16 @@ export class SqliteSessionStore implements SessionStore {
         } catch (error) {
           // Gone when SQLite rolled the whole transaction back by itself: then the group fails.
           if (!this.db.inTransaction) throw error;
-          this.db.exec('ROLLBACK TO unit');
+          this.statements.rollbackTo.run();
           this.statements.release.run();
+          this.hot.rolledBack();
           outcomes.push({ ok: false, error: asStoreError(error) });
         }
       }
       this.statements.commit.run();
     } catch (error) {
       if (this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.hot.clear();
       return failAll(group, error);
     }
     const changes = this.statements.totalChanges.get() as number;
