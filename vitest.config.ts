@@ -1,7 +1,7 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
- * Two projects: every test on SQLite, and the route suite and the store's own tests (with
+ * Two projects: every test on SQLite, and the route suite, the live routes and the store's own tests (with
  * the PostgreSQL-only tests) again on PostgreSQL, against a server the run starts itself unless TEST_DATABASE_URL
  * names one (test/support/postgres-global-setup.ts).
  */
@@ -21,7 +21,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'postgres',
-          include: ['test/routes/**/*.test.ts', 'test/store/session-store.test.ts', 'test/postgres/**/*.test.ts'],
+          include: ['test/routes/**/*.test.ts', 'test/live/**/*.test.ts', 'test/store/session-store.test.ts', 'test/postgres/**/*.test.ts'],
           globalSetup: ['test/support/postgres-global-setup.ts'],
           env: { LRSCHED_TEST_STORE: 'postgres' },
         },

@@ -3,21 +3,26 @@ import { validatorCompiler } from 'fastify-type-provider-zod';
 import { drainOnClose } from './plugins/drain-on-close.js';
 import { jsonBodies } from './plugins/json-body.js';
 import { jsonSchemaSerializerCompiler } from './plugins/json-serializer.js';
+import { liveConnections } from './plugins/live-connections.js';
 import { openApi } from './plugins/openapi.js';
 import { answerFrameworkError, problemHandling } from './plugins/problems.js';
 import { sessionsPlugin } from './plugins/sessions.js';
 import { healthRoutes } from './routes/health.js';
+import { liveRoutes } from './routes/live.js';
 import { previewRoutes } from './routes/preview.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { stepRoutes } from './routes/steps.js';
 import { suggestionRoutes } from './routes/suggestion.js';
 import { openStore, type DatabaseOptions } from './store/open-store.js';
+import type { LiveLimits } from './live/connections.js';
 
 export interface AppOptions {
   /** SQLite file (created and migrated) or ':memory:', or a PostgreSQL database (migrated). */
   readonly database: DatabaseOptions;
   /** The pino logger server.ts builds; without one (tests, scripts) the app logs nothing. */
   readonly logger?: FastifyBaseLogger;
+  /** Event streams and waits: the connection budget and the heartbeat interval (tests shrink them). */
+  readonly live?: { readonly limits?: LiveLimits; readonly heartbeatMs?: number };
 }
 
 /** 100000-step previews with metrics run to a few MiB; anything far beyond is a mistake. */
@@ -46,15 +51,19 @@ export async function buildApp(options: AppOptions) {
 
   await app.register(jsonBodies);
   await app.register(problemHandling);
+  // Before the drain: see liveConnections.
+  await app.register(liveConnections, { limits: options.live?.limits });
   await app.register(drainOnClose, { graceMs: DRAIN_GRACE_MS });
   const store = await openStore(options.database, {
     idleConnectionFailed: (error) => app.log.warn({ err: error }, 'an idle database connection failed; the pool dropped it'),
+    changeFeedFailed: (error) => app.log.warn({ err: error }, 'the change feed failed; it listens again, and watchers read again'),
   });
   await app.register(sessionsPlugin, { store });
   await app.register(openApi);
   await app.register(healthRoutes);
   await app.register(sessionRoutes);
   await app.register(stepRoutes);
+  await app.register(liveRoutes, { heartbeatMs: options.live?.heartbeatMs });
   await app.register(suggestionRoutes);
   await app.register(previewRoutes);
   return app;

@@ -1,5 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,10 +40,10 @@ let close: () => Promise<void>;
 beforeAll(async () => ({ url, close } = await startListeningApp()));
 afterAll(async () => close());
 
-async function runPython(program: string): Promise<string> {
+async function runPython(program: string, env: Record<string, string> = {}): Promise<string> {
   const { stdout } = await run(torchPython ?? 'python3', ['-c', program.replaceAll(README_ADDRESS, url)], {
     cwd: ROOT,
-    env: { ...process.env, PYTHONPATH: 'clients/python/src' },
+    env: { ...process.env, ...env, PYTHONPATH: 'clients/python/src' },
     timeout: 120_000,
   });
   return stdout;
@@ -96,4 +97,41 @@ print(saved["state_dict"]["last_epoch"], remote + local == expected + expected) 
     const stdout = await runPython(before + pythonSnippet('def to_json') + after);
     expect(stdout.trim()).toBe('37 True');
   });
+
+  it.skipIf(needsTorch)('the DDP snippet runs two ranks, as torchrun starts them, on one schedule', async () => {
+    const before = `${SETUP}
+import os
+rank = int(os.environ["RANK"])
+epochs = 6
+LOSSES = [1.0, 0.9, 0.9, 0.9, 0.9, 0.9]
+def train(*args): pass
+def validate(*args): return LOSSES[epoch] + 0.01 * rank
+`;
+    // Each rank's loss differs; the twin steps on their mean, as the service must have.
+    const after = `
+twin_optimizer = torch.optim.SGD(torch.nn.Linear(3, 1).parameters(), lr=0.1)
+twin = torch.optim.lr_scheduler.ReduceLROnPlateau(twin_optimizer, factor=0.5, patience=2)
+for loss in LOSSES:
+    twin.step((torch.tensor(loss) + torch.tensor(loss + 0.01)) / 2)
+print(scheduler.session_id, scheduler.last_epoch, optimizer.param_groups[0]["lr"], twin_optimizer.param_groups[0]["lr"])
+dist.destroy_process_group()
+`;
+    const program = before + pythonSnippet('dist.init_process_group') + after;
+    const rendezvous = { WORLD_SIZE: '2', MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(await freePort()) };
+    const ranks = await Promise.all(['0', '1'].map((rank) => runPython(program, { ...rendezvous, RANK: rank })));
+    const [id, lastEpoch, lr, twinLr] = ranks[0]!.trim().split(' ');
+    expect(ranks[1]).toBe(ranks[0]);
+    expect([lastEpoch, lr]).toEqual(['6', twinLr]);
+    expect(Number(lr)).toBeLessThan(0.1);
+    const session = (await (await fetch(`${url}/v1/sessions/${id}`)).json()) as { key: string; state: { step: number } };
+    expect(session).toMatchObject({ key: 'my-ddp-run-id', state: { step: 6 } });
+  });
 });
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -43,3 +43,13 @@ CREATE TABLE history (
   PRIMARY KEY (session_seq, step),
   CHECK ((report IS NULL) = (step = 0))
 );
+
+-- Changes of sessions (steps, rewinds, deletes) reach every replica by NOTIFY, whose payload
+-- must stay under 8000 bytes; a change too large for it (the state of many param groups)
+-- waits here, and the notice names its id (src/store/postgres-store.ts). Rows older than
+-- a few minutes have been read by every replica that listens, and are pruned.
+CREATE TABLE change_notices (
+  id     bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  change json        NOT NULL,
+  at     timestamptz NOT NULL DEFAULT now()
+);

@@ -41,6 +41,11 @@ export const PROBLEM_TYPES = {
     title: 'Session not found',
     when: 'No session has this id (it never existed, or it was deleted).',
   },
+  'step-not-found': {
+    status: 404,
+    title: 'Step not found',
+    when: 'The session has no such step in its history: it has not reached it, or a rewind dropped it.',
+  },
   'route-not-found': {
     status: 404,
     title: 'Route not found',
@@ -86,6 +91,12 @@ export const PROBLEM_TYPES = {
     title: 'The scheduler cannot take this step',
     when: 'PyTorch would raise on this step (OneCycleLR past `total_steps`, an `lr_lambda` that is not a finite number); `errors[].path` names the config field to blame.',
   },
+  'too-many-live-connections': {
+    status: 429,
+    title: 'Too many live connections',
+    when: 'This client (its IP address) already holds the most event streams and waits for a step one client may; close one, or retry after `Retry-After` seconds.',
+    retryAfterSeconds: 5,
+  },
   'internal-error': {
     status: 500,
     title: 'Internal server error',
@@ -96,6 +107,12 @@ export const PROBLEM_TYPES = {
     title: 'Database unavailable',
     when: 'The database does not answer (PostgreSQL restarting or out of reach, SQLite locked or closed); nothing was changed, send the request again after `Retry-After` seconds. `/healthz` answers it too.',
     retryAfterSeconds: 1,
+  },
+  'live-connections-exhausted': {
+    status: 503,
+    title: 'No live connections left',
+    when: 'The service already holds the most event streams and waits for a step it takes in all; retry after `Retry-After` seconds.',
+    retryAfterSeconds: 5,
   },
   'shutting-down': {
     status: 503,

@@ -89,15 +89,25 @@ export type Session = z.infer<typeof sessionSchema>;
 // Any string: an id this service never handed out is simply not found (404).
 export const sessionIdParams = z.object({ id: z.string() });
 
+export const historyStepParams = sessionIdParams.extend({
+  step: z.coerce.number().int().nonnegative().describe('The step (0 is the creation)'),
+});
+
 const cursor = z.string().max(200).optional().describe('next_cursor of the previous page');
 
 /** The query string of a route that takes none: any parameter is refused by name, not ignored. */
 export const noQuery = z.strictObject({});
 
-export const listSessionsQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor,
-});
+export const listSessionsQuery = z
+  .strictObject({
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    cursor,
+    key: z.string().min(1).max(200).optional().describe('Only the session with this key: one item or none'),
+  })
+  .refine((query) => query.key === undefined || query.cursor === undefined, {
+    message: 'a key finds at most one session: there is no next page',
+    path: ['cursor'],
+  });
 
 export const sessionListSchema = z.object({
   items: z.array(sessionSchema),

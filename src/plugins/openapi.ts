@@ -138,6 +138,7 @@ export const openApi = fp(
         tags: [
           { name: 'sessions', description: 'Scheduler sessions' },
           { name: 'steps', description: 'Stepping, rewinding and reading history' },
+          { name: 'live', description: 'Watching a session step by step, waiting for a step' },
           { name: 'preview', description: 'Schedules computed without storing anything' },
           { name: 'range tests', description: 'Suggested learning rates from LRRangeTest sessions' },
           { name: 'operations', description: 'Health' },

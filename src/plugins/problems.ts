@@ -12,6 +12,7 @@ import {
   RewindConflict,
   SessionNotFound,
   StepConflict,
+  StepNotInHistory,
 } from '../sessions/errors.js';
 import { DatabaseUnavailable } from '../store/errors.js';
 
@@ -42,6 +43,7 @@ function fieldProblem(type: ProblemTypeName, path: FieldPath, message: string): 
  */
 export function domainProblem(error: unknown): Problem | undefined {
   if (error instanceof SessionNotFound) return problem('session-not-found', error.message);
+  if (error instanceof StepNotInHistory) return problem('step-not-found', error.message);
   if (error instanceof KeyConflict) {
     return problem('key-conflict', `key '${error.key}': ${error.message}`, {
       errors: [{ path: 'key', message: error.message }],

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import { DeletionSweeper } from '../sessions/deletion-sweeper.js';
+import { InProcessSessionChanges, retellWatched } from '../sessions/session-changes.js';
 import { sessionUseCases, type SessionUseCases } from '../sessions/use-cases.js';
 import type { SessionStore } from '../store/session-store.js';
 
@@ -16,9 +17,10 @@ export interface SessionsOptions {
 }
 
 /**
- * Decorates the app with the session use cases over the store; sweeps what deleted
- * sessions left behind from the start on (a previous run may have stopped mid-way); closes
- * the store last.
+ * Decorates the app with the session use cases over the store; hands the changes the store
+ * tells of (committed here, or through another replica) to this process's watchers and
+ * waiters; sweeps what deleted sessions left behind from the start on (a previous run may
+ * have stopped mid-way); closes the store last.
  */
 export const sessionsPlugin = fp<SessionsOptions>(
   async (app, { store }) => {
@@ -26,7 +28,15 @@ export const sessionsPlugin = fp<SessionsOptions>(
       swept: (info) => app.log.info(info, 'deleted session swept'),
       failed: (error) => app.log.error({ err: error }, 'sweeping deleted sessions failed; the next delete or start tries again'),
     });
-    app.decorate('sessions', sessionUseCases(store, sweeper));
+    const changes = new InProcessSessionChanges();
+    await store.listen({
+      committed: (change) => changes.publish(change),
+      missedSome: () =>
+        void retellWatched(store, changes).catch((error: unknown) =>
+          app.log.warn({ err: error }, 'telling watchers after missed changes failed; their waits time out as usual'),
+        ),
+    });
+    app.decorate('sessions', sessionUseCases(store, sweeper, changes));
     app.addHook('onReady', async () => sweeper.wake());
     // onClose runs once the server has closed: no request can still be using the database.
     app.addHook('onClose', async () => {

@@ -42,7 +42,7 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         operationId: 'listSessions',
-        summary: 'List sessions, newest first',
+        summary: 'List sessions, newest first, or find the one with a key',
         tags: ['sessions'],
         querystring: listSessionsQuery,
         response: { 200: sessionListSchema, ...problemResponses('invalid-request') },

@@ -1,8 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { BODY_PROBLEMS, problemResponses } from '../api/problem.js';
 import {
+  historyEntrySchema,
   historyPageSchema,
   historyQuery,
+  historyStepParams,
   noQuery,
   rewindInputSchema,
   sessionIdParams,
@@ -72,5 +74,20 @@ export const stepRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => sessions.history(request.params.id, request.query),
+  );
+
+  app.get(
+    '/v1/sessions/:id/history/:step',
+    {
+      schema: {
+        operationId: 'getHistoryEntry',
+        summary: 'One step of the history: what was reported and the state after it',
+        tags: ['steps'],
+        params: historyStepParams,
+        querystring: noQuery,
+        response: { 200: historyEntrySchema, ...problemResponses('invalid-request', 'session-not-found', 'step-not-found') },
+      },
+    },
+    async (request) => sessions.historyEntry(request.params.id, request.params.step),
   );
 };

@@ -72,3 +72,11 @@ export class InvalidInput extends Error {
     this.name = 'InvalidInput';
   }
 }
+
+/** A history step the session does not have: it has not reached it, or a rewind dropped it. */
+export class StepNotInHistory extends Error {
+  constructor(id: string, step: number, sessionStep: number) {
+    super(`session '${id}' has no step ${step}: it is at step ${sessionStep}`);
+    this.name = 'StepNotInHistory';
+  }
+}

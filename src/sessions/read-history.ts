@@ -1,5 +1,6 @@
 import type { HistoryEntry } from '../api/sessions.js';
 import type { SessionStore } from '../store/session-store.js';
+import { StepNotInHistory } from './errors.js';
 import { findSession } from './find-session.js';
 import { readPage, type Page, type PageRequest } from './paging.js';
 import { historyEntryView } from './views.js';
@@ -18,5 +19,18 @@ export function readHistory(store: SessionStore, id: string, request: PageReques
       },
       request,
     );
+  });
+}
+
+/**
+ * One step of a session's history (what a rank of a distributed job reads when rank 0 has
+ * moved on). Throws SessionNotFound, or StepNotInHistory.
+ */
+export function readHistoryEntry(store: SessionStore, id: string, step: number): Promise<HistoryEntry> {
+  return store.snapshot(async (reads) => {
+    const session = await findSession(reads, id);
+    const entry = await reads.historyAt(session, step);
+    if (!entry) throw new StepNotInHistory(id, step, session.step);
+    return historyEntryView(session, entry);
   });
 }

@@ -5,8 +5,9 @@ import { RewindConflict, SessionNotFound } from './errors.js';
 import { currentState } from './views.js';
 
 /**
- * Goes back to the state after `toStep`, dropping the history after it (a job resumed from
- * a checkpoint). Throws SessionNotFound or RewindConflict.
+ * Goes back to the state after `toStep`, dropping the history after it (a job resumed
+ * from a checkpoint), in one transaction that tells the session's watchers as it commits.
+ * Throws SessionNotFound or RewindConflict.
  */
 export function rewindSession(store: SessionStore, id: string, toStep: number, now: string): Promise<State> {
   return store.transaction(async (tx) => {
@@ -22,6 +23,8 @@ export function rewindSession(store: SessionStore, id: string, toStep: number, n
     if (!entry) throw new Error(`history of session ${id} lacks step ${toStep}`);
     await tx.rewindTo(session, entry, now);
     const schedule = { config: session.schedule.config, state: entry.state, groups: entry.groups };
-    return toState(toStep, viewSchedule(schedule));
+    const state = toState(toStep, viewSchedule(schedule));
+    await tx.announce({ kind: 'rewind', sessionId: id, step: toStep, state });
+    return state;
   });
 }

@@ -17,8 +17,9 @@ function storedReport(input: ReportInput): StoredReport {
 }
 
 /**
- * Applies one report, all in one transaction. With `expected_step`, a retry of the
- * step just taken answers that step again instead of skipping an epoch.
+ * Applies one report, all in one transaction, which tells the session's watchers as it
+ * commits. With `expected_step`, a retry of the step just taken answers that step again
+ * instead of skipping an epoch (and changes nothing, so nobody is told).
  * Throws SessionNotFound, StepConflict, or the core's refusals of the report.
  */
 export function stepSession(
@@ -51,6 +52,8 @@ export function stepSession(
       }),
     );
     await tx.appendStep(session, schedule, report, now);
-    return { state: toState(session.step + 1, viewSchedule(schedule)), replayed: false };
+    const state = toState(session.step + 1, viewSchedule(schedule));
+    await tx.announce({ kind: 'step', sessionId: id, step: state.step, state });
+    return { state, replayed: false };
   });
 }

@@ -17,6 +17,8 @@ export type DatabaseOptions =
 export interface StoreEvents {
   /** A pooled connection failed while idle (PostgreSQL restarting); the pool has dropped it. */
   readonly idleConnectionFailed?: (error: Error) => void;
+  /** PostgreSQL's listening connection failed (it reconnects by itself), or a change notice could not be read. */
+  readonly changeFeedFailed?: (error: Error) => void;
 }
 
 /** Opens and migrates the database; for PostgreSQL, waits for replicas migrating at the same time. */
@@ -29,5 +31,5 @@ export async function openStore(options: DatabaseOptions, events: StoreEvents = 
     await pool.end();
     throw error;
   }
-  return new PostgresSessionStore(pool);
+  return new PostgresSessionStore(pool, events.changeFeedFailed);
 }

@@ -1,8 +1,11 @@
 import type pg from 'pg';
 import type { Schedule } from '../schedulers/schedule.js';
+import type { SessionChange } from '../sessions/session-changes.js';
 import { DatabaseUnavailable } from './errors.js';
+import { MAX_NOTICE_BYTES, notifyOnCommit, PostgresChangeFeed } from './postgres-change-feed.js';
 import { encode, toHistoryEntry, toSession, type HistoryRow, type SessionRow } from './rows.js';
 import type {
+  ChangeListener,
   NewSession,
   SessionReads,
   SessionStore,
@@ -40,6 +43,11 @@ const SQL = {
     WHERE session_seq = $1
       AND step IN (SELECT step FROM history WHERE session_seq = $1 ORDER BY step DESC LIMIT $2)`,
   purgeDeleted: 'DELETE FROM sessions WHERE seq = $1 AND deleted_at IS NOT NULL',
+  // Whoever stores a large change prunes what every replica has long read.
+  storeChange: `
+    WITH pruned AS (DELETE FROM change_notices WHERE at < now() - interval '10 minutes')
+    INSERT INTO change_notices (change) VALUES ($1) RETURNING id`,
+  storedChange: 'SELECT change FROM change_notices WHERE id = $1',
   moveTo: 'UPDATE sessions SET step = $1, scheduler_state = $2, groups = $3, updated_at = $4 WHERE seq = $5',
   historyAt: 'SELECT * FROM history WHERE session_seq = $1 AND step = $2',
   historyAfter: 'SELECT * FROM history WHERE session_seq = $1 AND step > $2 ORDER BY step LIMIT $3',
@@ -176,6 +184,14 @@ class PostgresTransaction implements SessionWrites {
     await this.rows('dropHistoryAfter', [session.seq, entry.step]);
     await this.rows('moveTo', [entry.step, encode(entry.state), encode(entry.groups), at, session.seq]);
   }
+
+  /** NOTIFY carries the change itself, or, when it is too large for NOTIFY, the id of a change_notices row. */
+  async announce(change: SessionChange): Promise<void> {
+    const inline: ChangeNotice = { change };
+    if (Buffer.byteLength(JSON.stringify(inline)) <= MAX_NOTICE_BYTES) return notifyOnCommit(this.client, inline);
+    const [row] = await this.rows<{ id: number }>('storeChange', [JSON.stringify(change)]);
+    await notifyOnCommit(this.client, { stored: (row as { id: number }).id } satisfies ChangeNotice);
+  }
 }
 
 /** SQLSTATEs that mean the server is gone or going: connection exceptions (class 08), shutting down, too many connections. */
@@ -206,10 +222,45 @@ const asStoreError = (error: unknown): unknown =>
  * and each reads what the one before it committed; reads that must agree with each other
  * run in one REPEATABLE READ snapshot. Nothing is cached: every replica reads the database.
  */
+/** What a NOTIFY of this store carries. */
+type ChangeNotice = { readonly change: SessionChange } | { readonly stored: number };
+
 export class PostgresSessionStore implements SessionStore {
   private closed = false;
+  private feed: PostgresChangeFeed | undefined;
+  /** Notices handled one after the other, so that listeners get them in commit order even when one must be read first. */
+  private noticesHandled: Promise<void> = Promise.resolve();
 
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    /** Told when the change feed's connection fails (it reconnects by itself) or a notice cannot be read. */
+    private readonly changeFeedFailed: (error: Error) => void = () => {},
+  ) {}
+
+  /** Listens on a connection of its own (PostgresChangeFeed), outside the pool. */
+  async listen(listener: ChangeListener): Promise<void> {
+    this.feed = new PostgresChangeFeed(this.pool.options.connectionString as string, {
+      notice: (notice) => {
+        this.noticesHandled = this.noticesHandled
+          .then(async () => listener.committed(await this.changeOf(notice as ChangeNotice)))
+          .catch((error: unknown) => {
+            // The change could not be read: its watchers read the database again instead.
+            this.changeFeedFailed(error as Error);
+            listener.missedSome();
+          });
+      },
+      resumed: () => listener.missedSome(),
+      failed: (error) => this.changeFeedFailed(error),
+    });
+    await this.feed.start();
+  }
+
+  private async changeOf(notice: ChangeNotice): Promise<SessionChange> {
+    if ('change' in notice) return notice.change;
+    const { rows } = await this.pool.query<{ change: string }>({ name: 'storedChange', text: SQL.storedChange, values: [notice.stored] });
+    if (!rows[0]) throw new Error(`change notice ${notice.stored} is gone`);
+    return JSON.parse(rows[0].change) as SessionChange;
+  }
 
   transaction<T>(work: (tx: SessionWrites) => Promise<T>): Promise<T> {
     return this.run('BEGIN', work);
@@ -236,6 +287,7 @@ export class PostgresSessionStore implements SessionStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.feed?.close();
     await this.pool.end();
   }
 

@@ -1,5 +1,6 @@
 import type { Schedule } from '../schedulers/schedule.js';
 import type { ParamGroup } from '../schedulers/param-groups.js';
+import type { SessionChange } from '../sessions/session-changes.js';
 
 /**
  * What the use cases ask of a database, whichever it is: SQLite in one process
@@ -86,6 +87,22 @@ export interface SessionWrites extends SessionReads {
   appendStep(session: StoredSession, schedule: Schedule, report: StoredReport, at: string): Promise<void>;
   /** Makes `entry` the held session's current step again and forgets every step after it. */
   rewindTo(session: StoredSession, entry: StoredHistoryEntry, at: string): Promise<void>;
+  /**
+   * Tells every listener (ChangeListener), in this process and, on PostgreSQL, in every
+   * replica, of `change` once this transaction has committed; nothing if it rolls back.
+   */
+  announce(change: SessionChange): Promise<void>;
+}
+
+/** Told what transactions announced, once they committed. */
+export interface ChangeListener {
+  /** A committed change, in commit order (one session's changes at least). */
+  committed(change: SessionChange): void;
+  /**
+   * Changes may have been missed (PostgreSQL's listening connection was lost, and is back):
+   * whoever waits on them reads the database again.
+   */
+  missedSome(): void;
 }
 
 export interface SessionStore {
@@ -99,6 +116,8 @@ export interface SessionStore {
    * autovacuum does this, so there it answers 0.)
    */
   freePages(pages: number): Promise<number>;
+  /** Starts telling `listener` of committed changes; resolves once every change committed from now on will reach it. */
+  listen(listener: ChangeListener): Promise<void>;
   /** Whether the database answers a query now (false once it is closed, unreachable or unreadable). */
   isReachable(): Promise<boolean>;
   /** Closes the database; the caller makes sure no transaction is still running. */

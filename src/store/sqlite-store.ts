@@ -4,7 +4,9 @@ import { DatabaseUnavailable } from './errors.js';
 import type { ParamGroup } from '../schedulers/param-groups.js';
 import { HotSessions } from './hot-sessions.js';
 import { decode, encode, toHistoryEntry, toSession, type HistoryRow, type SessionRow } from './rows.js';
+import type { SessionChange } from '../sessions/session-changes.js';
 import type {
+  ChangeListener,
   NewSession,
   SessionReads,
   SessionStore,
@@ -62,10 +64,17 @@ type Statements = ReturnType<typeof prepareStatements>;
  * They run synchronously; they are async only to answer the store interface.
  */
 class SqliteTransaction implements SessionWrites {
+  /** What the unit of work under way announced, told once its group is durable. */
+  announced: SessionChange[] = [];
+
   constructor(
     private readonly statements: Statements,
     private readonly hot: HotSessions,
   ) {}
+
+  async announce(change: SessionChange): Promise<void> {
+    this.announced.push(change);
+  }
 
   async findById(id: string): Promise<StoredSession | undefined> {
     const hot = this.hot.get(id);
@@ -177,6 +186,12 @@ interface Unit {
 /** What one unit of a group came to: answered once the group is durable. */
 type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
 
+/** What a group came to: each unit's outcome, and the changes its committed units announced. */
+interface GroupResult {
+  readonly outcomes: Outcome[];
+  readonly announced: SessionChange[];
+}
+
 /**
  * Units in one group at most: a burst of requests is committed as several groups rather
  * than one transaction of unbounded size and duration (each answer waits for its whole group).
@@ -236,6 +251,7 @@ export class SqliteSessionStore implements SessionStore {
   private running: Promise<void> | undefined;
   /** The last group's answers, given once it is durable. */
   private answered: Promise<void> = Promise.resolve();
+  private readonly listeners: ChangeListener[] = [];
 
   constructor(
     private readonly db: Db,
@@ -279,6 +295,15 @@ export class SqliteSessionStore implements SessionStore {
     });
   }
 
+  /**
+   * One process has the file: a group's changes are told to the listeners when it is
+   * durable, just before its units are answered, in commit order. Not at its COMMIT: a
+   * watcher or a waiter would be shown a step that a power loss could still take back.
+   */
+  async listen(listener: ChangeListener): Promise<void> {
+    this.listeners.push(listener);
+  }
+
   async close(): Promise<void> {
     while (this.running) await this.running;
     await this.answered;
@@ -301,24 +326,28 @@ export class SqliteSessionStore implements SessionStore {
     while (this.queued.length > 0) {
       await new Promise((resolve) => setImmediate(resolve));
       const group = this.queued.splice(0, MAX_GROUP_SIZE);
-      const outcomes = this.wal.failure ? failAll(group, this.wal.failure) : await this.runGroup(group);
-      // Syncs finish in commit order, so this group is answered after every earlier one.
+      const result = this.wal.failure ? failAll(group, this.wal.failure) : await this.runGroup(group);
+      // Syncs finish in commit order, so this group is told and answered after every earlier one.
       this.answered = this.wal.durable().then(
-        () => answer(group, outcomes),
-        (error: unknown) => answer(group, failAll(group, error)),
+        () => {
+          for (const change of result.announced) for (const listener of this.listeners) listener.committed(change);
+          answer(group, result.outcomes);
+        },
+        (error: unknown) => answer(group, failAll(group, error).outcomes),
       );
     }
     this.running = undefined;
   }
 
   /** One transaction for the whole group; every unit fails if the transaction does. */
-  private async runGroup(group: readonly Unit[]): Promise<Outcome[]> {
+  private async runGroup(group: readonly Unit[]): Promise<GroupResult> {
     try {
       this.statements.begin.run();
     } catch (error) {
       return failAll(group, error);
     }
     const outcomes: Outcome[] = [];
+    const announced: SessionChange[] = [];
     try {
       const dataVersion = this.statements.dataVersion.get() as number;
       if (dataVersion !== this.dataVersion) this.hot.clear();
@@ -326,10 +355,12 @@ export class SqliteSessionStore implements SessionStore {
       for (const unit of group) {
         this.statements.savepoint.run();
         this.hot.startUnit();
+        this.tx.announced = [];
         try {
           const value = await unit.work(this.tx);
           this.statements.release.run();
           outcomes.push({ ok: true, value });
+          announced.push(...this.tx.announced);
         } catch (error) {
           // Gone when SQLite rolled the whole transaction back by itself: then the group fails.
           if (!this.db.inTransaction) throw error;
@@ -348,12 +379,12 @@ export class SqliteSessionStore implements SessionStore {
     const changes = this.statements.totalChanges.get() as number;
     if (changes !== this.changesSoFar) this.wal.committed();
     this.changesSoFar = changes;
-    return outcomes;
+    return { outcomes, announced };
   }
 }
 
-function failAll(group: readonly Unit[], error: unknown): Outcome[] {
-  return group.map(() => ({ ok: false, error: asStoreError(error) }));
+function failAll(group: readonly Unit[], error: unknown): GroupResult {
+  return { outcomes: group.map(() => ({ ok: false, error: asStoreError(error) })), announced: [] };
 }
 
 function answer(group: readonly Unit[], outcomes: readonly Outcome[]): void {

@@ -36,7 +36,7 @@ describe('Python client', () => {
             LRSCHED_REQUIRE_TORCH: requireTorch ? '1' : '0',
             LRSCHED_NODE: process.execPath,
           },
-          timeout: 240_000,
+          timeout: 420_000,
         },
       );
       const output = `${run.stdout}${run.stderr}`;
@@ -44,7 +44,7 @@ describe('Python client', () => {
       expect(run.status, output).toBe(0);
       if (requireTorch) expect(output).not.toContain('skipped');
     },
-    300_000,
+    480_000,
   );
 
   it('installs with a plain `pip install ./clients/python` into a fresh virtualenv', () => {

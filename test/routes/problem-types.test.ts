@@ -39,6 +39,7 @@ const situations: [ProblemTypeName, () => Promise<Request>][] = [
   ['invalid-request', async () => post('/v1/sessions', { ...stepLR, scheduler: { type: 'StepLR', step_size: 0 } })],
   ['invalid-json', async () => ({ method: 'POST', url: '/v1/sessions', raw: { contentType: 'application/json', payload: '{"a": ' } })],
   ['session-not-found', async () => ({ method: 'GET', url: '/v1/sessions/no-such-session' })],
+  ['step-not-found', async () => ({ method: 'GET', url: `/v1/sessions/${await created(stepLR)}/history/1` })],
   ['route-not-found', async () => ({ method: 'GET', url: '/v2/sessions' })],
   [
     'key-conflict',
@@ -76,6 +77,8 @@ const situations: [ProblemTypeName, () => Promise<Request>][] = [
 const TESTED_ELSEWHERE: Partial<Record<ProblemTypeName, string>> = {
   unauthorized: 'documented ahead of API keys: a service without keys runs open and answers neither',
   forbidden: 'documented ahead of API keys: a service without keys runs open and answers neither',
+  'too-many-live-connections': 'test/live/events.test.ts, on a server with a small budget of streams and waits',
+  'live-connections-exhausted': 'test/live/events.test.ts, on a server with a small budget of streams and waits',
   'internal-error': 'a fault of the service: no request provokes one on purpose',
   'database-unavailable': 'test/routes/health.test.ts, with the database closed under the route',
   'shutting-down': 'test/server/drain-on-close.test.ts, with a request arriving while closing',

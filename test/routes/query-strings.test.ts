@@ -33,7 +33,7 @@ describe('unknown query parameters', () => {
     const before = await storedRows(database);
     for (const route of [...routes, 'GET /openapi.json']) {
       const [method, path] = route.split(' ') as ['GET' | 'POST' | 'DELETE', string];
-      const url = `${path.replace('{id}', id)}?limit=5&key=x&unknown_param=1`;
+      const url = `${path.replace('{id}', id).replace('{step}', '0')}?limit=5&key=x&unknown_param=1`;
       const answer = await call(app, method, url, BODIES[route]);
       expect(answer.status, route).toBe(400);
       expect(answer.body.type, route).toBe('urn:lrsched:problem:invalid-request');

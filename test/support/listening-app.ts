@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { buildApp } from '../../src/app.js';
+import { buildApp, type AppOptions } from '../../src/app.js';
 import type { DatabaseOptions } from '../../src/store/open-store.js';
 import type { App } from './app.js';
 import { createTestDatabase } from './test-database.js';
@@ -15,7 +15,7 @@ export interface ListeningApp {
   readonly close: () => Promise<void>;
 }
 
-export interface ListeningAppOptions {
+export interface ListeningAppOptions extends Omit<AppOptions, 'database'> {
   /** The database to serve; by default a fresh one of the kind this run tests (test-database.ts). */
   readonly database?: DatabaseOptions;
   /** Runs on every app built, before it listens (a test's hooks, say). */
@@ -23,14 +23,14 @@ export interface ListeningAppOptions {
 }
 
 /** The app listening on a real socket (a free port on 127.0.0.1), on a real database. */
-export async function startListeningApp(options: ListeningAppOptions = {}): Promise<ListeningApp> {
+export async function startListeningApp({ prepare, ...options }: ListeningAppOptions = {}): Promise<ListeningApp> {
   const fresh = options.database === undefined ? await createTestDatabase() : undefined;
   const database = options.database ?? fresh!.options;
   let app: App | undefined;
   let port = 0;
   const start = async () => {
-    app = await buildApp({ database });
-    options.prepare?.(app);
+    app = await buildApp({ ...options, database });
+    prepare?.(app);
     await app.listen({ port, host: '127.0.0.1' });
     port = (app.server.address() as AddressInfo).port;
   };

@@ -8,6 +8,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import unittest
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[3]
@@ -75,6 +76,21 @@ class Server:
     def stop(self):
         self.kill()
         self._dir.cleanup()
+
+
+class ServerTestCase(unittest.TestCase):
+    """Tests sharing one real server, started before the first and stopped after the last;
+    `server_script` is the program it runs (see Server)."""
+
+    server_script = "src/server.ts"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(script=cls.server_script).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
 
 
 def wait_until(predicate, timeout=30):

@@ -1,24 +1,21 @@
 import json
 import math
 import os
+import threading
 import unittest
 import urllib.request
 from unittest import mock
 
 from lrsched import Client, LrschedError, RemoteScheduler
 
-from ._server import Server
+from ._server import ServerTestCase
 
 
-class ClientTest(unittest.TestCase):
+class ClientTest(ServerTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.server = Server().start()
+        super().setUpClass()
         cls.client = Client(cls.server.url, timeout=10, retries=2)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
 
     def test_sessions_steps_history_rewind(self):
         session = self.client.create_session({"type": "ExponentialLR", "gamma": 0.5}, [{"lr": 1.0}], name="py")
@@ -35,6 +32,18 @@ class ClientTest(unittest.TestCase):
         with self.assertRaises(LrschedError) as raised:
             self.client.get_session(session["id"])
         self.assertEqual(raised.exception.status, 404)
+
+    def test_find_by_key_wait_for_a_step_and_one_history_entry(self):
+        session = self.client.create_session({"type": "StepLR", "step_size": 1, "gamma": 0.5}, [{"lr": 1.0}], key="py-find")
+        self.assertEqual(self.client.find_session("py-find")["id"], session["id"])
+        self.assertIsNone(self.client.find_session("py-nobody"))
+        # Reached already: at once. Not reached: the current state after the wait.
+        self.assertEqual(self.client.wait_for_step(session["id"], 0)["step"], 0)
+        self.assertEqual(self.client.wait_for_step(session["id"], 1, wait=0.2)["step"], 0)
+        threading.Timer(0.2, lambda: self.client.step(session["id"], metric=3.0)).start()
+        self.assertEqual(self.client.wait_for_step(session["id"], 1, wait=30)["lrs"], [0.5])
+        entry = self.client.history_entry(session["id"], 1)
+        self.assertEqual((entry["step"], entry["report"], entry["state"]["lrs"]), (1, {"metric": 3.0}, [0.5]))
 
     def test_non_finite_metrics_travel_as_strings(self):
         session = self.client.create_session({"type": "ReduceLROnPlateau", "patience": 0}, [{"lr": 0.1}])
@@ -80,21 +89,11 @@ class ClientTest(unittest.TestCase):
         self.assertEqual(exported["state_dict"]["step_size"], 2)
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
-class ApiKeyTest(unittest.TestCase):
+class ApiKeyTest(ServerTestCase):
     """The key reaches the server as a bearer token: a server that records every request's
     Authorization header (test/support/recording-server.ts) says what it received."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server(script="test/support/recording-server.ts").start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
+    server_script = "test/support/recording-server.ts"
 
     def recorded(self):
         with urllib.request.urlopen(f"{self.server.url}/test/authorizations") as answer:
@@ -134,3 +133,7 @@ class ApiKeyTest(unittest.TestCase):
             scheduler.step()
 
         self.assertEqual(self.received(train), ["Bearer lrs_job"] * 2)
+
+
+if __name__ == "__main__":
+    unittest.main()

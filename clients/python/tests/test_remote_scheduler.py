@@ -1,11 +1,12 @@
 import math
 import threading
+import time
 import unittest
 
 from lrsched import Client, LrschedError, RemoteScheduler
 
 from ._proxy import DroppingProxy
-from ._server import Server, golden_cases
+from ._server import Server, ServerTestCase, golden_cases
 
 
 class FakeOptimizer:
@@ -24,14 +25,7 @@ def assert_close(test, actual, expected, where):
     test.assertLessEqual(abs(actual - expected), 1e-12 * abs(expected) + 1e-18, f"{where}: {actual} vs {expected}")
 
 
-class RemoteSchedulerTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
+class RemoteSchedulerTest(ServerTestCase):
 
     def test_every_golden_case(self):
         for case in golden_cases():
@@ -109,6 +103,80 @@ class RemoteSchedulerTest(unittest.TestCase):
             RemoteScheduler(FakeOptimizer([{"lr": 0.25, "momentum": 0.9}]), config, base_url=self.server.url, key="py-resume")
         self.assertEqual(raised.exception.status, 409)
         self.assertIn("before optimizer.load_state_dict()", str(raised.exception))
+
+
+class RanksWithoutTorchDistributedTest(ServerTestCase):
+    """Ranks given explicitly, sharing the session by key: rank 0 steps, the others follow."""
+
+    def ranks(self, key, config, world_size=2):
+        optimizers = [FakeOptimizer([{"lr": 0.1, "momentum": 0.9}]) for _ in range(world_size)]
+        schedulers = [
+            RemoteScheduler(optimizer, config, base_url=self.server.url, key=key, rank=rank, world_size=world_size)
+            for rank, optimizer in enumerate(optimizers)
+        ]
+        return schedulers, optimizers
+
+    def test_other_ranks_wait_for_rank_0_and_apply_the_same_lrs_and_momentums(self):
+        config = {"type": "OneCycleLR", "max_lr": 0.1, "total_steps": 10}
+        (rank0, rank1), (optimizer0, optimizer1) = self.ranks("py-ranks", config)
+        self.assertEqual(rank1.session_id, rank0.session_id)
+        for _ in range(3):
+            # Rank 1 asks first and waits; rank 0's step answers it.
+            follower = threading.Thread(target=rank1.step, kwargs={"metric": 99.0})
+            follower.start()
+            time.sleep(0.1)
+            self.assertTrue(follower.is_alive(), "rank 1 waits for rank 0's step")
+            rank0.step(metric=1.0)
+            follower.join(5)
+            self.assertFalse(follower.is_alive())
+            self.assertEqual(optimizer1.param_groups, optimizer0.param_groups)
+        history = list(Client(self.server.url).history(rank0.session_id))
+        self.assertEqual([entry["step"] for entry in history], [0, 1, 2, 3], "one step per step, not one per rank")
+        self.assertEqual({entry["report"]["metric"] for entry in history[1:]}, {1.0}, "only rank 0 reports")
+
+    def test_a_rank_behind_rank_0_applies_each_step_in_turn_from_the_history(self):
+        config = {"type": "StepLR", "step_size": 1, "gamma": 0.5}
+        (rank0, rank1), (_, optimizer1) = self.ranks("py-behind", config)
+        for _ in range(3):
+            rank0.step()
+        for expected in (0.05, 0.025, 0.0125):
+            rank1.step()
+            self.assertEqual(optimizer1.param_groups[0]["lr"], expected)
+        self.assertEqual(rank1.state["step"], 3)
+
+    def test_load_state_dict_on_every_rank_resumes_the_same_step(self):
+        config = {"type": "StepLR", "step_size": 1, "gamma": 0.5}
+        (rank0, rank1), (optimizer0, optimizer1) = self.ranks("py-rank-resume", config)
+        for _ in range(2):
+            rank0.step()
+            rank1.step()
+        checkpoint = rank0.state_dict()
+        for _ in range(3):
+            rank0.step()
+            rank1.step()
+        rank1.load_state_dict(checkpoint)
+        rank0.load_state_dict(checkpoint)
+        self.assertEqual((rank0.state["step"], rank1.state["step"]), (2, 2))
+        self.assertEqual(optimizer1.param_groups, optimizer0.param_groups)
+        rank0.step()
+        rank1.step()
+        self.assertEqual(optimizer1.param_groups[0]["lr"], 0.0125)
+
+    def test_refuses_a_rank_it_cannot_place(self):
+        config = {"type": "StepLR", "step_size": 1}
+        optimizer = FakeOptimizer([{"lr": 0.1}])
+        with self.assertRaisesRegex(ValueError, "needs the job's key"):
+            RemoteScheduler(optimizer, config, base_url=self.server.url, rank=1, world_size=2)
+        with self.assertRaisesRegex(ValueError, "rank must be in"):
+            RemoteScheduler(optimizer, config, base_url=self.server.url, key="k", rank=2, world_size=2)
+
+    def test_a_rank_gives_up_after_rank_timeout(self):
+        config = {"type": "StepLR", "step_size": 1}
+        (_, follower), _ = self.ranks("py-timeout", config)
+        follower.rank_timeout = 0.3
+        with self.assertRaises(LrschedError) as raised:
+            follower.step()
+        self.assertIn("waited 0.3 s for step 1", str(raised.exception))
 
 
 class ServerRestartTest(unittest.TestCase):

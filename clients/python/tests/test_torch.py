@@ -1,18 +1,10 @@
 """The same training run scheduled by PyTorch locally and by the service remotely."""
 
-import os
 import unittest
-
-try:
-    import torch
-except ImportError:  # the other tests run without PyTorch
-    torch = None
 
 from lrsched import RemoteScheduler
 
-from ._server import Server
-
-REQUIRED = os.environ.get("LRSCHED_REQUIRE_TORCH") == "1"
+from ._torch import TorchServerTestCase, requires_torch, torch
 
 
 def train(make_scheduler, optimizer_class, **optimizer_args):
@@ -36,18 +28,8 @@ def train(make_scheduler, optimizer_class, **optimizer_args):
     return trace, [p.detach().clone() for p in model.parameters()]
 
 
-@unittest.skipIf(torch is None and not REQUIRED, "PyTorch is not installed (Debian: python3-torch)")
-class TorchParityTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        if torch is None:
-            raise RuntimeError("LRSCHED_REQUIRE_TORCH=1 but PyTorch cannot be imported")
-        cls.server = Server().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
+@requires_torch
+class TorchParityTest(TorchServerTestCase):
     def check_parity(self, optimizer_class, optimizer_args, local, remote_config):
         local_trace, local_weights = train(local, optimizer_class, **optimizer_args)
         remote_trace, remote_weights = train(

@@ -24,7 +24,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List sessions, newest first */
+        /** List sessions, newest first, or find the one with a key */
         get: operations["listSessions"];
         put?: never;
         /** Create a scheduler session (or find the one with this key) */
@@ -113,6 +113,60 @@ export interface paths {
         };
         /** Every step of a session, oldest first */
         get: operations["getHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{id}/history/{step}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One step of the history: what was reported and the state after it */
+        get: operations["getHistoryEntry"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Watch a session: one server-sent event per step, rewind and deletion
+         * @description `text/event-stream`: `event: step` (also `rewind`, `deleted`), `id:` the step, `data:` a SessionEvent; comment lines as heartbeats. `Last-Event-ID` or `after_step` resumes: every later step is sent from the history first. The stream ends after `deleted` and when the server closes.
+         */
+        get: operations["watchSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{id}/state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Wait for a step: the session's state once it reaches min_step, or after wait seconds */
+        get: operations["waitForStep"];
         put?: never;
         post?: never;
         delete?: never;
@@ -823,7 +877,7 @@ export interface components {
              * @description What happened, as a stable URN to switch on (the README lists them)
              * @enum {string}
              */
-            type: "urn:lrsched:problem:invalid-request" | "urn:lrsched:problem:invalid-json" | "urn:lrsched:problem:unauthorized" | "urn:lrsched:problem:forbidden" | "urn:lrsched:problem:session-not-found" | "urn:lrsched:problem:route-not-found" | "urn:lrsched:problem:key-conflict" | "urn:lrsched:problem:step-conflict" | "urn:lrsched:problem:rewind-conflict" | "urn:lrsched:problem:not-a-range-test" | "urn:lrsched:problem:not-enough-range-test-points" | "urn:lrsched:problem:body-too-large" | "urn:lrsched:problem:unsupported-media-type" | "urn:lrsched:problem:step-refused" | "urn:lrsched:problem:internal-error" | "urn:lrsched:problem:database-unavailable" | "urn:lrsched:problem:shutting-down";
+            type: "urn:lrsched:problem:invalid-request" | "urn:lrsched:problem:invalid-json" | "urn:lrsched:problem:unauthorized" | "urn:lrsched:problem:forbidden" | "urn:lrsched:problem:session-not-found" | "urn:lrsched:problem:step-not-found" | "urn:lrsched:problem:route-not-found" | "urn:lrsched:problem:key-conflict" | "urn:lrsched:problem:step-conflict" | "urn:lrsched:problem:rewind-conflict" | "urn:lrsched:problem:not-a-range-test" | "urn:lrsched:problem:not-enough-range-test-points" | "urn:lrsched:problem:body-too-large" | "urn:lrsched:problem:unsupported-media-type" | "urn:lrsched:problem:step-refused" | "urn:lrsched:problem:too-many-live-connections" | "urn:lrsched:problem:internal-error" | "urn:lrsched:problem:database-unavailable" | "urn:lrsched:problem:live-connections-exhausted" | "urn:lrsched:problem:shutting-down";
             /** @description The type's title, the same for every answer of that type */
             title: string;
             status: number;
@@ -1068,6 +1122,13 @@ export interface components {
             scheduler: components["schemas"]["SchedulerConfig"];
             state: components["schemas"]["State"];
         };
+        SessionEvent: {
+            /** @description The event's id: the step reached, a rewind's target, the last step of a deleted session */
+            step: number;
+            /** @description What was reported for this step; null for rewind and deleted events */
+            report: components["schemas"]["RecordedReport"] | null;
+            state: components["schemas"]["State"];
+        };
         State: {
             /** @description Reports applied since creation (0 right after creation) */
             step: number;
@@ -1249,6 +1310,8 @@ export interface operations {
                 limit?: number;
                 /** @description next_cursor of the previous page */
                 cursor?: string;
+                /** @description Only the session with this key: one item or none */
+                key?: string;
             };
             header?: never;
             path?: never;
@@ -1799,6 +1862,229 @@ export interface operations {
             };
             /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getHistoryEntry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description The step (0 is the creation) */
+                step: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found, urn:lrsched:problem:step-not-found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    watchSession: {
+        parameters: {
+            query?: {
+                /** @description Resume after this step: every later step of the history is sent first (Last-Event-ID wins) */
+                after_step?: number;
+            };
+            header?: {
+                /** @description The id of the last event received: a browser's EventSource sends it when it reconnects */
+                "last-event-id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream; the data of each event is a SessionEvent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["SessionEvent"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:too-many-live-connections */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:live-connections-exhausted */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    waitForStep: {
+        parameters: {
+            query?: {
+                /** @description Answer once the session has reached this step (at once if it has); without it, at once */
+                min_step?: number;
+                /** @description Seconds to wait for min_step (default 30, at most 60: longer waits are cut to it); then the state as it is */
+                wait?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["State"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:session-not-found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:too-many-live-connections */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:live-connections-exhausted */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

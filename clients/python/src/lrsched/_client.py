@@ -24,8 +24,12 @@ class LrschedError(Exception):
         super().__init__(f"{title}: {detail}" if status is None else f"{status} {title}: {detail}")
 
 
+# The longest wait for a step the service holds a request (it cuts longer ones to this).
+MAX_WAIT_SECONDS = 60.0
+
+
 class _Retryable(Exception):
-    """A failure another try may cure: no answer, or a 5xx."""
+    """A failure another try may cure: no answer, a 5xx, or a 429 (too many waits open)."""
 
 
 class Client:
@@ -60,6 +64,11 @@ class Client:
         """Every session, newest first, across pages."""
         return self._pages("/v1/sessions", page_size)
 
+    def find_session(self, key):
+        """The session created with this key, or None."""
+        items = self._request("GET", f"/v1/sessions?{urllib.parse.urlencode({'key': key})}")["items"]
+        return items[0] if items else None
+
     # Steps
 
     def step(self, session_id, metric=None, metrics=None, epoch=None, expected_step=None):
@@ -76,6 +85,18 @@ class Client:
     def history(self, session_id, page_size=1000):
         """Every step of a session, oldest first, across pages."""
         return self._pages(f"/v1/sessions/{_quote(session_id)}/history", page_size)
+
+    def history_entry(self, session_id, step):
+        """One step of the history: its report and the state after it."""
+        return self._request("GET", f"/v1/sessions/{_quote(session_id)}/history/{int(step)}")
+
+    def wait_for_step(self, session_id, min_step, wait=MAX_WAIT_SECONDS):
+        """The session's state as soon as it reaches `min_step`, or after `wait` seconds (at
+        most 60) as it is then: the answer's `step` says which."""
+        wait = min(float(wait), MAX_WAIT_SECONDS)
+        query = urllib.parse.urlencode({"min_step": int(min_step), "wait": f"{wait:g}"})
+        # The service holds the request up to `wait`: the socket timeout comes on top of it.
+        return self._request("GET", f"/v1/sessions/{_quote(session_id)}/state?{query}", timeout=self.timeout + wait)
 
     def state_dict(self, session_id):
         return self._request("GET", f"/v1/sessions/{_quote(session_id)}/state_dict")
@@ -103,13 +124,13 @@ class Client:
             if not cursor:
                 return
 
-    def _request(self, method, path, body=None, retry=None):
+    def _request(self, method, path, body=None, retry=None, timeout=None):
         if retry is None:
             retry = method in ("GET", "DELETE")
         attempts = 1 + (self.retries if retry else 0)
         for attempt in range(attempts):
             try:
-                return self._send(method, path, body)
+                return self._send(method, path, body, timeout or self.timeout)
             except _Retryable as failure:
                 if attempt == attempts - 1:
                     raise self._gave_up(failure.__cause__, attempts) from failure.__cause__
@@ -121,7 +142,7 @@ class Client:
         tries = f"{attempts} attempts" if attempts > 1 else "1 attempt"
         return LrschedError(None, {"title": "Service unreachable", "detail": f"{self.base_url} ({tries}): {cause}"})
 
-    def _send(self, method, path, body):
+    def _send(self, method, path, body, timeout):
         data = None if body is None else json.dumps(to_wire(body), allow_nan=False).encode()
         request = urllib.request.Request(self.base_url + path, data=data, method=method)
         if data is not None:
@@ -129,7 +150,7 @@ class Client:
         if self.api_key:
             request.add_header("Authorization", f"Bearer {self.api_key}")
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
                 text = response.read()
                 return json.loads(text) if text else None
         except urllib.error.HTTPError as error:
@@ -139,7 +160,7 @@ class Client:
             except ValueError:
                 problem = {"detail": text.decode(errors="replace")}
             failure = LrschedError(error.code, problem)
-            if error.code >= 500:
+            if error.code >= 500 or error.code == 429:
                 raise _Retryable() from failure
             raise failure from None
         except (urllib.error.URLError, http.client.HTTPException, socket.timeout, ConnectionError, TimeoutError) as error:

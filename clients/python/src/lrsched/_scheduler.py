@@ -1,10 +1,21 @@
 """A PyTorch-style scheduler whose schedule runs in the lrsched service."""
 
-from ._client import Client, LrschedError
+import time
+
+from ._client import MAX_WAIT_SECONDS, Client, LrschedError
 from ._wire import number
 
 # What a scheduler may read from an optimizer's param group.
 _GROUP_KEYS = ("lr", "momentum", "betas", "initial_lr", "max_lr", "min_lr", "max_momentum", "base_momentum")
+
+
+def _initialised_torch_distributed():
+    """torch.distributed when PyTorch is installed and a process group is initialised, else None."""
+    try:
+        import torch.distributed as dist
+    except ImportError:
+        return None
+    return dist if dist.is_available() and dist.is_initialized() else None
 
 
 class RemoteScheduler:
@@ -18,18 +29,48 @@ class RemoteScheduler:
     With a `key` (say, the run id) a restarted job reattaches to its session;
     as with PyTorch's schedulers, create it before `optimizer.load_state_dict()`, then
     `load_state_dict()` it from the checkpoint.
+
+    In a distributed job every rank creates one; `rank` and `world_size` default to
+    torch.distributed's when a process group is initialised. Rank 0 creates the session,
+    reports and steps; every other rank reports nothing and, on `step()`, waits for rank 0's
+    step and applies the same lrs and momentums, so the session records one step per epoch
+    or batch, not one per rank. With torch.distributed the constructor and
+    `load_state_dict()` are collectives (rank 0 broadcasts the session), so every rank
+    calls them; without it, give every rank the same `key`. A rank waits for rank 0 at most
+    `rank_timeout` seconds per step.
     """
 
     def __init__(self, optimizer, scheduler, base_url="http://127.0.0.1:8080", key=None, name=None,
-                 metadata=None, client=None, timeout=10.0, retries=8, api_key=None):
+                 metadata=None, client=None, timeout=10.0, retries=8, rank=None, world_size=None,
+                 rank_timeout=1800.0, api_key=None):
         self.optimizer = optimizer
         self.client = client or Client(base_url, timeout=timeout, retries=retries, api_key=api_key)
+        dist = _initialised_torch_distributed()
+        self.rank = rank if rank is not None else (dist.get_rank() if dist else 0)
+        self.world_size = world_size if world_size is not None else (dist.get_world_size() if dist else 1)
+        if not 0 <= self.rank < self.world_size:
+            raise ValueError(f"rank must be in [0, world_size): got rank {self.rank}, world_size {self.world_size}")
+        # Rank 0 hands the session to the others through torch.distributed when there is one.
+        self._dist = dist if self.world_size > 1 else None
+        self.rank_timeout = rank_timeout
+        if self.rank > 0 and self._dist is None and key is None:
+            raise ValueError("without torch.distributed, every rank needs the job's key to find rank 0's session")
+        session = None
+        if self.rank == 0 or self._dist is None:
+            # With a key, creating again finds the same session: every rank may ask.
+            session = self._create(scheduler, key, name, metadata)
+            session = {"id": session["id"], "state": session["state"]}
+        session = self._from_rank_0(session)
+        self.session_id = session["id"]
+        self._apply(session["state"])
+
+    def _create(self, scheduler, key, name, metadata):
         groups = [
             {k: (list(v) if k == "betas" else v) for k, v in group.items() if k in _GROUP_KEYS}
-            for group in optimizer.param_groups
+            for group in self.optimizer.param_groups
         ]
         try:
-            session = self.client.create_session(scheduler, groups, name=name, key=key, metadata=metadata)
+            return self.client.create_session(scheduler, groups, name=name, key=key, metadata=metadata)
         except LrschedError as error:
             if error.status == 409 and key is not None:
                 # The session keeps the groups as first sent; a stepped optimizer's differ.
@@ -37,8 +78,6 @@ class RemoteScheduler:
                         "schedulers: a restarted job must send the param groups its first run started from")
                 raise LrschedError(409, {**error.problem, "detail": f"{error.problem.get('detail')}; {hint}"}) from error
             raise
-        self.session_id = session["id"]
-        self._apply(session["state"])
 
     @property
     def last_epoch(self):
@@ -53,10 +92,14 @@ class RemoteScheduler:
         return [number(lr) for lr in self._state["lrs"]]
 
     def step(self, metric=None, epoch=None, metrics=None):
-        """One `scheduler.step()`; pass the validation metric for ReduceLROnPlateau."""
-        state = self.client.step(
-            self.session_id, metric=metric, metrics=metrics, epoch=epoch, expected_step=self._state["step"]
-        )
+        """One `scheduler.step()`; pass the validation metric for ReduceLROnPlateau.
+        On ranks other than 0 the arguments are ignored: rank 0 reports for the job."""
+        if self.rank == 0:
+            state = self.client.step(
+                self.session_id, metric=metric, metrics=metrics, epoch=epoch, expected_step=self._state["step"]
+            )
+        else:
+            state = self._state_of_step(self._state["step"] + 1)
         self._apply(state)
 
     def state_dict(self):
@@ -66,10 +109,45 @@ class RemoteScheduler:
     def load_state_dict(self, state_dict):
         """Resume from a checkpoint: the session goes back to the step the checkpoint saw."""
         self.session_id = state_dict["session_id"]
-        current = self.client.get_session(self.session_id)["state"]
-        if current["step"] != state_dict["step"]:
-            current = self.client.rewind(self.session_id, state_dict["step"])
-        self._apply(current)
+        step = state_dict["step"]
+        state = None
+        if self.rank == 0:
+            state = self.client.get_session(self.session_id)["state"]
+            if state["step"] != step:
+                state = self.client.rewind(self.session_id, step)
+        elif self._dist is None:
+            # The steps up to the checkpoint's are the same before and after rank 0 rewinds.
+            state = self.client.history_entry(self.session_id, step)["state"]
+        self._apply(self._from_rank_0(state))
+
+    def _from_rank_0(self, value):
+        """Rank 0's `value` on every rank, when torch.distributed connects them; else `value`."""
+        if self._dist is None:
+            return value
+        shared = [value]
+        self._dist.broadcast_object_list(shared, src=0)
+        return shared[0]
+
+    def _state_of_step(self, step):
+        """The state rank 0's step number `step` produced, waiting for it to be taken."""
+        deadline = time.monotonic() + self.rank_timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise LrschedError(None, {
+                    "title": "Rank 0 did not step",
+                    "detail": f"rank {self.rank} waited {self.rank_timeout:g} s for step {step} of session {self.session_id}",
+                })
+            state = self.client.wait_for_step(self.session_id, step, wait=min(remaining, MAX_WAIT_SECONDS))
+            if state["step"] == step:
+                return state
+            if state["step"] > step:
+                # Rank 0 is already further: the history keeps the state of that step.
+                try:
+                    return self.client.history_entry(self.session_id, step)["state"]
+                except LrschedError as error:
+                    if error.status != 404:  # 404: rank 0 rewound below it meanwhile; wait again
+                        raise
 
     def _apply(self, state):
         self._state = state
