@@ -144,6 +144,31 @@ describe('group commit in the SQLite store', () => {
     expect(sync.calls.length).toBe(syncsBefore + 2);
   });
 
+  it('tells listeners of a group\'s changes once it is durable, before its units are answered, and none of a unit rolled back', async () => {
+    const sync = gatedSync();
+    const { store } = openStore(sync.syncFile);
+    const told: string[] = [];
+    await store.listen({ committed: (change) => told.push(change.sessionId), missedSome: () => undefined });
+    await store.transaction((tx) => insertSession(tx));
+    sync.hold();
+    const change = (sessionId: string) => ({ kind: 'step' as const, sessionId, step: 1, state: { step: 1, last_epoch: 1, base_lrs: [0.1], lrs: [0.1] } });
+    const kept = store.transaction(async (tx) => {
+      await insertSession(tx);
+      await tx.announce(change('kept'));
+    });
+    const toldWhenAnswered = kept.then(() => [...told]);
+    const dropped = store.transaction(async (tx) => {
+      await tx.announce(change('dropped'));
+      throw new Error('rolled back');
+    });
+    expect(await settled(kept)).toBe(false);
+    expect(told).toEqual([]);
+    sync.release();
+    expect(await toldWhenAnswered).toEqual(['kept']);
+    await expect(dropped).rejects.toThrow('rolled back');
+    expect(told).toEqual(['kept']);
+  });
+
   it('fails the waiting transactions and every later one when a sync fails, and says the database is unavailable', async () => {
     const { store, committedSessions } = openStore((_fd, done) => done(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' })));
     await expect(store.transaction((tx) => insertSession(tx))).rejects.toBeInstanceOf(DatabaseUnavailable);
