@@ -102,6 +102,9 @@ export async function watchSession(
   slot.signal.addEventListener('abort', close);
   let watched: StoredSession;
   try {
+    // What was told by then committed before the read below: it is in what the read sees.
+    await store.settled();
+    unread.take();
     watched = await store.snapshot((reads) => findSession(reads, id));
   } catch (error) {
     close();

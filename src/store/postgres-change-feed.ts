@@ -9,7 +9,7 @@ import pg from 'pg';
  * lose the notice: it left with the commit.
  */
 
-const CHANNEL = 'lrsched_session_changes';
+export const CHANGES_CHANNEL = 'lrsched_session_changes';
 
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more. */
 export const MAX_NOTICE_BYTES = 7999;
@@ -26,7 +26,7 @@ export async function notifyOnCommit(client: pg.ClientBase, notice: unknown): Pr
   if (Buffer.byteLength(payload) > MAX_NOTICE_BYTES) {
     throw new Error(`a change notice must be at most ${MAX_NOTICE_BYTES} bytes, not ${Buffer.byteLength(payload)}`);
   }
-  await client.query({ name: 'notifyOnCommit', text: 'SELECT pg_notify($1, $2)', values: [CHANNEL, payload] });
+  await client.query({ name: 'notifyOnCommit', text: 'SELECT pg_notify($1, $2)', values: [CHANGES_CHANNEL, payload] });
 }
 
 export interface ChangeFeedEvents {
@@ -56,13 +56,13 @@ export class PostgresChangeFeed {
   async start(): Promise<void> {
     const client = new pg.Client({ connectionString: this.url, application_name: 'lrsched-change-feed' });
     client.on('notification', ({ channel, payload }) => {
-      if (channel === CHANNEL && payload !== undefined) this.events.notice(JSON.parse(payload));
+      if (channel === CHANGES_CHANNEL && payload !== undefined) this.events.notice(JSON.parse(payload));
     });
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client, new Error('the change feed connection ended')));
     try {
       await client.connect();
-      await client.query(`LISTEN ${CHANNEL}`);
+      await client.query(`LISTEN ${CHANGES_CHANNEL}`);
     } catch (error) {
       client.removeAllListeners('end');
       await client.end().catch(() => undefined);

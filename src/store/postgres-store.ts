@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Schedule } from '../schedulers/schedule.js';
 import type { SessionChange } from '../sessions/session-changes.js';
 import { DatabaseUnavailable } from './errors.js';
-import { MAX_NOTICE_BYTES, notifyOnCommit, PostgresChangeFeed } from './postgres-change-feed.js';
+import { CHANGES_CHANNEL, MAX_NOTICE_BYTES, notifyOnCommit, PostgresChangeFeed } from './postgres-change-feed.js';
 import { encode, toHistoryEntry, toSession, type HistoryRow, type SessionRow } from './rows.js';
 import type {
   ChangeListener,
@@ -222,14 +223,22 @@ const asStoreError = (error: unknown): unknown =>
  * and each reads what the one before it committed; reads that must agree with each other
  * run in one REPEATABLE READ snapshot. Nothing is cached: every replica reads the database.
  */
-/** What a NOTIFY of this store carries. */
-type ChangeNotice = { readonly change: SessionChange } | { readonly stored: number };
+/**
+ * What a NOTIFY of this store carries: a change, the id of a change too large for NOTIFY,
+ * or a marker that a replica sent itself to know that every notice committed before it has come.
+ */
+type ChangeNotice = { readonly change: SessionChange } | { readonly stored: number } | { readonly settled: string };
+
+/** How long settled() waits for its marker: a feed that is down has nothing to deliver anyway. */
+const SETTLE_TIMEOUT_MS = 2_000;
 
 export class PostgresSessionStore implements SessionStore {
   private closed = false;
   private feed: PostgresChangeFeed | undefined;
   /** Notices handled one after the other, so that listeners get them in commit order even when one must be read first. */
   private noticesHandled: Promise<void> = Promise.resolve();
+  /** The settled() calls waiting for their marker, by marker. */
+  private readonly settling = new Map<string, () => void>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -241,8 +250,14 @@ export class PostgresSessionStore implements SessionStore {
   async listen(listener: ChangeListener): Promise<void> {
     this.feed = new PostgresChangeFeed(this.pool.options.connectionString as string, {
       notice: (notice) => {
+        const told = notice as ChangeNotice;
+        if ('settled' in told) {
+          // After the notices before it have been handled.
+          this.noticesHandled = this.noticesHandled.then(() => this.settling.get(told.settled)?.());
+          return;
+        }
         this.noticesHandled = this.noticesHandled
-          .then(async () => listener.committed(await this.changeOf(notice as ChangeNotice)))
+          .then(async () => listener.committed(await this.changeOf(told)))
           .catch((error: unknown) => {
             // The change could not be read: its watchers read the database again instead.
             this.changeFeedFailed(error as Error);
@@ -255,7 +270,26 @@ export class PostgresSessionStore implements SessionStore {
     await this.feed.start();
   }
 
-  private async changeOf(notice: ChangeNotice): Promise<SessionChange> {
+  /** Sends a marker through the database and waits for it to come back through the feed. */
+  async settled(): Promise<void> {
+    if (!this.feed) return;
+    const marker = randomUUID();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.settling.set(marker, resolve);
+        timer = setTimeout(resolve, SETTLE_TIMEOUT_MS);
+        this.pool
+          .query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, JSON.stringify({ settled: marker })])
+          .catch((error: unknown) => reject(asStoreError(error) as Error));
+      });
+    } finally {
+      clearTimeout(timer);
+      this.settling.delete(marker);
+    }
+  }
+
+  private async changeOf(notice: { change: SessionChange } | { stored: number }): Promise<SessionChange> {
     if ('change' in notice) return notice.change;
     const { rows } = await this.pool.query<{ change: string }>({ name: 'storedChange', text: SQL.storedChange, values: [notice.stored] });
     if (!rows[0]) throw new Error(`change notice ${notice.stored} is gone`);

@@ -118,6 +118,12 @@ export interface SessionStore {
   freePages(pages: number): Promise<number>;
   /** Starts telling `listener` of committed changes; resolves once every change committed from now on will reach it. */
   listen(listener: ChangeListener): Promise<void>;
+  /**
+   * Resolves once every change committed before the call has been told to the listener
+   * (on PostgreSQL notices arrive a moment after their commit), so that a reader who
+   * subscribed before can tell what it has been told from what it is about to read.
+   */
+  settled(): Promise<void>;
   /** Whether the database answers a query now (false once it is closed, unreachable or unreadable). */
   isReachable(): Promise<boolean>;
   /** Closes the database; the caller makes sure no transaction is still running. */

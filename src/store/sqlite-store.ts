@@ -304,6 +304,9 @@ export class SqliteSessionStore implements SessionStore {
     this.listeners.push(listener);
   }
 
+  /** Changes are told right after their COMMIT: settled already. */
+  async settled(): Promise<void> {}
+
   async close(): Promise<void> {
     while (this.running) await this.running;
     await this.answered;

@@ -112,12 +112,18 @@ describe('GET /v1/sessions/{id}/events', () => {
   it('sends rewinds with the state they went back to, and a deletion, after which the stream ends', async () => {
     const id = await createSession();
     const stream = await watch(id);
+    // Each change once the watcher has sent the ones before it: on PostgreSQL changes reach
+    // it by NOTIFY, a moment after their commit, and a watcher told of a rewind before it
+    // read the steps it cut sends the history as it is now, told of a deletion, only that.
     await stepTimes(id, 1, 5);
+    const events = await stream.take(5);
     const rewound = await http(`${url}/v1/sessions/${id}/rewind`, 'POST', { to_step: 2 });
+    events.push(...(await stream.take(1)));
     await stepTimes(id, 103, 104);
+    events.push(...(await stream.take(2)));
     const before = (await http(`${url}/v1/sessions/${id}`, 'GET')).body.state;
     expect((await http(`${url}/v1/sessions/${id}`, 'DELETE')).status).toBe(204);
-    const events = await stream.end();
+    events.push(...(await stream.end()));
     expect(events.map((event) => `${event.event} ${event.id}`)).toEqual([
       'step 1',
       'step 2',
