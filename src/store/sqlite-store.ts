@@ -304,8 +304,10 @@ export class SqliteSessionStore implements SessionStore {
     this.listeners.push(listener);
   }
 
-  /** Changes are told right after their COMMIT: settled already. */
-  async settled(): Promise<void> {}
+  /** Changes are told when their group is durable: settled once the last group committed is. */
+  settled(): Promise<void> {
+    return this.answered;
+  }
 
   async close(): Promise<void> {
     while (this.running) await this.running;
@@ -329,25 +331,34 @@ export class SqliteSessionStore implements SessionStore {
     while (this.queued.length > 0) {
       await new Promise((resolve) => setImmediate(resolve));
       const group = this.queued.splice(0, MAX_GROUP_SIZE);
-      const result = this.wal.failure ? failAll(group, this.wal.failure) : await this.runGroup(group);
-      // Syncs finish in commit order, so this group is told and answered after every earlier one.
-      this.answered = this.wal.durable().then(
-        () => {
-          for (const change of result.announced) for (const listener of this.listeners) listener.committed(change);
-          answer(group, result.outcomes);
-        },
-        (error: unknown) => answer(group, failAll(group, error).outcomes),
-      );
+      if (this.wal.failure) this.settleWhenDurable(group, failAll(group, this.wal.failure));
+      else await this.runGroup(group);
     }
     this.running = undefined;
   }
 
+  /**
+   * Tells the group's changes and answers its units once it is durable. Called in the same
+   * synchronous stretch as the group's COMMIT, so that settled() called after the COMMIT
+   * waits for this group too. Syncs finish in commit order: groups are told and answered in it.
+   */
+  private settleWhenDurable(group: readonly Unit[], result: GroupResult): void {
+    this.answered = this.wal.durable().then(
+      () => {
+        for (const change of result.announced) for (const listener of this.listeners) listener.committed(change);
+        answer(group, result.outcomes);
+      },
+      (error: unknown) => answer(group, failAll(group, error).outcomes),
+    );
+  }
+
   /** One transaction for the whole group; every unit fails if the transaction does. */
-  private async runGroup(group: readonly Unit[]): Promise<GroupResult> {
+  private async runGroup(group: readonly Unit[]): Promise<void> {
     try {
       this.statements.begin.run();
     } catch (error) {
-      return failAll(group, error);
+      this.settleWhenDurable(group, failAll(group, error));
+      return;
     }
     const outcomes: Outcome[] = [];
     const announced: SessionChange[] = [];
@@ -377,12 +388,13 @@ export class SqliteSessionStore implements SessionStore {
     } catch (error) {
       if (this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
       this.hot.clear();
-      return failAll(group, error);
+      this.settleWhenDurable(group, failAll(group, error));
+      return;
     }
     const changes = this.statements.totalChanges.get() as number;
     if (changes !== this.changesSoFar) this.wal.committed();
     this.changesSoFar = changes;
-    return { outcomes, announced };
+    this.settleWhenDurable(group, { outcomes, announced });
   }
 }
 
