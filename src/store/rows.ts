@@ -1,4 +1,4 @@
-import { fromWire, toWire } from '../api/wire-numbers.js';
+import { fromWire, toWireNumber } from '../api/wire-numbers.js';
 import type { SchedulerConfig } from '../schedulers/definition.js';
 import type { ParamGroup } from '../schedulers/param-groups.js';
 import type { StoredHistoryEntry, StoredReport, StoredSession } from './session-store.js';
@@ -34,7 +34,9 @@ export interface HistoryRow {
 }
 
 /** A value as a JSON column holds it, non-finite numbers spelled out. */
-export const encode = (value: unknown): string => JSON.stringify(toWire(value));
+// A replacer rather than toWire's copy: the step path encodes a state and its groups per step.
+export const encode = (value: unknown): string =>
+  JSON.stringify(value, (_key, field: unknown) => (typeof field === 'number' ? toWireNumber(field) : field));
 /** The inverse of `encode`. */
 export const decode = <T>(text: string): T => fromWire(JSON.parse(text)) as T;
 
