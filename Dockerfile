@@ -1,14 +1,17 @@
 # syntax=docker/dockerfile:1
-# Build: compile TypeScript and better-sqlite3's native addon.
+# Build: compile TypeScript and better-sqlite3's native addon; bundle the dashboard (ui/ -> dist/ui).
 FROM node:22-bookworm-slim AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
+# npm ci runs the prepare script, which builds once src/ is there (the RUN below).
+COPY scripts/build.mjs ./scripts/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
+COPY ui ./ui
 RUN npm run build && npm prune --omit=dev
 
 # Run: only the compiled service, its production dependencies and the migrations.

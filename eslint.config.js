@@ -50,6 +50,14 @@ export default defineConfig(
     },
   },
   {
+    // The dashboard is browser code with a tsconfig of its own (DOM types, bundler resolution):
+    // its types, browser globals included, come from there; the rules are the same.
+    files: ['ui/src/**'],
+    languageOptions: {
+      parserOptions: { project: './ui/tsconfig.json', tsconfigRootDir: import.meta.dirname },
+    },
+  },
+  {
     // Tests read answers as parsed JSON, typed `any` by JSON.parse: what shape they have is
     // exactly what the test asserts, so reading their fields is not an unchecked assumption.
     files: ['test/**'],
@@ -106,7 +114,12 @@ export default defineConfig(
     },
   },
   {
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // Plain Node scripts (scripts/build.mjs runs before anything is compiled): Node's globals.
+    files: ['**/*.mjs'],
+    languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
   },
 );

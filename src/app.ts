@@ -7,6 +7,7 @@ import { liveConnections } from './plugins/live-connections.js';
 import { openApi } from './plugins/openapi.js';
 import { answerFrameworkError, problemHandling } from './plugins/problems.js';
 import { sessionsPlugin } from './plugins/sessions.js';
+import { BUILT_UI_DIRECTORY, dashboard } from './plugins/ui.js';
 import { healthRoutes } from './routes/health.js';
 import { liveRoutes } from './routes/live.js';
 import { previewRoutes } from './routes/preview.js';
@@ -23,6 +24,8 @@ export interface AppOptions {
   readonly logger?: FastifyBaseLogger;
   /** Event streams and waits: the connection budget and the heartbeat interval (tests shrink them). */
   readonly live?: { readonly limits?: LiveLimits; readonly heartbeatMs?: number };
+  /** The built dashboard served at / (default: dist/ui, where `npm run build` writes it). */
+  readonly uiDirectory?: string;
 }
 
 /** 100000-step previews with metrics run to a few MiB; anything far beyond is a mistake. */
@@ -37,7 +40,7 @@ const DRAIN_GRACE_MS = 5_000;
  */
 export const SHUTDOWN_GRACE_MS = DRAIN_GRACE_MS + 5_000;
 
-/** Builds the service: database, problem answers, OpenAPI, routes. Listening is server.ts's job. */
+/** Builds the service: database, problem answers, OpenAPI, routes, the dashboard. Listening is server.ts's job. */
 export async function buildApp(options: AppOptions) {
   const app = Fastify({
     loggerInstance: options.logger,
@@ -66,5 +69,6 @@ export async function buildApp(options: AppOptions) {
   await app.register(liveRoutes, { heartbeatMs: options.live?.heartbeatMs });
   await app.register(suggestionRoutes);
   await app.register(previewRoutes);
+  await app.register(dashboard, { directory: options.uiDirectory ?? BUILT_UI_DIRECTORY });
   return app;
 }

@@ -53,3 +53,35 @@ CREATE TABLE change_notices (
   change json        NOT NULL,
   at     timestamptz NOT NULL DEFAULT now()
 );
+
+-- Downsampled history for charts (GET /v1/sessions/{id}/history?points=), as SQLite's
+-- migration 006 has it: history_points, the numbers a chart plots from each history row
+-- (every group's lr 'lrs.0', 'lrs.1', …, the report's 'metric', each 'metrics.<name>'),
+-- infinities as float8 infinities and NaN as NULL, which no minimum or maximum picks; and
+-- history_extremes, for each aligned block of 16^level steps (levels 1 to 5) and series,
+-- its lowest and highest value and the earliest step holding each (src/store/history-extremes.ts).
+CREATE VIEW history_points (session_seq, step, series, value) AS
+  SELECT session_seq, step, series, CASE WHEN raw = 'NaN' THEN NULL ELSE raw::float8 END
+  FROM (
+    SELECT h.session_seq, h.step, 'lrs.' || (g.n - 1) AS series, g.value ->> 'lr' AS raw
+      FROM history h, json_array_elements(h.groups) WITH ORDINALITY AS g (value, n)
+    UNION ALL
+    SELECT session_seq, step, 'metric', report ->> 'metric'
+      FROM history WHERE report ->> 'metric' IS NOT NULL
+    UNION ALL
+    SELECT h.session_seq, h.step, 'metrics.' || m.key, m.value #>> '{}'
+      FROM history h, json_each(h.report -> 'metrics') AS m
+  ) AS points;
+
+CREATE TABLE history_extremes (
+  -- A deleted session's blocks are removed by the sweeper, in chunks, before its row goes.
+  session_seq bigint           NOT NULL REFERENCES sessions (seq) ON DELETE CASCADE,
+  level       integer          NOT NULL,
+  last_step   bigint           NOT NULL,  -- the block covers last_step - 16^level + 1 .. last_step
+  series      text             NOT NULL,
+  min_step    bigint           NOT NULL,
+  min_value   double precision NOT NULL,
+  max_step    bigint           NOT NULL,
+  max_value   double precision NOT NULL,
+  PRIMARY KEY (session_seq, level, last_step, series)
+);

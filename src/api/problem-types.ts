@@ -114,6 +114,11 @@ export const PROBLEM_TYPES = {
     when: 'The service already holds the most event streams and waits for a step it takes in all; retry after `Retry-After` seconds.',
     retryAfterSeconds: 5,
   },
+  'dashboard-not-built': {
+    status: 503,
+    title: 'Dashboard not built',
+    when: '`GET /`: the dashboard (`ui/`) has not been built into `dist/ui`; run `npm run build`. The API works without it.',
+  },
   'shutting-down': {
     status: 503,
     title: 'Shutting down',

@@ -178,14 +178,53 @@ export const historyEntrySchema = z
 
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
-export const historyQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor,
-});
+export const DEFAULT_HISTORY_PAGE = 100;
+/** A chart is a few thousand pixels wide; beyond that, page through the history instead. */
+export const MAX_HISTORY_POINTS = 2000;
+
+const historyStep = z.coerce.number().int().nonnegative();
+
+export const historyQuery = z
+  .strictObject({
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .optional()
+      // Applied by the route: a default here would hide whether a limit came along with points.
+      .meta({ default: DEFAULT_HISTORY_PAGE })
+      .describe('Entries per page; not with points'),
+    cursor: cursor.describe('next_cursor of the previous page; not with points'),
+    points: z.coerce
+      .number()
+      .int()
+      .min(4)
+      .max(MAX_HISTORY_POINTS)
+      .optional()
+      .describe(
+        'Downsample for a chart: at most this many entries, always the first and last step and, in each bucket, ' +
+          "the entries holding the lowest and highest value of every group's lr, metric and named metric",
+      ),
+    from_step: historyStep.optional().describe('With points: the first step of the range (default 0)'),
+    to_step: historyStep.optional().describe('With points: the last step of the range (default: the last step)'),
+  })
+  .superRefine((query, context) => {
+    const misplaced = (query.points === undefined ? ['from_step', 'to_step'] : ['limit', 'cursor']) as (keyof typeof query)[];
+    for (const name of misplaced) {
+      if (query[name] !== undefined) {
+        const message = query.points === undefined ? 'only with points' : 'not with points: a downsampled history is one answer';
+        context.addIssue({ code: 'custom', message, path: [name] });
+      }
+    }
+    if (query.from_step !== undefined && query.to_step !== undefined && query.from_step > query.to_step) {
+      context.addIssue({ code: 'custom', message: 'must not be after to_step', path: ['from_step'] });
+    }
+  });
 
 export const historyPageSchema = z.object({
   items: z.array(historyEntrySchema),
-  next_cursor: z.string().nullable(),
+  next_cursor: z.string().nullable().describe('null on the last page, and always with points'),
 });
 
 export const stateDictExportSchema = z

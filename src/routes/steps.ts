@@ -66,7 +66,7 @@ export const stepRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         operationId: 'getHistory',
-        summary: 'Every step of a session, oldest first',
+        summary: 'Every step of a session, oldest first; or, with points, a downsampled range for a chart',
         tags: ['steps'],
         params: sessionIdParams,
         querystring: historyQuery,

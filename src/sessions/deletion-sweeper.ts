@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { SessionStore } from '../store/session-store.js';
+import type { SessionStore, SessionWrites } from '../store/session-store.js';
 
 /** How long one chunk of sweeping may hold the event loop: other requests wait at most about this. */
 export const SWEEP_CHUNK_MS = 10;
@@ -25,25 +25,28 @@ class ChunkSize {
 }
 
 export interface SweeperEvents {
-  /** A deleted session's history and row are gone. */
+  /** A deleted session's history, its extremes and its row are gone (`rows`: history rows). */
   swept?(info: { seq: number; rows: number; ms: number }): void;
   /** Sweeping stopped on an error; the next wake() tries again. */
   failed(error: unknown): void;
 }
 
 /**
- * Removes what deleted sessions leave behind: their history in chunks of about
- * SWEEP_CHUNK_MS each, yielding to the event loop between chunks, then their rows, then
- * gives the freed pages back to the operating system the same way. Sessions marked deleted
- * are invisible already, so nothing waits for this; what it has not finished when the
- * process stops, it finishes after the next start. Replicas on PostgreSQL each sweep: two
- * on the same session delete each row once (the later chunk finds fewer), which is harmless.
+ * Removes what deleted sessions leave behind: their history extremes, then their history,
+ * in chunks of about SWEEP_CHUNK_MS each, yielding to the event loop between chunks, then
+ * their rows, then gives the freed pages back to the operating system the same way.
+ * Sessions marked deleted are invisible already, so nothing waits for this; what it has not
+ * finished when the process stops, it finishes after the next start. Replicas on
+ * PostgreSQL each sweep: two on the same session delete each row once (the later chunk
+ * finds fewer), which is harmless.
  */
 export class DeletionSweeper {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
-  private readonly rows = new ChunkSize();
+  // One size per kind of row: an extremes row is a few numbers, a history row may be megabytes.
+  private readonly extremeRows = new ChunkSize();
+  private readonly historyRows = new ChunkSize();
   private readonly pages = new ChunkSize();
 
   constructor(
@@ -90,16 +93,23 @@ export class DeletionSweeper {
 
   private async sweepSession(seq: number): Promise<void> {
     const started = performance.now();
-    let rows = 0;
-    for (;;) {
-      if (this.stopped) return;
-      const deleted = await this.rows.timed((size) => this.store.transaction((tx) => tx.deleteHistoryChunk(seq, size)));
-      rows += deleted;
-      await nextTurn();
-      if (deleted === 0) break;
-    }
+    await this.deleteInChunks(this.extremeRows, (tx, size) => tx.deleteExtremesChunk(seq, size));
+    const rows = await this.deleteInChunks(this.historyRows, (tx, size) => tx.deleteHistoryChunk(seq, size));
+    if (this.stopped) return;
     await this.store.transaction((tx) => tx.purgeDeleted(seq));
     this.events.swept?.({ seq, rows, ms: Math.round(performance.now() - started) });
+  }
+
+  /** Runs `deleteChunk` (one transaction each) until it deletes nothing or sweeping stops; answers the rows deleted. */
+  private async deleteInChunks(sizes: ChunkSize, deleteChunk: (tx: SessionWrites, size: number) => Promise<number>): Promise<number> {
+    let rows = 0;
+    for (;;) {
+      if (this.stopped) return rows;
+      const deleted = await sizes.timed((size) => this.store.transaction((tx) => deleteChunk(tx, size)));
+      rows += deleted;
+      await nextTurn();
+      if (deleted === 0) return rows;
+    }
   }
 
   private async freePages(): Promise<void> {

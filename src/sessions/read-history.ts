@@ -1,23 +1,39 @@
-import type { HistoryEntry } from '../api/sessions.js';
+import { DEFAULT_HISTORY_PAGE, type HistoryEntry } from '../api/sessions.js';
 import type { SessionStore } from '../store/session-store.js';
+import { downsampleHistory } from './downsample-history.js';
 import { StepNotInHistory } from './errors.js';
 import { findSession } from './find-session.js';
-import { readPage, type Page, type PageRequest } from './paging.js';
+import { readPage, type Page } from './paging.js';
 import { historyEntryView } from './views.js';
 
-/** A session's steps, oldest first (step 0 is the creation). Throws SessionNotFound, or InvalidInput for a bad cursor. */
-export function readHistory(store: SessionStore, id: string, request: PageRequest): Promise<Page<HistoryEntry>> {
+/** The history route's query: a page (`limit`, `cursor`), or a downsampled range (`points`, `from_step`, `to_step`). */
+export interface HistoryRequest {
+  readonly limit?: number | undefined;
+  readonly cursor?: string | undefined;
+  readonly points?: number | undefined;
+  readonly from_step?: number | undefined;
+  readonly to_step?: number | undefined;
+}
+
+/**
+ * A session's steps, oldest first (step 0 is the creation), a page at a time; or, with
+ * `points`, a range of them downsampled for a chart, in one answer. Throws SessionNotFound,
+ * or InvalidInput for a bad cursor or too few points.
+ */
+export async function readHistory(store: SessionStore, id: string, request: HistoryRequest): Promise<Page<HistoryEntry>> {
+  const { points, from_step, to_step, limit = DEFAULT_HISTORY_PAGE, cursor } = request;
+  if (points !== undefined) return { items: await downsampleHistory(store, id, { points, from_step, to_step }), next_cursor: null };
   return store.snapshot(async (reads) => {
     const session = await findSession(reads, id);
     return readPage(
       {
         // A cursor of one session's history is no cursor of another's.
         name: `history/${session.id}`,
-        rowsAfter: (afterStep = -1, limit) => reads.historyAfter(session, afterStep, limit),
+        rowsAfter: (afterStep = -1, rows) => reads.historyAfter(session, afterStep, rows),
         positionOf: (entry) => entry.step,
         view: (entry) => historyEntryView(session, entry),
       },
-      request,
+      { limit, cursor },
     );
   });
 }

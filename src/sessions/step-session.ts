@@ -8,7 +8,7 @@ import { refusingAtRequestPaths } from './refusals.js';
 import { currentState } from './views.js';
 
 /** Only what was reported, in a fixed shape, so identical reports compare equal. */
-function storedReport(input: ReportInput): StoredReport {
+export function storedReport(input: ReportInput): StoredReport {
   return {
     ...(input.metric !== undefined ? { metric: input.metric } : {}),
     ...(input.metrics !== undefined ? { metrics: input.metrics } : {}),

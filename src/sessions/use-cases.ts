@@ -7,10 +7,9 @@ import type { DeletionSweeper } from './deletion-sweeper.js';
 import { exportStateDict } from './export-state-dict.js';
 import { findSession } from './find-session.js';
 import { listSessions, type SessionListRequest } from './list-sessions.js';
-import type { PageRequest } from './paging.js';
 import { computePreview } from './preview-schedule.js';
 import { suggestFromRangeTest } from './range-test-suggestion.js';
-import { readHistory, readHistoryEntry } from './read-history.js';
+import { readHistory, readHistoryEntry, type HistoryRequest } from './read-history.js';
 import { rewindSession } from './rewind-session.js';
 import type { HoldSlot, SessionChanges } from './session-changes.js';
 import { stepSession } from './step-session.js';
@@ -44,7 +43,7 @@ export function sessionUseCases(store: SessionStore, sweeper: DeletionSweeper, c
     },
     step: (id: string, input: StepInput) => stepSession(store, id, input, now()),
     rewind: (id: string, toStep: number) => rewindSession(store, id, toStep, now()),
-    history: (id: string, request: PageRequest) => readHistory(store, id, request),
+    history: (id: string, request: HistoryRequest) => readHistory(store, id, request),
     historyEntry: (id: string, step: number) => readHistoryEntry(store, id, step),
     /** Every step, rewind and deletion of a session from `afterStep` on, as they happen. */
     watch: (id: string, afterStep: number | undefined, hold: HoldSlot) => watchSession(store, changes, id, afterStep, hold),

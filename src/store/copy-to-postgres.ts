@@ -70,6 +70,7 @@ const SESSION_COLUMNS = [
   'step', 'scheduler_state', 'groups', 'created_at', 'updated_at',
 ] as const;
 const HISTORY_COLUMNS = ['session_seq', 'step', 'recorded_at', 'report', 'scheduler_state', 'groups'] as const;
+const EXTREMES_COLUMNS = ['session_seq', 'level', 'last_step', 'series', 'min_step', 'min_value', 'max_step', 'max_value'] as const;
 
 /**
  * Copies every session and its history from the SQLite database `source` into the
@@ -98,6 +99,15 @@ export async function copyToPostgres(source: Database.Database, pool: pg.Pool): 
       HISTORY_COLUMNS,
       source
         .prepare('SELECT * FROM history WHERE session_seq IN (SELECT seq FROM sessions WHERE deleted_at IS NULL) ORDER BY session_seq, step')
+        .iterate() as Iterable<Row>,
+    );
+    // The blocks of history extremes behind downsampled history, as they are.
+    await insertRows(
+      client,
+      'history_extremes',
+      EXTREMES_COLUMNS,
+      source
+        .prepare('SELECT * FROM history_extremes WHERE session_seq IN (SELECT seq FROM sessions WHERE deleted_at IS NULL)')
         .iterate() as Iterable<Row>,
     );
     // New sessions continue where SQLite's counter was, which may be past the largest seq left: a seq is never handed out twice.

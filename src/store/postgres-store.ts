@@ -3,6 +3,17 @@ import type pg from 'pg';
 import type { Schedule } from '../schedulers/schedule.js';
 import type { SessionChange } from '../sessions/session-changes.js';
 import { DatabaseUnavailable } from './errors.js';
+import {
+  blockCandidates,
+  blockSize,
+  closeBlocksEndingAt,
+  STORED_LEVEL_LIST,
+  type BlockRow,
+  type BlockRun,
+  type Candidate,
+  type ExtremesTable,
+  type SeriesExtremes,
+} from './history-extremes.js';
 import { CHANGES_CHANNEL, MAX_NOTICE_BYTES, notifyOnCommit, PostgresChangeFeed } from './postgres-change-feed.js';
 import { encode, toHistoryEntry, toSession, type HistoryRow, type SessionRow } from './rows.js';
 import type {
@@ -52,6 +63,23 @@ const SQL = {
   moveTo: 'UPDATE sessions SET step = $1, scheduler_state = $2, groups = $3, updated_at = $4 WHERE seq = $5',
   historyAt: 'SELECT * FROM history WHERE session_seq = $1 AND step = $2',
   historyAfter: 'SELECT * FROM history WHERE session_seq = $1 AND step > $2 ORDER BY step LIMIT $3',
+  historyAtSteps: 'SELECT * FROM history WHERE session_seq = $1 AND step = ANY ($2::bigint[]) ORDER BY step',
+  insertExtremes: `
+    INSERT INTO history_extremes (session_seq, level, last_step, series, min_step, min_value, max_step, max_value)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+  dropExtremesAfter: `DELETE FROM history_extremes WHERE session_seq = $1 AND level IN (${STORED_LEVEL_LIST}) AND last_step > $2`,
+  // NaN is NULL in the view: never an extreme.
+  points: `
+    SELECT step, series, value FROM history_points
+    WHERE session_seq = $1 AND step BETWEEN $2 AND $3 AND value IS NOT NULL`,
+  blocks: `
+    SELECT series, min_step, min_value, max_step, max_value FROM history_extremes
+    WHERE session_seq = $1 AND level = $2 AND last_step BETWEEN $3 AND $4`,
+  deleteExtremesChunk: `
+    DELETE FROM history_extremes
+    WHERE session_seq = $1
+      AND (level, last_step, series) IN (
+        SELECT level, last_step, series FROM history_extremes WHERE session_seq = $1 LIMIT $2)`,
   dropHistoryAfter: 'DELETE FROM history WHERE session_seq = $1 AND step > $2',
 } as const;
 
@@ -67,8 +95,31 @@ const ROWS_PER_FETCH = 64;
 const cannotBeStored = (text: string) => text.includes('\0');
 
 /** The store's calls inside one transaction, on the connection that transaction holds. */
-class PostgresTransaction implements SessionWrites {
+class PostgresTransaction implements SessionWrites, ExtremesTable {
   constructor(private readonly client: pg.PoolClient) {}
+
+  async historyAtSteps(session: StoredSession, steps: readonly number[]): Promise<StoredHistoryEntry[]> {
+    return (await this.rows<HistoryRow>('historyAtSteps', [session.seq, steps])).map(toHistoryEntry);
+  }
+
+  extremeCandidates(session: StoredSession, run: BlockRun): Promise<Candidate[]> {
+    return this.candidates(session.seq, run);
+  }
+
+  async candidates(seq: number, run: BlockRun): Promise<Candidate[]> {
+    if (run.level === 0) return this.rows<Candidate & pg.QueryResultRow>('points', [seq, run.first, run.last]);
+    // A block is keyed by its last step.
+    const size = blockSize(run.level);
+    return blockCandidates(await this.rows<BlockRow & pg.QueryResultRow>('blocks', [seq, run.level, run.first + size - 1, run.last]));
+  }
+
+  async insertBlock(seq: number, level: number, lastStep: number, series: string, { min, max }: SeriesExtremes): Promise<void> {
+    await this.rows('insertExtremes', [seq, level, lastStep, series, min.step, min.value, max.step, max.value]);
+  }
+
+  deleteExtremesChunk(seq: number, rows: number): Promise<number> {
+    return this.changed('deleteExtremesChunk', [seq, rows]);
+  }
 
   private async rows<Row extends pg.QueryResultRow>(name: StatementName, values: unknown[]): Promise<Row[]> {
     return (await this.client.query<Row>({ name, text: SQL[name], values })).rows;
@@ -179,10 +230,12 @@ class PostgresTransaction implements SessionWrites {
     const groups = encode(schedule.groups);
     await this.rows('moveTo', [step, state, groups, at, session.seq]);
     await this.rows('insertHistory', [session.seq, step, at, encode(report), state, groups]);
+    await closeBlocksEndingAt(this, session.seq, step);
   }
 
   async rewindTo(session: StoredSession, entry: StoredHistoryEntry, at: string): Promise<void> {
     await this.rows('dropHistoryAfter', [session.seq, entry.step]);
+    await this.rows('dropExtremesAfter', [session.seq, entry.step]);
     await this.rows('moveTo', [entry.step, encode(entry.state), encode(entry.groups), at, session.seq]);
   }
 

@@ -1,6 +1,7 @@
 import type { Schedule } from '../schedulers/schedule.js';
 import type { ParamGroup } from '../schedulers/param-groups.js';
 import type { SessionChange } from '../sessions/session-changes.js';
+import type { BlockRun, Candidate } from './history-extremes.js';
 
 /**
  * What the use cases ask of a database, whichever it is: SQLite in one process
@@ -60,6 +61,10 @@ export interface SessionReads {
   historyAt(session: StoredSession, step: number): Promise<StoredHistoryEntry | undefined>;
   /** At most `limit` steps after `afterStep`, oldest first; read lazily. */
   historyAfter(session: StoredSession, afterStep: number, limit: number): AsyncIterable<StoredHistoryEntry>;
+  /** The history entries at these steps (those that exist), oldest first. */
+  historyAtSteps(session: StoredSession, steps: readonly number[]): Promise<StoredHistoryEntry[]>;
+  /** Candidates for the extremes of the plotted series over a run of steps or blocks (see history-extremes.ts). */
+  extremeCandidates(session: StoredSession, run: BlockRun): Promise<Candidate[]>;
 }
 
 /** Reads and changes inside one transaction. */
@@ -79,11 +84,13 @@ export interface SessionWrites extends SessionReads {
   markDeleted(id: string, at: string): Promise<boolean>;
   /** The seq of the session marked deleted longest ago whose rows are still there. */
   oldestDeleted(): Promise<number | undefined>;
+  /** Deletes up to `rows` of the history extremes of a session marked deleted; answers how many. */
+  deleteExtremesChunk(seq: number, rows: number): Promise<number>;
   /** Deletes up to `rows` history rows of a session marked deleted, newest first; answers how many. */
   deleteHistoryChunk(seq: number, rows: number): Promise<number>;
-  /** Removes the row of a session marked deleted, once its history is gone. */
+  /** Removes the row of a session marked deleted, once its history and extremes are gone. */
   purgeDeleted(seq: number): Promise<void>;
-  /** Records one applied step of a held session: its new current schedule and its history row. */
+  /** Records one applied step of a held session: its new current schedule, its history row, the extremes blocks it completes. */
   appendStep(session: StoredSession, schedule: Schedule, report: StoredReport, at: string): Promise<void>;
   /** Makes `entry` the held session's current step again and forgets every step after it. */
   rewindTo(session: StoredSession, entry: StoredHistoryEntry, at: string): Promise<void>;

@@ -2,6 +2,7 @@ import type { Schedule } from '../schedulers/schedule.js';
 import type { Db } from './database.js';
 import { DatabaseUnavailable } from './errors.js';
 import type { ParamGroup } from '../schedulers/param-groups.js';
+import { closeBlocksEndingAt, HistoryExtremes, type BlockRun, type Candidate } from './history-extremes.js';
 import { HotSessions } from './hot-sessions.js';
 import { decode, encode, toHistoryEntry, toSession, type HistoryRow, type SessionRow } from './rows.js';
 import type { SessionChange } from '../sessions/session-changes.js';
@@ -43,6 +44,8 @@ function prepareStatements(db: Db) {
       UPDATE sessions SET step = ?, scheduler_state = ?, groups = ?, updated_at = ? WHERE seq = ?`),
     historyAt: db.prepare('SELECT * FROM history WHERE session_seq = ? AND step = ?'),
     historyAfter: db.prepare('SELECT * FROM history WHERE session_seq = ? AND step > ? ORDER BY step LIMIT ?'),
+    historyAtSteps: db.prepare(`
+      SELECT * FROM history WHERE session_seq = ? AND step IN (SELECT value FROM json_each(?)) ORDER BY step`),
     dropHistoryAfter: db.prepare('DELETE FROM history WHERE session_seq = ? AND step > ?'),
     ping: db.prepare('SELECT 1'),
     // Moves when another connection commits a change to the file.
@@ -70,6 +73,7 @@ class SqliteTransaction implements SessionWrites {
   constructor(
     private readonly statements: Statements,
     private readonly hot: HotSessions,
+    private readonly extremes: HistoryExtremes,
   ) {}
 
   async announce(change: SessionChange): Promise<void> {
@@ -111,6 +115,15 @@ class SqliteTransaction implements SessionWrites {
     }
   }
 
+  async historyAtSteps(session: StoredSession, steps: readonly number[]): Promise<StoredHistoryEntry[]> {
+    const rows = this.statements.historyAtSteps.all(session.seq, JSON.stringify(steps)) as HistoryRow[];
+    return rows.map(toHistoryEntry);
+  }
+
+  extremeCandidates(session: StoredSession, run: BlockRun): Promise<Candidate[]> {
+    return this.extremes.candidates(session.seq, run);
+  }
+
   /** The write lock makes a key taken meanwhile impossible: the insert always lands. */
   async insert(session: NewSession): Promise<StoredSession> {
     const { schedule } = session;
@@ -140,6 +153,10 @@ class SqliteTransaction implements SessionWrites {
     return this.statements.oldestDeleted.get() as number | undefined;
   }
 
+  async deleteExtremesChunk(seq: number, rows: number): Promise<number> {
+    return this.extremes.deleteChunk(seq, rows);
+  }
+
   async deleteHistoryChunk(seq: number, rows: number): Promise<number> {
     return this.statements.deleteHistoryChunk.run({ seq, rows }).changes;
   }
@@ -154,6 +171,7 @@ class SqliteTransaction implements SessionWrites {
     const groups = encode(schedule.groups);
     this.statements.moveTo.run(step, state, groups, at, session.seq);
     this.statements.insertHistory.run(session.seq, step, at, encode(report), state, groups);
+    await closeBlocksEndingAt(this.extremes, session.seq, step);
     // As the row now reads back (JSON keeps no -0 nor undefined), so a step is computed the same cached or not.
     const stored = { config: schedule.config, state: decode(state), groups: decode<ParamGroup[]>(groups) };
     this.hot.remember({ ...session, step, schedule: stored, updated_at: at });
@@ -161,6 +179,7 @@ class SqliteTransaction implements SessionWrites {
 
   async rewindTo(session: StoredSession, entry: StoredHistoryEntry, at: string): Promise<void> {
     this.statements.dropHistoryAfter.run(session.seq, entry.step);
+    this.extremes.dropAfter(session.seq, entry.step);
     this.statements.moveTo.run(entry.step, encode(entry.state), encode(entry.groups), at, session.seq);
     const schedule = { config: session.schedule.config, state: entry.state, groups: entry.groups };
     this.hot.remember({ ...session, step: entry.step, schedule, updated_at: at });
@@ -275,7 +294,7 @@ export class SqliteSessionStore implements SessionStore {
     db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
     this.wal = new WalSync(inWal ? `${db.name}-wal` : undefined, options.syncFile);
     this.statements = prepareStatements(db);
-    this.tx = new SqliteTransaction(this.statements, this.hot);
+    this.tx = new SqliteTransaction(this.statements, this.hot, new HistoryExtremes(db));
     this.dataVersion = this.statements.dataVersion.get() as number;
     this.changesSoFar = this.statements.totalChanges.get() as number;
   }

@@ -80,6 +80,7 @@ const TESTED_ELSEWHERE: Partial<Record<ProblemTypeName, string>> = {
   'too-many-live-connections': 'test/live/events.test.ts, on a server with a small budget of streams and waits',
   'live-connections-exhausted': 'test/live/events.test.ts, on a server with a small budget of streams and waits',
   'internal-error': 'a fault of the service: no request provokes one on purpose',
+  'dashboard-not-built': 'test/plugins/ui.test.ts, on a service given a folder without a build',
   'database-unavailable': 'test/routes/health.test.ts, with the database closed under the route',
   'shutting-down': 'test/server/drain-on-close.test.ts, with a request arriving while closing',
 };

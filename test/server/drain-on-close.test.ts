@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { drainOnClose } from '../../src/plugins/drain-on-close.js';
 import { problemHandling } from '../../src/plugins/problems.js';
 
-/** A listening app whose /stuck never answers, with the drain plugin at a short grace. */
+/**
+ * A listening app whose /stuck never answers, with the drain plugin at a short grace;
+ * `stuckArrived` settles once /stuck's handler runs (a fixed sleep loses that race on a busy machine).
+ */
 async function appWithStuckRoute(graceMs: number) {
   const app = Fastify({ return503OnClosing: false });
   await app.register(problemHandling);
@@ -13,11 +16,16 @@ async function appWithStuckRoute(graceMs: number) {
   app.addHook('onClose', async () => {
     closed.push('database');
   });
-  app.get('/stuck', () => new Promise<never>(() => {}));
+  let arrived: () => void = () => {};
+  const stuckArrived = new Promise<void>((resolve) => (arrived = resolve));
+  app.get('/stuck', () => {
+    arrived();
+    return new Promise<never>(() => {});
+  });
   app.get('/fast', async () => ({ ok: true }));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
-  return { app, port, url: `http://127.0.0.1:${port}`, closed };
+  return { app, port, url: `http://127.0.0.1:${port}`, closed, stuckArrived };
 }
 
 async function timed(work: Promise<unknown>): Promise<number> {
@@ -35,12 +43,12 @@ describe('drainOnClose', () => {
   });
 
   it('cuts an answer still unfinished after the grace, so that closing and its onClose hooks complete', async () => {
-    const { app, url, closed } = await appWithStuckRoute(200);
+    const { app, url, closed, stuckArrived } = await appWithStuckRoute(200);
     const stuck = fetch(`${url}/stuck`).then(
       () => 'answered',
       () => 'cut',
     );
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await stuckArrived;
     const took = await timed(app.close());
     expect(took).toBeGreaterThanOrEqual(150);
     expect(took).toBeLessThan(2_000);
@@ -49,9 +57,9 @@ describe('drainOnClose', () => {
   });
 
   it('answers requests arriving while it drains with 503 shutting-down, as problem+json', async () => {
-    const { app, url } = await appWithStuckRoute(500);
+    const { app, url, stuckArrived } = await appWithStuckRoute(500);
     const stuck = fetch(`${url}/stuck`).catch(() => 'cut');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await stuckArrived;
     const closing = app.close();
     await new Promise((resolve) => setTimeout(resolve, 50));
     const late = await fetch(`${url}/fast`);

@@ -6,7 +6,7 @@ import { tempDir } from '../support/app.js';
 import { goldenCases, expectPoint, wireReport } from '../support/golden.js';
 import type { Request } from '../support/history-replay.js';
 import { writeLargeSession } from '../support/large-session.js';
-import { seededRandom } from '../support/seeded-random.js';
+import { seededUniform } from '../support/random.js';
 import { http, startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { expectNoStepLostOrDoubled, startSteppingLoad } from '../support/stepping-load.js';
 
@@ -116,7 +116,7 @@ describe('the server process', () => {
     const STEPS = 100;
     const ROUNDS = 12;
     const seed = Date.now() % 1_000_000;
-    const random = seededRandom(seed);
+    const random = seededUniform(seed);
     const path = databaseFile();
     let server = await start(path);
     const request: Request = (method, at, body) => http(`${server.url}${at}`, method, body);

@@ -34,9 +34,11 @@ async function session(steps: number, groups = 4): Promise<{ id: string; seq: nu
 }
 
 const rowsOf = (seq: number) => ({
-  sessions: db.prepare('SELECT count(*) FROM sessions WHERE seq = ?').pluck().get(seq),
-  history: db.prepare('SELECT count(*) FROM history WHERE session_seq = ?').pluck().get(seq),
+  sessions: db.prepare('SELECT count(*) FROM sessions WHERE seq = ?').pluck().get(seq) as number,
+  history: db.prepare('SELECT count(*) FROM history WHERE session_seq = ?').pluck().get(seq) as number,
+  extremes: db.prepare('SELECT count(*) FROM history_extremes WHERE session_seq = ?').pluck().get(seq) as number,
 });
+const GONE = { sessions: 0, history: 0, extremes: 0 };
 
 function sweeper(swept: number[] = [], failures: unknown[] = []) {
   return new DeletionSweeper(store, { swept: ({ seq }) => swept.push(seq), failed: (error) => failures.push(error) });
@@ -53,9 +55,10 @@ describe('DeletionSweeper', () => {
     sweeping.wake();
     await sweeping.idle();
     expect(swept).toEqual([a.seq, b.seq]);
-    expect(rowsOf(a.seq)).toEqual({ sessions: 0, history: 0 });
-    expect(rowsOf(b.seq)).toEqual({ sessions: 0, history: 0 });
-    expect(rowsOf(kept.seq)).toEqual({ sessions: 1, history: 21 });
+    expect(rowsOf(a.seq)).toEqual(GONE);
+    expect(rowsOf(b.seq)).toEqual(GONE);
+    // Steps 0 to 15 make a block: its extremes of 4 lrs and the metric.
+    expect(rowsOf(kept.seq)).toEqual({ sessions: 1, history: 21, extremes: 5 });
     expect(db.pragma('freelist_count', { simple: true })).toBe(0);
     expect(db.pragma('page_count', { simple: true })).toBeLessThan(pagesBefore / 2);
   });
@@ -71,12 +74,13 @@ describe('DeletionSweeper', () => {
     sweeping.wake();
     await sweeping.idle();
     expect(swept).toEqual([a.seq, b.seq]);
-    expect(rowsOf(b.seq)).toEqual({ sessions: 0, history: 0 });
+    expect(rowsOf(b.seq)).toEqual(GONE);
   });
 
   it('stops between chunks, leaving the session deleted, and a later sweeper finishes it', async () => {
     const a = await session(2000, 1);
     await deleteSession(store, a.id, NOW);
+    const before = rowsOf(a.seq);
     const first = sweeper();
     first.wake();
     // Stopped once it has swept a chunk or more (each chunk is a transaction of its own).
@@ -84,8 +88,8 @@ describe('DeletionSweeper', () => {
     await first.stop();
     const left = rowsOf(a.seq);
     expect(left.sessions).toBe(1);
-    expect(left.history).toBeGreaterThan(0);
-    expect(left.history).toBeLessThan(2001);
+    expect(left.history + left.extremes).toBeGreaterThan(0);
+    expect(left.history + left.extremes).toBeLessThan(before.history + before.extremes);
     expect(await store.snapshot((reads) => reads.findById(a.id))).toBeUndefined();
     first.wake(); // stopped: does nothing
     expect(rowsOf(a.seq)).toEqual(left);
@@ -93,7 +97,7 @@ describe('DeletionSweeper', () => {
     const next = sweeper();
     next.wake();
     await next.idle();
-    expect(rowsOf(a.seq)).toEqual({ sessions: 0, history: 0 });
+    expect(rowsOf(a.seq)).toEqual(GONE);
   });
 
   it('reports a failure (another connection holding the write lock) and tries again on the next wake', async () => {
@@ -115,14 +119,14 @@ describe('DeletionSweeper', () => {
       await sweeping.idle();
       expect(failures).toHaveLength(1);
       expect(failures[0]).toMatchObject({ name: 'DatabaseUnavailable', cause: { code: 'SQLITE_BUSY' } });
-      expect(rowsOf(a.seq)).toEqual({ sessions: 1, history: 11 });
+      expect(rowsOf(a.seq)).toEqual({ sessions: 1, history: 11, extremes: 0 });
 
       other.prepare('ROLLBACK').run();
       other.close();
       sweeping.wake();
       await sweeping.idle();
       expect(failures).toHaveLength(1);
-      expect(rowsOf(a.seq)).toEqual({ sessions: 0, history: 0 });
+      expect(rowsOf(a.seq)).toEqual(GONE);
     } finally {
       db.close();
       remove();

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sessionInputSchema } from '../../src/api/sessions.js';
 import { LiveConnections } from '../../src/live/connections.js';
@@ -10,7 +9,7 @@ import { stepSession } from '../../src/sessions/step-session.js';
 import { watchSession, type WatchedEvent } from '../../src/sessions/watch-session.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { SqliteSessionStore } from '../../src/store/sqlite-store.js';
-import { tempDir } from '../support/app.js';
+import { temporaryDatabases } from '../support/app.js';
 
 /**
  * The watch driven event by event against a real SQLite store and the real use cases,
@@ -18,25 +17,20 @@ import { tempDir } from '../support/app.js';
  */
 
 const NOW = '2026-01-01T00:00:00.000Z';
+const databaseFile = temporaryDatabases();
 let db: Db;
-let removeDir: () => void;
 let store: SqliteSessionStore;
 let changes: InProcessSessionChanges;
 let connections: LiveConnections;
 
 beforeEach(async () => {
-  const { dir, remove } = tempDir();
-  removeDir = remove;
-  db = openDatabase(join(dir, 'lrsched.db'));
+  db = openDatabase(databaseFile());
   store = new SqliteSessionStore(db);
   changes = new InProcessSessionChanges();
   await store.listen({ committed: (change) => changes.publish(change), missedSome: () => {} });
   connections = new LiveConnections({ perClient: 10, total: 10 });
 });
-afterEach(async () => {
-  await store.close();
-  removeDir();
-});
+afterEach(async () => store.close());
 
 async function newSession(): Promise<string> {
   const input = sessionInputSchema.parse({ param_groups: [{ lr: 1 }], scheduler: { type: 'ExponentialLR', gamma: 0.5 } });

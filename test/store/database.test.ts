@@ -1,19 +1,9 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { migrate, openDatabase } from '../../src/store/database.js';
-import { tempDir } from '../support/app.js';
+import { temporaryDatabases } from '../support/app.js';
 
-const dirs: (() => void)[] = [];
-afterEach(() => {
-  for (const remove of dirs.splice(0)) remove();
-});
-
-function databaseFile(): string {
-  const { dir, remove } = tempDir();
-  dirs.push(remove);
-  return join(dir, 'nested', 'lrsched.db');
-}
+const databaseFile = temporaryDatabases();
 
 describe('openDatabase', () => {
   it('creates the folder and opens the file in WAL mode, synchronous FULL, with foreign keys, a busy timeout and incremental auto_vacuum', () => {

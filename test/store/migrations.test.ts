@@ -96,6 +96,31 @@ describe('migrating a database made by the schema-002 service', () => {
     });
   });
 
+  it("builds the pyramid of extremes of the histories it holds (migration 006), which downsampled reads use", async () => {
+    const longest = inspect((db) => db.prepare('SELECT seq, id, step FROM sessions ORDER BY step DESC LIMIT 1').get()) as {
+      seq: number;
+      id: string;
+      step: number;
+    };
+    expect(longest.step).toBe(286);
+    const blocks = inspect((db) =>
+      db
+        .prepare('SELECT level, count(DISTINCT last_step) AS blocks FROM history_extremes WHERE session_seq = ? GROUP BY level')
+        .all(longest.seq),
+    );
+    // Steps 0 to 286: 17 whole blocks of 16 steps, 1 of 256.
+    expect(blocks).toEqual([
+      { level: 1, blocks: 17 },
+      { level: 2, blocks: 1 },
+    ]);
+    expect(inspect((db) => db.prepare("SELECT strict FROM pragma_table_list WHERE name = 'history_extremes'").pluck().get())).toBe(1);
+    const chart = await call(app, 'GET', `/v1/sessions/${longest.id}/history?points=40`);
+    expect(chart.status).toBe(200);
+    const steps = (chart.body.items as { step: number }[]).map((entry) => entry.step);
+    expect(steps.length).toBeLessThanOrEqual(40);
+    expect([steps[0], steps.at(-1)]).toEqual([0, 286]);
+  });
+
   it('goes on: a keyed request naming a range test finds its session, a new session gets the next seq', async () => {
     const { id, ...request } = expected.from_range_request;
     const again = await call(app, 'POST', '/v1/sessions', request);

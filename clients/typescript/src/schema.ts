@@ -111,7 +111,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every step of a session, oldest first */
+        /** Every step of a session, oldest first; or, with points, a downsampled range for a chart */
         get: operations["getHistory"];
         put?: never;
         post?: never;
@@ -877,7 +877,7 @@ export interface components {
              * @description What happened, as a stable URN to switch on (the README lists them)
              * @enum {string}
              */
-            type: "urn:lrsched:problem:invalid-request" | "urn:lrsched:problem:invalid-json" | "urn:lrsched:problem:unauthorized" | "urn:lrsched:problem:forbidden" | "urn:lrsched:problem:session-not-found" | "urn:lrsched:problem:step-not-found" | "urn:lrsched:problem:route-not-found" | "urn:lrsched:problem:key-conflict" | "urn:lrsched:problem:step-conflict" | "urn:lrsched:problem:rewind-conflict" | "urn:lrsched:problem:not-a-range-test" | "urn:lrsched:problem:not-enough-range-test-points" | "urn:lrsched:problem:body-too-large" | "urn:lrsched:problem:unsupported-media-type" | "urn:lrsched:problem:step-refused" | "urn:lrsched:problem:too-many-live-connections" | "urn:lrsched:problem:internal-error" | "urn:lrsched:problem:database-unavailable" | "urn:lrsched:problem:live-connections-exhausted" | "urn:lrsched:problem:shutting-down";
+            type: "urn:lrsched:problem:invalid-request" | "urn:lrsched:problem:invalid-json" | "urn:lrsched:problem:unauthorized" | "urn:lrsched:problem:forbidden" | "urn:lrsched:problem:session-not-found" | "urn:lrsched:problem:step-not-found" | "urn:lrsched:problem:route-not-found" | "urn:lrsched:problem:key-conflict" | "urn:lrsched:problem:step-conflict" | "urn:lrsched:problem:rewind-conflict" | "urn:lrsched:problem:not-a-range-test" | "urn:lrsched:problem:not-enough-range-test-points" | "urn:lrsched:problem:body-too-large" | "urn:lrsched:problem:unsupported-media-type" | "urn:lrsched:problem:step-refused" | "urn:lrsched:problem:too-many-live-connections" | "urn:lrsched:problem:internal-error" | "urn:lrsched:problem:database-unavailable" | "urn:lrsched:problem:live-connections-exhausted" | "urn:lrsched:problem:dashboard-not-built" | "urn:lrsched:problem:shutting-down";
             /** @description The type's title, the same for every answer of that type */
             title: string;
             status: number;
@@ -1809,9 +1809,16 @@ export interface operations {
     getHistory: {
         parameters: {
             query?: {
+                /** @description Entries per page; not with points */
                 limit?: number;
-                /** @description next_cursor of the previous page */
+                /** @description next_cursor of the previous page; not with points */
                 cursor?: string;
+                /** @description Downsample for a chart: at most this many entries, always the first and last step and, in each bucket, the entries holding the lowest and highest value of every group's lr, metric and named metric */
+                points?: number;
+                /** @description With points: the first step of the range (default 0) */
+                from_step?: number;
+                /** @description With points: the last step of the range (default: the last step) */
+                to_step?: number;
             };
             header?: never;
             path: {
@@ -1829,6 +1836,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["HistoryEntry"][];
+                        /** @description null on the last page, and always with points */
                         next_cursor: string | null;
                     };
                 };

@@ -1,5 +1,5 @@
-/** Uniform numbers in [0, 1), the same sequence for the same seed (mulberry32): tests that can be replayed. */
-export function seededRandom(seed: number): () => number {
+/** A deterministic uniform generator on [0, 1) for a seed (mulberry32): test data that is the same every run. */
+export function seededUniform(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
