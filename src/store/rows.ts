@@ -40,6 +40,36 @@ export const encode = (value: unknown): string =>
 /** The inverse of `encode`. */
 export const decode = <T>(text: string): T => fromWire(JSON.parse(text)) as T;
 
+const SPELLED_NUMBERS = new Set(['NaN', 'Infinity', '-Infinity']);
+
+/**
+ * Whether `decode(encode(value))` gives `value` back exactly: it holds no -0 (JSON writes
+ * 0), no undefined (dropped, or null in an array) and no string spelled like a non-finite
+ * number (read back as the number). Checking walks the value without copying it, which is
+ * cheaper than reading back what was just written.
+ */
+export function readsBackAsItself(value: unknown): boolean {
+  switch (typeof value) {
+    case 'number':
+      return !Object.is(value, -0);
+    case 'string':
+      return !SPELLED_NUMBERS.has(value);
+    case 'boolean':
+      return true;
+    case 'object':
+      if (value === null) return true;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!(i in value) || !readsBackAsItself(value[i])) return false;
+        return true;
+      }
+      if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+      for (const key in value) if (!readsBackAsItself((value as Record<string, unknown>)[key])) return false;
+      return true;
+    default:
+      return false;
+  }
+}
+
 export function toSession(row: SessionRow): StoredSession {
   return {
     seq: row.seq,

@@ -4,7 +4,7 @@ import { DatabaseUnavailable } from './errors.js';
 import type { ParamGroup } from '../schedulers/param-groups.js';
 import { closeBlocksEndingAt, HistoryExtremes, type BlockRun, type Candidate } from './history-extremes.js';
 import { HotSessions } from './hot-sessions.js';
-import { decode, encode, toHistoryEntry, toSession, type HistoryRow, type SessionRow } from './rows.js';
+import { decode, encode, readsBackAsItself, toHistoryEntry, toSession, type HistoryRow, type SessionRow } from './rows.js';
 import type { SessionChange } from '../sessions/session-changes.js';
 import type {
   ChangeListener,
@@ -172,8 +172,11 @@ class SqliteTransaction implements SessionWrites {
     this.statements.moveTo.run(step, state, groups, at, session.seq);
     this.statements.insertHistory.run(session.seq, step, at, encode(report), state, groups);
     await closeBlocksEndingAt(this.extremes, session.seq, step);
-    // As the row now reads back (JSON keeps no -0 nor undefined), so a step is computed the same cached or not.
-    const stored = { config: schedule.config, state: decode(state), groups: decode<ParamGroup[]>(groups) };
+    // As the row now reads back, so that a step is computed the same whether its session was cached or read.
+    const stored =
+      readsBackAsItself(schedule.state) && readsBackAsItself(schedule.groups)
+        ? schedule
+        : { config: schedule.config, state: decode(state), groups: decode<ParamGroup[]>(groups) };
     this.hot.remember({ ...session, step, schedule: stored, updated_at: at });
   }
 

@@ -1,8 +1,11 @@
+import fc from 'fast-check';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { schedulerConfig } from '../../src/schedulers/registry.js';
 import { advanceSchedule, startSchedule } from '../../src/schedulers/schedule.js';
 import { openDatabase } from '../../src/store/database.js';
+import { decode, encode, readsBackAsItself } from '../../src/store/rows.js';
 import type { SessionStore, StoredSession } from '../../src/store/session-store.js';
 import { MAX_HOT_SESSIONS, SqliteSessionStore } from '../../src/store/sqlite-store.js';
 import { tempDir } from '../support/app.js';
@@ -109,5 +112,26 @@ describe('hot sessions in the SQLite store', () => {
     for (const id of ids) await step(store, id, 1);
     const fresh = open();
     for (const id of ids) expect(await find(store, id)).toEqual(await find(fresh, id));
+  });
+
+  it('keep a computed state as it is only when it reads back as itself (else what the row reads back)', () => {
+    const leaf = fc.oneof(
+      fc.double(),
+      fc.integer(),
+      fc.constantFrom(-0, 0, 'NaN', 'Infinity', '-Infinity', 'min', undefined, null, true),
+    );
+    const key = fc.constantFrom('a', 'b', 'lr', 'best');
+    const { tree } = fc.letrec((tie) => ({
+      tree: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('object')),
+      array: fc.array(tie('tree'), { maxLength: 4 }),
+      object: fc.dictionary(key, tie('tree'), { maxKeys: 4 }),
+    }));
+    const container = fc.oneof(fc.array(tree, { maxLength: 4 }), fc.dictionary(key, tree, { maxKeys: 4 }));
+    fc.assert(
+      fc.property(container, (value) => {
+        expect(readsBackAsItself(value)).toBe(isDeepStrictEqual(decode(encode(value)), value));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
