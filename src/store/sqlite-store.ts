@@ -259,14 +259,15 @@ export interface SqliteStoreOptions {
  *   out as if committed alone; a unit that fails is rolled back to its savepoint and the
  *   others keep their changes.
  * - The fsync leaves the main thread: the connection runs with synchronous=NORMAL, and
- *   WalSync fsyncs the WAL on libuv's pool after the commits, one sync covering all the
+ *   WalSync fdatasyncs the WAL on libuv's pool after the commits, one sync covering all the
  *   groups committed before it began. No unit is answered before a sync that began after
  *   its group's COMMIT has finished: an answered step survives a power loss, as under FULL.
  *   Reads are held back the same way, since they may have read what is not yet on the disk.
  *
- * Grouping alone, keeping FULL, still stopped the main thread for one fsync per group;
- * measured under load on a shared disk (README, Performance) taking the fsync off the main
- * thread roughly doubled the steps answered per second.
+ * Grouping alone, keeping FULL, still stopped the main thread for one fsync per group (a
+ * third of its time went to COMMIT under 64 stepping jobs on a shared disk, whose fsyncs
+ * took 2 to 12 ms); taking the fsync off the main thread answered 1.5 to 3 times as many
+ * steps per second, measured side by side (README, "Durable steps at speed").
  *
  * A failure that ends the whole transaction (SQLite rolls back by itself on a full disk or
  * an I/O error) or a failed COMMIT fails every unit of its group; a failed sync fails its
