@@ -5,6 +5,7 @@ import { jsonBodies } from './plugins/json-body.js';
 import { jsonSchemaSerializerCompiler } from './plugins/json-serializer.js';
 import { liveConnections } from './plugins/live-connections.js';
 import { openApi } from './plugins/openapi.js';
+import { OneLinePerRequest } from './plugins/request-log.js';
 import { answerFrameworkError, problemHandling } from './plugins/problems.js';
 import { sessionsPlugin } from './plugins/sessions.js';
 import { BUILT_UI_DIRECTORY, dashboard } from './plugins/ui.js';
@@ -44,6 +45,7 @@ export const SHUTDOWN_GRACE_MS = DRAIN_GRACE_MS + 5_000;
 export async function buildApp(options: AppOptions) {
   const app = Fastify({
     loggerInstance: options.logger,
+    logController: new OneLinePerRequest(),
     bodyLimit: BODY_LIMIT,
     // drainOnClose answers requests arriving while closing, as problem documents.
     return503OnClosing: false,
