@@ -10,8 +10,13 @@ import { databaseOptions, readConfig, redactedUrl } from './config.js';
  */
 async function main(): Promise<void> {
   const config = readConfig();
-  // JSON lines on stdout; Fastify adds its request and error serializers to it.
-  const logger = pino({ level: config.LOG_LEVEL });
+  // JSON lines on stdout; Fastify adds its request and error serializers to it. Written
+  // synchronously: pino's default writes each line through libuv's thread pool, which the
+  // WAL's fdatasyncs use too, and a request's line then cost the server some 8 µs of CPU
+  // more than a write of its own (measured under 64 stepping jobs, 73 against 63 µs per
+  // step). A line is on stdout when logged, even if the process is killed right after; a
+  // stdout that stops reading (a full pipe) holds the service up rather than filling memory.
+  const logger = pino({ level: config.LOG_LEVEL }, pino.destination({ dest: 1, sync: true }));
   const database = databaseOptions(config);
   const app = await buildApp({ database, logger });
   closeWithGrace(
