@@ -15,6 +15,9 @@ COPY ui ./ui
 RUN npm run build && npm prune --omit=dev
 
 # Run: only the compiled service, its production dependencies and the migrations.
+# Listening on 0.0.0.0, the service refuses to start until it can authenticate: make the first
+# key in the volume (docker run --rm -v lrsched-data:/data lrsched node dist/cli/keys.js create
+# --project default --role admin), or pass LRSCHED_ADMIN_KEY (-e, from a secret store).
 FROM node:22-bookworm-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \

@@ -87,7 +87,8 @@ export default defineConfig(
     },
   },
   {
-    files: ['src/sessions/**'],
+    // The use cases: of sessions, and of projects and keys.
+    files: ['src/sessions/**', 'src/access/**'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -107,7 +108,7 @@ export default defineConfig(
         'error',
         {
           patterns: [
-            refuse(['**/store/**', 'better-sqlite3'], 'Routes reach the database only through the use cases in src/sessions.'),
+            refuse(['**/store/**', 'better-sqlite3'], 'Routes reach the database only through the use cases in src/sessions and src/access.'),
           ],
         },
       ],

@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { OPEN_MODE_CALLER } from '../src/access/caller.js';
 import { sessionInputSchema } from '../src/api/sessions.js';
 import { advanceSchedule } from '../src/schedulers/schedule.js';
 import { createSession } from '../src/sessions/create-session.js';
@@ -26,14 +27,14 @@ async function record(store: SqliteSessionStore, steps: number): Promise<string>
     scheduler: { type: 'ReduceLROnPlateau', factor: 0.5, patience: 20 },
   });
   const at = new Date().toISOString();
-  const { session } = await createSession(store, input, at);
+  const { session } = await createSession(store, OPEN_MODE_CALLER, input, at);
   let schedule = session.schedule;
   for (let done = 0; done < steps; done += BATCH) {
     await store.transaction(async (tx) => {
       for (let step = done; step < Math.min(steps, done + BATCH); step++) {
         const report = { metric: 1 / (1 + (step % 997)) + (step % 7919 === 0 ? 100 : 0), metrics: { grad_norm: step % 13 } };
         const next = advanceSchedule(schedule, report);
-        await tx.appendStep({ ...session, step }, next, report, at);
+        await tx.appendStep({ ...session, step }, next, report, at, null);
         schedule = next;
       }
     });

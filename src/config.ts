@@ -13,6 +13,14 @@ const environment = z.object({
     .optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Set but empty (as compose files and `-e VAR=` write it) counts as unset.
+  LRSCHED_ADMIN_KEY: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z
+      .string()
+      .min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`): it grants every right')
+      .optional(),
+  ),
 });
 
 export type Config = z.infer<typeof environment>;

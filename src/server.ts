@@ -1,7 +1,8 @@
 import closeWithGrace from 'close-with-grace';
-import { pino } from 'pino';
 import { buildApp, SHUTDOWN_GRACE_MS } from './app.js';
 import { databaseOptions, readConfig, redactedUrl } from './config.js';
+import { createLogger } from './logger.js';
+import { UnprotectedService } from './plugins/authentication.js';
 
 /**
  * Starts listening. On SIGTERM or SIGINT (or an uncaught error) it stops accepting, finishes
@@ -10,15 +11,20 @@ import { databaseOptions, readConfig, redactedUrl } from './config.js';
  */
 async function main(): Promise<void> {
   const config = readConfig();
-  // JSON lines on stdout; Fastify adds its request and error serializers to it. Written
-  // synchronously: pino's default writes each line through libuv's thread pool, which the
-  // WAL's fdatasyncs use too, and a request's line then cost the server some 8 µs of CPU
-  // more than a write of its own (measured under 64 stepping jobs, 73 against 63 µs per
-  // step). A line is on stdout when logged, even if the process is killed right after; a
-  // stdout that stops reading (a full pipe) holds the service up rather than filling memory.
-  const logger = pino({ level: config.LOG_LEVEL }, pino.destination({ dest: 1, sync: true }));
+  // JSON lines on stdout; Fastify adds its request and error serializers to it.
+  const logger = createLogger(config.LOG_LEVEL);
   const database = databaseOptions(config);
-  const app = await buildApp({ database, logger });
+  const where = database.kind === 'sqlite' ? database.path : redactedUrl(database.url);
+  let app;
+  try {
+    app = await buildApp({ database, logger, adminToken: config.LRSCHED_ADMIN_KEY, host: config.HOST });
+  } catch (error) {
+    if (!(error instanceof UnprotectedService)) throw error;
+    // Said plainly on stderr as well: whoever starts the container reads this first.
+    logger.fatal({ host: config.HOST, database: where }, error.message);
+    console.error(`lrsched: ${error.message}`);
+    process.exit(1);
+  }
   closeWithGrace(
     {
       delay: SHUTDOWN_GRACE_MS,
@@ -38,7 +44,7 @@ async function main(): Promise<void> {
     },
   );
   await app.listen({ port: config.PORT, host: config.HOST });
-  app.log.info({ database: database.kind === 'sqlite' ? database.path : redactedUrl(database.url) }, 'lrsched ready');
+  app.log.info({ database: where }, 'lrsched ready');
 }
 
 main().catch((error: unknown) => {

@@ -103,7 +103,10 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
         '/healthz',
+        '/v1/keys',
+        '/v1/keys/{id}',
         '/v1/preview',
+        '/v1/projects',
         '/v1/sessions',
         '/v1/sessions/{id}',
         '/v1/sessions/{id}/events',

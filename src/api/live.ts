@@ -1,11 +1,10 @@
 import { z } from 'zod';
+import { MAX_WAIT_SECONDS } from '../limits.js';
 import { reportSchema } from './sessions.js';
 import { stateSchema } from './state.js';
 
 /** Query, header and event schemas of the live routes: event streams and waits for a step. */
 
-/** The longest a wait for a step holds its request; longer waits are cut to it. */
-export const MAX_WAIT_SECONDS = 60;
 /** A wait for a step that names no `wait`: under the minute proxies commonly allow an idle request. */
 export const DEFAULT_WAIT_SECONDS = 30;
 

@@ -19,12 +19,17 @@ export const PROBLEM_TYPES = {
   'invalid-request': {
     status: 400,
     title: 'Invalid request',
-    when: 'A field of the body, path or query string is invalid, unknown or refused by the scheduler; `errors[].path` names each.',
+    when: 'A field of the body, path or query string is invalid, unknown, refused by the scheduler or beyond a limit; `errors[].path` names each, `limit` the limit.',
   },
   'invalid-json': {
     status: 400,
     title: 'Body is not JSON',
     when: 'The body is not valid JSON, or its length differs from its Content-Length.',
+  },
+  'malformed-request': {
+    status: 400,
+    title: 'Malformed request',
+    when: 'The request is not valid HTTP/1.1 (its request line or a header), answered before any route.',
   },
   unauthorized: {
     status: 401,
@@ -41,6 +46,11 @@ export const PROBLEM_TYPES = {
     title: 'Session not found',
     when: 'No session has this id (it never existed, or it was deleted).',
   },
+  'key-not-found': {
+    status: 404,
+    title: 'API key not found',
+    when: 'No API key has this id.',
+  },
   'step-not-found': {
     status: 404,
     title: 'Step not found',
@@ -50,6 +60,11 @@ export const PROBLEM_TYPES = {
     status: 404,
     title: 'Route not found',
     when: 'No route has this method and path.',
+  },
+  'request-timeout': {
+    status: 408,
+    title: 'Request not received in time',
+    when: 'The request (its body included) did not arrive within `REQUEST_TIMEOUT_MS`; `limit` names it.',
   },
   'key-conflict': {
     status: 409,
@@ -79,7 +94,7 @@ export const PROBLEM_TYPES = {
   'body-too-large': {
     status: 413,
     title: 'Request body too large',
-    when: 'The body is over the size limit.',
+    when: "The body is over its route's size limit, which `limit` names.",
   },
   'unsupported-media-type': {
     status: 415,
@@ -91,11 +106,21 @@ export const PROBLEM_TYPES = {
     title: 'The scheduler cannot take this step',
     when: 'PyTorch would raise on this step (OneCycleLR past `total_steps`, an `lr_lambda` that is not a finite number); `errors[].path` names the config field to blame.',
   },
+  'work-limit-exceeded': {
+    status: 422,
+    title: 'Work limit exceeded',
+    when: "Computing the request goes beyond a limit only the computing shows (big-integer work, the state one step stores, a preview's running time); `limit` names it, `errors[].path` the field.",
+  },
   'too-many-live-connections': {
     status: 429,
     title: 'Too many live connections',
     when: 'This client (its IP address) already holds the most event streams and waits for a step one client may; close one, or retry after `Retry-After` seconds.',
     retryAfterSeconds: 5,
+  },
+  'headers-too-large': {
+    status: 431,
+    title: 'Request headers too large',
+    when: 'The request line and headers are over `MAX_HEADER_BYTES`.',
   },
   'internal-error': {
     status: 500,
@@ -112,6 +137,12 @@ export const PROBLEM_TYPES = {
     status: 503,
     title: 'No live connections left',
     when: 'The service already holds the most event streams and waits for a step it takes in all; retry after `Retry-After` seconds.',
+    retryAfterSeconds: 5,
+  },
+  'previews-busy': {
+    status: 503,
+    title: 'Preview workers busy',
+    when: 'Every preview worker is busy and the queue is full, or the preview could not start in time; retry after `Retry-After` seconds.',
     retryAfterSeconds: 5,
   },
   'dashboard-not-built': {

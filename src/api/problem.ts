@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PROBLEM_TYPE_NAMES, PROBLEM_TYPES, problemTypeUri, type ProblemTypeName } from './problem-types.js';
+import { PROBLEM_TYPE_NAMES, PROBLEM_TYPES, problemTypeName, problemTypeUri, type ProblemTypeName } from './problem-types.js';
 import { stateSchema } from './state.js';
 
 /** RFC 9457 problem documents: the body of every 4xx and 5xx answer. */
@@ -21,12 +21,16 @@ export const problemSchema = z
     detail: z.string().describe('This occurrence, in words'),
     errors: z.array(fieldErrorSchema).optional(),
     state: stateSchema.optional().describe('The session state now, on a step or rewind conflict'),
+    limit: z
+      .string()
+      .optional()
+      .describe("The limit the request is beyond, as the README's limits table names it (e.g. MAX_STEP_WORK)"),
   })
   .meta({ id: 'Problem' });
 
 export type Problem = z.infer<typeof problemSchema>;
 export type FieldError = z.infer<typeof fieldErrorSchema>;
-export type ProblemExtras = Pick<Problem, 'errors' | 'state'>;
+export type ProblemExtras = Pick<Problem, 'errors' | 'state' | 'limit'>;
 
 export function problem(name: ProblemTypeName, detail: string, extras: ProblemExtras = {}): Problem {
   const { status, title } = PROBLEM_TYPES[name];
@@ -42,6 +46,13 @@ export class ProblemError extends Error {
   ) {
     super(detail);
     this.name = 'ProblemError';
+  }
+
+  /** A problem rendered elsewhere (on a preview worker), to be answered as it is. */
+  static of(rendered: Problem): ProblemError {
+    const { detail, errors, state, limit } = rendered;
+    const extras = { ...(errors ? { errors } : {}), ...(state ? { state } : {}), ...(limit ? { limit } : {}) };
+    return new ProblemError(problemTypeName(rendered), detail, extras);
   }
 }
 

@@ -1,27 +1,71 @@
 import { z } from 'zod';
+import {
+  MAX_COMPOSITE_DEPTH,
+  MAX_CURSOR_LENGTH,
+  MAX_HISTORY_PAGE,
+  MAX_HISTORY_POINTS,
+  MAX_METADATA_BYTES,
+  MAX_METRIC_NAME_LENGTH,
+  MAX_METRICS_PER_REPORT,
+  MAX_NAME_LENGTH,
+  MAX_NESTED_SCHEDULERS,
+  MAX_PARAM_GROUPS,
+  MAX_PREVIEW_GROUP_STEPS,
+  MAX_PREVIEW_STEPS,
+  MAX_PREVIEW_WORK,
+  MAX_SCHEDULER_CONFIG_BYTES,
+  MAX_SESSIONS_PAGE,
+  MAX_STEP_WORK,
+  atMost,
+} from '../limits.js';
 import { paramGroupInput } from '../schedulers/param-groups.js';
-import { FINISH_REASONS } from '../schedulers/definition.js';
+import { FINISH_REASONS, type SchedulerConfig } from '../schedulers/definition.js';
 import { schedulerConfig } from '../schedulers/registry.js';
+import { scheduleWork } from '../schedulers/schedule.js';
 import { paramGroupRequestSchema, schedulerConfigRequestSchema } from './range-test-references.js';
 import { stateSchema } from './state.js';
 import { fromWire, wireNumber, wireNumberInput } from './wire-numbers.js';
 
 /** Request and response bodies of the session routes: the one source of their types and docs. */
 
-export const MAX_PARAM_GROUPS = 1000;
-export const MAX_PREVIEW_STEPS = 100_000;
-/** A preview answers every group's lr at every step; beyond this the answer runs to hundreds of MiB. */
-export const MAX_PREVIEW_GROUP_STEPS = 1_000_000;
-/** Metadata is kept with the session and sent with every listing of it. */
-export const MAX_METADATA_BYTES = 64 * 1024;
-/**
- * A page of a listing (sessions, history) stops before its JSON would exceed this, even
- * short of `limit` (but holds at least one item): 1000 entries of a 1000-group session
- * would otherwise run to tens of MiB, held in memory and sent at once.
- */
-export const MAX_PAGE_BYTES = 4 * 1024 * 1024;
+const paramGroups = z
+  .array(paramGroupRequestSchema)
+  .min(1)
+  .max(MAX_PARAM_GROUPS, atMost('MAX_PARAM_GROUPS', MAX_PARAM_GROUPS))
+  .describe("The optimizer's param groups");
 
-const paramGroups = z.array(paramGroupRequestSchema).min(1).max(MAX_PARAM_GROUPS).describe("The optimizer's param groups");
+/** How deep composites nest (a leaf is 0) and how many schedulers a config holds at every level. */
+function configShape(config: SchedulerConfig): { depth: number; schedulers: number } {
+  const children = (config as { schedulers?: readonly SchedulerConfig[] }).schedulers ?? [];
+  const shapes = children.map(configShape);
+  return {
+    depth: children.length === 0 ? 0 : 1 + Math.max(...shapes.map((shape) => shape.depth)),
+    schedulers: 1 + shapes.reduce((sum, shape) => sum + shape.schedulers, 0),
+  };
+}
+
+/**
+ * Refuses what the limits on a scheduler config as a whole forbid, which no single field's
+ * schema sees: composite depth, schedulers at every level, size as JSON. True when within.
+ */
+function withinConfigLimits(scheduler: SchedulerConfig, context: z.RefinementCtx): boolean {
+  const shape = configShape(scheduler);
+  const bytes = Buffer.byteLength(JSON.stringify(scheduler));
+  const problems = [
+    shape.depth > MAX_COMPOSITE_DEPTH &&
+      `composites nest ${shape.depth} levels deep; ${atMost('MAX_COMPOSITE_DEPTH', MAX_COMPOSITE_DEPTH)}`,
+    shape.schedulers > MAX_NESTED_SCHEDULERS &&
+      `holds ${shape.schedulers} schedulers at all levels; ${atMost('MAX_NESTED_SCHEDULERS', MAX_NESTED_SCHEDULERS)}`,
+    bytes > MAX_SCHEDULER_CONFIG_BYTES &&
+      `is ${bytes} bytes as JSON; ${atMost('MAX_SCHEDULER_CONFIG_BYTES', MAX_SCHEDULER_CONFIG_BYTES)}`,
+  ].filter((message): message is string => message !== false);
+  for (const message of problems) context.addIssue({ code: 'custom', message, path: ['scheduler'] });
+  return problems.length === 0;
+}
+
+/** Work units of one step, rounded up (see schedulers/work.ts). */
+const stepWork = (body: { scheduler: SchedulerConfig; param_groups: readonly unknown[] }): number =>
+  Math.ceil(scheduleWork(body.scheduler, body.param_groups.length));
 
 /** torch.optim refuses a negative lr when the optimizer is built; schedules may go below 0 later. */
 function refuseNegativeLrs(groups: readonly { lr: unknown }[], context: z.RefinementCtx): void {
@@ -32,18 +76,20 @@ function refuseNegativeLrs(groups: readonly { lr: unknown }[], context: z.Refine
   });
 }
 
-/** Text the service stores as such: PostgreSQL's text cannot hold the NUL character, so neither store takes it. */
-const storedText = (max: number) =>
+const nameLength = atMost('MAX_NAME_LENGTH', MAX_NAME_LENGTH);
+
+/** Text the service stores as such (names, keys): PostgreSQL's text cannot hold the NUL character, so neither store takes it. */
+export const storedText = () =>
   z
     .string()
     .min(1)
-    .max(max)
+    .max(MAX_NAME_LENGTH, nameLength)
     .refine((text) => !text.includes('\0'), { message: 'must not contain the NUL character (U+0000)' });
 
 export const sessionInputSchema = z
   .strictObject({
-    name: storedText(200).optional().describe('Free-form display name'),
-    key: storedText(200)
+    name: storedText().optional().describe('Free-form display name'),
+    key: storedText()
       .optional()
       .describe('Client-chosen unique key (e.g. the run id): creating again finds the same session'),
     param_groups: paramGroups,
@@ -51,10 +97,10 @@ export const sessionInputSchema = z
     metadata: z
       .record(z.string(), z.unknown())
       .refine((metadata) => Buffer.byteLength(JSON.stringify(metadata)) <= MAX_METADATA_BYTES, {
-        message: `must be at most ${MAX_METADATA_BYTES} bytes as JSON`,
+        message: `bytes as JSON: ${atMost('MAX_METADATA_BYTES', MAX_METADATA_BYTES)}`,
       })
       .optional()
-      .describe(`Free-form JSON kept with the session (at most ${MAX_METADATA_BYTES} bytes)`),
+      .describe(`Free-form JSON kept with the session (at most ${MAX_METADATA_BYTES} bytes as JSON)`),
     state_dict: z
       .record(z.string(), z.unknown())
       .transform((dict) => fromWire(dict) as Record<string, unknown>)
@@ -65,6 +111,17 @@ export const sessionInputSchema = z
   })
   .superRefine((body, context) => {
     if (body.state_dict === undefined) refuseNegativeLrs(body.param_groups, context);
+    // The work estimate compiles the expressions: only once every field is valid.
+    if (!withinConfigLimits(body.scheduler, context) || context.issues.length > 0) return;
+    const work = stepWork(body);
+    if (work <= MAX_STEP_WORK) return;
+    context.addIssue({
+      code: 'custom',
+      message:
+        `one step over ${body.param_groups.length} param groups is ${work} work units; ` +
+        `${atMost('MAX_STEP_WORK', MAX_STEP_WORK)}: use fewer param groups, nested schedulers or expression terms`,
+      path: ['scheduler'],
+    });
   })
   .meta({ id: 'NewSession' });
 
@@ -73,6 +130,7 @@ export type SessionInput = z.infer<typeof sessionInputSchema>;
 export const sessionSchema = z
   .object({
     id: z.string(),
+    project: z.string().describe('The project it belongs to: that of the key that created it (default in open mode)'),
     name: z.string().nullable(),
     key: z.string().nullable(),
     metadata: z.record(z.string(), z.unknown()),
@@ -93,16 +151,20 @@ export const historyStepParams = sessionIdParams.extend({
   step: z.coerce.number().int().nonnegative().describe('The step (0 is the creation)'),
 });
 
-const cursor = z.string().max(200).optional().describe('next_cursor of the previous page');
+const cursor = z
+  .string()
+  .max(MAX_CURSOR_LENGTH, atMost('MAX_CURSOR_LENGTH', MAX_CURSOR_LENGTH))
+  .optional()
+  .describe('next_cursor of the previous page');
 
 /** The query string of a route that takes none: any parameter is refused by name, not ignored. */
 export const noQuery = z.strictObject({});
 
 export const listSessionsQuery = z
   .strictObject({
-    limit: z.coerce.number().int().min(1).max(500).default(50),
+    limit: z.coerce.number().int().min(1).max(MAX_SESSIONS_PAGE, atMost('MAX_SESSIONS_PAGE', MAX_SESSIONS_PAGE)).default(50),
     cursor,
-    key: z.string().min(1).max(200).optional().describe('Only the session with this key: one item or none'),
+    key: z.string().min(1).max(MAX_NAME_LENGTH, nameLength).optional().describe('Only the session with this key: one item or none'),
   })
   .refine((query) => query.key === undefined || query.cursor === undefined, {
     message: 'a key finds at most one session: there is no next page',
@@ -117,9 +179,16 @@ export const sessionListSchema = z.object({
 const reportFields = {
   metric: wireNumberInput.optional().describe('The metric ReduceLROnPlateau watches; stored for the others'),
   metrics: z
-    .record(z.string().min(1).max(100), wireNumberInput)
+    .record(
+      z.string().min(1).max(MAX_METRIC_NAME_LENGTH, atMost('MAX_METRIC_NAME_LENGTH', MAX_METRIC_NAME_LENGTH)),
+      wireNumberInput,
+    )
+    .refine((metrics) => Object.keys(metrics).length <= MAX_METRICS_PER_REPORT, {
+      message: `named metrics: ${atMost('MAX_METRICS_PER_REPORT', MAX_METRICS_PER_REPORT)}`,
+    })
+    .meta({ maxProperties: MAX_METRICS_PER_REPORT })
     .optional()
-    .describe('Other named numbers to keep in the history'),
+    .describe(`Other named numbers to keep in the history (at most ${MAX_METRICS_PER_REPORT})`),
   epoch: z
     .number()
     .refine(Number.isFinite, 'must be a finite number')
@@ -171,6 +240,12 @@ export const historyEntrySchema = z
   .object({
     step: z.number().int(),
     recorded_at: z.string(),
+    actor: z
+      .string()
+      .nullable()
+      .describe(
+        'Who made this step (step 0: created the session): an API key id, LRSCHED_ADMIN_KEY for the environment admin token; null in open mode',
+      ),
     report: reportSchema.nullable().describe('null for step 0, the creation'),
     state: stateSchema,
   })
@@ -179,8 +254,6 @@ export const historyEntrySchema = z
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
 export const DEFAULT_HISTORY_PAGE = 100;
-/** A chart is a few thousand pixels wide; beyond that, page through the history instead. */
-export const MAX_HISTORY_POINTS = 2000;
 
 const historyStep = z.coerce.number().int().nonnegative();
 
@@ -190,7 +263,7 @@ export const historyQuery = z
       .number()
       .int()
       .min(1)
-      .max(1000)
+      .max(MAX_HISTORY_PAGE, atMost('MAX_HISTORY_PAGE', MAX_HISTORY_PAGE))
       .optional()
       // Applied by the route: a default here would hide whether a limit came along with points.
       .meta({ default: DEFAULT_HISTORY_PAGE })
@@ -200,7 +273,7 @@ export const historyQuery = z
       .number()
       .int()
       .min(4)
-      .max(MAX_HISTORY_POINTS)
+      .max(MAX_HISTORY_POINTS, atMost('MAX_HISTORY_POINTS', MAX_HISTORY_POINTS))
       .optional()
       .describe(
         'Downsample for a chart: at most this many entries, always the first and last step and, in each bucket, ' +
@@ -267,14 +340,15 @@ export const suggestionResponseSchema = z
   })
   .meta({ id: 'RangeTestSuggestion' });
 
+const previewSteps = atMost('MAX_PREVIEW_STEPS', MAX_PREVIEW_STEPS);
 export type RangeTestSuggestionView = z.infer<typeof suggestionResponseSchema>;
 
 export const previewInputSchema = z
   .strictObject({
     param_groups: paramGroups,
     scheduler: schedulerConfigRequestSchema,
-    steps: z.number().int().min(0).max(MAX_PREVIEW_STEPS).optional().describe('Steps without reports'),
-    reports: z.array(reportInputSchema).max(MAX_PREVIEW_STEPS).optional().describe('One report per step'),
+    steps: z.number().int().min(0).max(MAX_PREVIEW_STEPS, previewSteps).optional().describe('Steps without reports'),
+    reports: z.array(reportInputSchema).max(MAX_PREVIEW_STEPS, previewSteps).optional().describe('One report per step'),
   })
   .refine((body) => body.steps === undefined || body.reports === undefined, {
     message: 'give steps or reports, not both',
@@ -282,11 +356,27 @@ export const previewInputSchema = z
   })
   .superRefine((body, context) => {
     refuseNegativeLrs(body.param_groups, context);
-    if (body.param_groups.length * (body.steps ?? body.reports?.length ?? 0) <= MAX_PREVIEW_GROUP_STEPS) return;
+    const steps = body.steps ?? body.reports?.length ?? 0;
+    const path = [body.reports === undefined ? 'steps' : 'reports'];
+    if (body.param_groups.length * steps > MAX_PREVIEW_GROUP_STEPS) {
+      context.addIssue({
+        code: 'custom',
+        message: `param_groups × steps: ${atMost('MAX_PREVIEW_GROUP_STEPS', MAX_PREVIEW_GROUP_STEPS)}; preview fewer steps or groups`,
+        path,
+      });
+      return;
+    }
+    // The work estimate compiles the expressions: only once every field is valid.
+    if (!withinConfigLimits(body.scheduler, context) || context.issues.length > 0) return;
+    // The creation costs a step too.
+    const work = stepWork(body) * (steps + 1);
+    if (work <= MAX_PREVIEW_WORK) return;
     context.addIssue({
       code: 'custom',
-      message: `param_groups × steps must be at most ${MAX_PREVIEW_GROUP_STEPS}: preview fewer steps or groups`,
-      path: [body.reports === undefined ? 'steps' : 'reports'],
+      message:
+        `${steps} steps over ${body.param_groups.length} param groups are ${work} work units; ` +
+        `${atMost('MAX_PREVIEW_WORK', MAX_PREVIEW_WORK)}: preview fewer steps or groups, or a simpler schedule`,
+      path,
     });
   })
   .meta({ id: 'PreviewRequest' });

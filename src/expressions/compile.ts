@@ -1,12 +1,15 @@
-import { PythonArithmeticError } from '../numerics/index.js';
+import { MAX_EXPRESSION_LENGTH } from '../limits.js';
+import { fallbackWork, PythonArithmeticError } from '../numerics/index.js';
 import { LANGUAGE_KEYWORDS, UNSUPPORTED_KEYWORDS } from './builtins.js';
 import { ExpressionEvaluationError, ExpressionSyntaxError } from './errors.js';
 import { buildEvaluator } from './evaluate.js';
-import { MAX_EXPRESSION_LENGTH } from './limits.js';
 import { parse } from './parser.js';
+import { chargeWork } from './work-meter.js';
 
 export interface CompiledExpression {
   readonly source: string;
+  /** Operations of its syntax tree (a node each, a libm call 16): the most one evaluation runs. */
+  readonly operations: number;
   /**
    * The expression's value where the variable is `value`, as Python computes it. A whole
    * number is bound as a Python int (PyTorch passes ints), anything else (fractions, -0,
@@ -38,14 +41,16 @@ export function compileExpression(source: string, variable: string): CompiledExp
   }
   // The depth, length and integer limits keep the stack and BigInts small; catching
   // RangeError only guards a caller that is itself already deep in the stack.
-  let evaluateValue: (value: number) => number;
+  let built: ReturnType<typeof buildEvaluator>;
   try {
-    evaluateValue = buildEvaluator(parse(source, variable));
+    built = buildEvaluator(parse(source, variable));
   } catch (error) {
     if (error instanceof RangeError) throw new ExpressionSyntaxError('expression is too complex to compile', 0);
     throw error;
   }
+  const evaluateValue = built.evaluate;
   const evaluate = (value: number): number => {
+    const fallbackBefore = fallbackWork();
     try {
       return evaluateValue(value);
     } catch (error) {
@@ -54,7 +59,11 @@ export function compileExpression(source: string, variable: string): CompiledExp
         throw new ExpressionEvaluationError('LimitExceeded', `evaluation exceeded a resource limit: ${error.message}`);
       }
       throw error;
+    } finally {
+      // The libm's fixed-point fallback is BigInt work too, spent on this expression's behalf.
+      const fallback = fallbackWork() - fallbackBefore;
+      if (fallback > 0) chargeWork(fallback);
     }
   };
-  return Object.freeze({ source, evaluate });
+  return Object.freeze({ source, operations: built.operations, evaluate });
 }

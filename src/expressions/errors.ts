@@ -20,11 +20,12 @@ export function syntaxErrorAt(message: string, position: number, hint?: string):
 }
 
 /**
- * Why an evaluation failed: the exception Python would raise, or one of the two cases
- * where we refuse what Python would return: a complex number (a negative number to a
- * fractional power), or an integer beyond MAX_INTEGER_BITS.
+ * Why an evaluation failed: the exception Python would raise, or one of the cases where we
+ * refuse what Python would return: a complex number (a negative number to a fractional
+ * power), an integer beyond MAX_INTEGER_BITS, or big-integer work beyond the allowance of
+ * the request (see work-meter.ts).
  */
-export type EvaluationErrorKind = ArithmeticErrorKind | 'LimitExceeded';
+export type EvaluationErrorKind = ArithmeticErrorKind | 'LimitExceeded' | 'WorkLimitExceeded';
 
 /** A runtime domain error Python would raise (ZeroDivisionError, math domain error, complex result, ...). */
 export class ExpressionEvaluationError extends Error {

@@ -49,7 +49,27 @@ const COMPARISONS: Readonly<Record<CompareOperator, Comparison>> = {
   '!=': notEqual,
 };
 
-function build(node: Node, input: PyValue): Thunk {
+/** What every node's closure shares: the variable's value, and the operations counted so far. */
+interface Scope {
+  readonly input: PyValue;
+  operations: number;
+}
+
+/**
+ * Calls into the correctly rounded libm (exp, log, sin, cos, tan, and float **) take
+ * ~0.5 µs, as long as 16 of the other operations; that is what they count for.
+ */
+const LIBM_OPERATIONS = 16;
+const LIBM_FUNCTIONS: ReadonlySet<string> = new Set(['exp', 'log', 'sin', 'cos', 'tan']);
+
+function operationsOf(node: Node): number {
+  const callsLibm =
+    (node.type === 'call' && LIBM_FUNCTIONS.has(node.name)) || (node.type === 'binary' && node.operator === '**');
+  return callsLibm ? LIBM_OPERATIONS : 1;
+}
+
+function build(node: Node, scope: Scope): Thunk {
+  scope.operations += operationsOf(node);
   switch (node.type) {
     case 'integer': {
       const value = setBigInt(newValue(), node.value);
@@ -59,28 +79,30 @@ function build(node: Node, input: PyValue): Thunk {
       const value = setFloat(newValue(), node.value);
       return () => value;
     }
-    case 'variable':
+    case 'variable': {
+      const { input } = scope;
       return () => input;
+    }
     case 'unary': {
-      const operand = build(node.operand, input);
+      const operand = build(node.operand, scope);
       if (node.operator === '+') return operand; // +x is x, for ints and floats alike
       const out = newValue();
       return () => negate(out, operand());
     }
     case 'not': {
-      const operand = build(node.operand, input);
+      const operand = build(node.operand, scope);
       const out = newValue();
       return () => setBool(out, !isTruthy(operand()));
     }
     case 'binary': {
-      const left = build(node.left, input);
-      const right = build(node.right, input);
+      const left = build(node.left, scope);
+      const right = build(node.right, scope);
       const operation = BINARY[node.operator];
       const out = newValue();
       return () => operation(out, left(), right());
     }
     case 'boolean': {
-      const operands = node.operands.map((operand) => build(operand, input));
+      const operands = node.operands.map((operand) => build(operand, scope));
       // Python returns the operand that decided, not a bool: `0 or 5` is 5, `2 and 3` is 3.
       const stopWhenTruthy = node.operator === 'or';
       return () => {
@@ -92,8 +114,8 @@ function build(node: Node, input: PyValue): Thunk {
       };
     }
     case 'compare': {
-      const first = build(node.first, input);
-      const rest = node.rest.map((operand) => build(operand, input));
+      const first = build(node.first, scope);
+      const rest = node.rest.map((operand) => build(operand, scope));
       const comparisons = node.operators.map((operator) => COMPARISONS[operator]);
       const out = newValue();
       return () => {
@@ -108,13 +130,13 @@ function build(node: Node, input: PyValue): Thunk {
       };
     }
     case 'conditional': {
-      const test = build(node.test, input);
-      const body = build(node.body, input);
-      const orelse = build(node.orelse, input);
+      const test = build(node.test, scope);
+      const body = build(node.body, scope);
+      const orelse = build(node.orelse, scope);
       return () => (isTruthy(test()) ? body() : orelse());
     }
     case 'call': {
-      const args = node.args.map((arg) => build(arg, input));
+      const args = node.args.map((arg) => build(arg, scope));
       return FUNCTIONS[node.name](args, newValue());
     }
   }
@@ -124,14 +146,18 @@ function build(node: Node, input: PyValue): Thunk {
  * The evaluator for a parsed expression. The variable is bound as a Python int when the
  * value is a whole number (PyTorch passes the epoch, and CyclicLR's x, as ints) and as a
  * float otherwise (fractions, -0, NaN, ±Infinity); the result is converted to float as
- * PyTorch's `base_lr * lmbda(epoch)` does.
+ * PyTorch's `base_lr * lmbda(epoch)` does. `operations` counts the syntax tree's nodes,
+ * libm calls as LIBM_OPERATIONS: no evaluation runs more than that, which makes it the
+ * expression's cost per call (big-integer work aside, which work-meter.ts meters).
  */
-export function buildEvaluator(root: Node): (value: number) => number {
-  const input = newValue();
-  const evaluateRoot = build(root, input);
-  return (value: number): number => {
+export function buildEvaluator(root: Node): { evaluate: (value: number) => number; operations: number } {
+  const scope: Scope = { input: newValue(), operations: 0 };
+  const evaluateRoot = build(root, scope);
+  const { input } = scope;
+  const evaluate = (value: number): number => {
     if (Number.isInteger(value) && !Object.is(value, -0)) setIntegral(input, value);
     else setFloat(input, value);
     return toFloat(evaluateRoot());
   };
+  return { evaluate, operations: scope.operations };
 }

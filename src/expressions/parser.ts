@@ -27,7 +27,7 @@ import {
   UNSUPPORTED_KEYWORDS,
 } from './builtins.js';
 import { ExpressionSyntaxError, syntaxErrorAt } from './errors.js';
-import { MAX_EXPRESSION_DEPTH } from './limits.js';
+import { MAX_EXPRESSION_DEPTH } from '../limits.js';
 import { Tokenizer, type Token } from './tokens.js';
 
 const COMPARE_OPERATORS: ReadonlySet<string> = new Set(['<', '<=', '>', '>=', '==', '!=']);

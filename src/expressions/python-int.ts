@@ -4,8 +4,8 @@
  * math.log of ints too large for a double.
  */
 
+import { MAX_INTEGER_BITS } from '../limits.js';
 import { bitLength, pow2, pythonError } from '../numerics/index.js';
-import { MAX_INTEGER_BITS } from './limits.js';
 import { BIG, INT, integerTooLarge, setBigInt, setInt, type PyValue } from './values.js';
 
 /** Below this, a − (a mod b) cannot exceed 2^53, so the float steps in floorDivide are exact. */

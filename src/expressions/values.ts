@@ -10,9 +10,10 @@
  * allocates nothing unless an int outgrows 2^53.
  */
 
+import { MAX_INTEGER_BITS } from '../limits.js';
 import { pythonError } from '../numerics/index.js';
 import { ExpressionEvaluationError } from './errors.js';
-import { MAX_INTEGER_BITS } from './limits.js';
+import { chargeBigInt } from './work-meter.js';
 
 export const FLOAT = 0;
 export const INT = 1;
@@ -67,6 +68,7 @@ export function integerTooLarge(): ExpressionEvaluationError {
 export function setBigInt(out: PyValue, b: bigint): PyValue {
   if (b >= -BIG_MAX_SAFE && b <= BIG_MAX_SAFE) return setInt(out, Number(b));
   if (b >= INTEGER_LIMIT || b <= -INTEGER_LIMIT) throw integerTooLarge();
+  chargeBigInt(b);
   out.kind = BIG;
   out.big = b;
   return out;

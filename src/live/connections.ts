@@ -1,10 +1,6 @@
 import { ProblemError } from '../api/problem.js';
+import { MAX_LIVE_CONNECTIONS, MAX_LIVE_CONNECTIONS_PER_CLIENT } from '../limits.js';
 import type { HeldSlot } from '../sessions/session-changes.js';
-
-/** Event streams and waits for a step held open at once by one client (its IP address). */
-export const MAX_LIVE_CONNECTIONS_PER_CLIENT = 64;
-/** Event streams and waits for a step held open at once in all: each holds a socket and a subscription. */
-export const MAX_LIVE_CONNECTIONS = 1000;
 
 export interface LiveLimits {
   readonly perClient: number;

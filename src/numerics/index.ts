@@ -21,3 +21,4 @@ export {
 } from './python-float.js';
 export { bitLength } from './libm/constants.js';
 export { pow2 } from './libm/float-bits.js';
+export { fallbackWork } from './libm/accurate.js';

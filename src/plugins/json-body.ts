@@ -1,12 +1,7 @@
 import fp from 'fastify-plugin';
+import secureJson from 'secure-json-parse';
 import { ProblemError } from '../api/problem.js';
-
-/**
- * Arrays and objects nested deeper than this are refused before validation: no schedule
- * needs more (a composite of composites is a few levels), and validating, storing or
- * serializing a body nested thousands deep would overflow the stack.
- */
-export const MAX_JSON_DEPTH = 64;
+import { atMost, MAX_JSON_DEPTH } from '../limits.js';
 
 /**
  * The path to the first container nested deeper than MAX_JSON_DEPTH, or undefined.
@@ -23,28 +18,39 @@ export function tooDeepAt(value: unknown, depth = 0): string[] | undefined {
 }
 
 /**
- * JSON bodies, and only JSON, parsed by Fastify's own parser (which refuses `__proto__`
- * poisoning), with two differences: an empty body is no body, as for a bare POST …/step,
- * and nesting is bounded.
+ * A JSON body as the service reads it, on the event loop or on a preview worker: parsed by
+ * secure-json-parse as Fastify's own parser does (refusing `__proto__` and `constructor`
+ * poisoning), except that an empty body is no body (a bare POST …/step) and nesting is
+ * bounded. Throws ProblemError.
  */
+export function parseJsonBody(text: string): unknown {
+  if (text === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = secureJson.parse(text, { protoAction: 'error', constructorAction: 'error' });
+  } catch {
+    throw new ProblemError('invalid-json', 'the body is not valid JSON');
+  }
+  const where = tooDeepAt(parsed);
+  if (where === undefined) return parsed;
+  const path = where.join('.');
+  const message = `levels of nesting: ${atMost('MAX_JSON_DEPTH', MAX_JSON_DEPTH)}`;
+  throw new ProblemError('invalid-request', `${path}: ${message}`, { errors: [{ path, message }], limit: 'MAX_JSON_DEPTH' });
+}
+
+/** JSON bodies, and only JSON, read by parseJsonBody. */
 export const jsonBodies = fp(
   async (app) => {
     // JSON only: Fastify would otherwise parse text/plain bodies too, where 415 is the answer.
     app.removeContentTypeParser('text/plain');
-    const parseJson = app.getDefaultJsonParser('error', 'error');
     app.removeContentTypeParser('application/json');
     // parseAs 'string': the body arrives as a string.
-    app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-      if (body === '') return done(null, undefined);
-      // The default parser answers through the callback; what it returns carries nothing.
-      void parseJson(request, body as string, (error, parsed) => {
-        if (error) return done(error);
-        const where = tooDeepAt(parsed);
-        if (where === undefined) return done(null, parsed);
-        const path = where.join('.');
-        const message = `nested more than ${MAX_JSON_DEPTH} levels deep`;
-        done(new ProblemError('invalid-request', `${path}: ${message}`, { errors: [{ path, message }] }), undefined);
-      });
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+      try {
+        done(null, parseJsonBody(body as string));
+      } catch (error) {
+        done(error as ProblemError, undefined);
+      }
     });
   },
   { name: 'lrsched-json-bodies', fastify: '5.x' },

@@ -37,8 +37,9 @@ const SECURITY_SCHEMES = {
     type: 'http',
     scheme: 'bearer',
     description:
-      'An API key as `Authorization: Bearer <token>`: required on every /v1 route once any key exists ' +
-      '(or LRSCHED_ADMIN_KEY is set); a service without keys runs open and ignores it.',
+      'An API key as `Authorization: Bearer <token>` (made with POST /v1/keys or `npm run keys -- create`): ' +
+      'required on every /v1 route once any key exists (or LRSCHED_ADMIN_KEY is set); a service without keys, ' +
+      'which it allows on a loopback address only, runs open and ignores it.',
   },
 } as const;
 
@@ -141,6 +142,7 @@ export const openApi = fp(
           { name: 'live', description: 'Watching a session step by step, waiting for a step' },
           { name: 'preview', description: 'Schedules computed without storing anything' },
           { name: 'range tests', description: 'Suggested learning rates from LRRangeTest sessions' },
+          { name: 'access', description: 'Projects and API keys (admin role)' },
           { name: 'operations', description: 'Health' },
         ],
       },

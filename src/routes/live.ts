@@ -59,7 +59,7 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRouteOptions> = async (app, {
     async (request, reply) => {
       // An EventSource reconnects to the same URL with the header: the header is the newer resume point.
       const resumeAfter = request.headers['last-event-id'] ?? request.query.after_step;
-      const watch = await sessions.watch(request.params.id, resumeAfter, () => liveConnections.hold(request.ip));
+      const watch = await sessions.watch(request.caller, request.params.id, resumeAfter, () => liveConnections.hold(request.ip));
       reply.sse.onClose(() => watch.close());
       reply.sse.sendHeaders();
       // The watcher learns at once that it is subscribed, before any event.
@@ -85,6 +85,6 @@ export const liveRoutes: FastifyPluginAsyncZod<LiveRouteOptions> = async (app, {
         response: { 200: stateSchema, ...LIVE_PROBLEMS },
       },
     },
-    async (request) => sessions.waitForStep(request.params.id, request.query, () => liveConnections.hold(request.ip)),
+    async (request) => sessions.waitForStep(request.caller, request.params.id, request.query, () => liveConnections.hold(request.ip)),
   );
 };

@@ -10,6 +10,7 @@ import {
   sessionSchema,
   stateDictExportSchema,
 } from '../api/sessions.js';
+import { MAX_SESSION_BODY_BYTES } from '../limits.js';
 
 export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
   const { sessions } = app;
@@ -26,13 +27,17 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
         response: {
           201: sessionSchema,
           200: sessionSchema,
-          ...problemResponses(...BODY_PROBLEMS, 'invalid-request', 'key-conflict'),
+          ...problemResponses(...BODY_PROBLEMS, 'invalid-request', 'key-conflict', 'work-limit-exceeded'),
         },
       },
+      bodyLimit: MAX_SESSION_BODY_BYTES,
     },
     async (request, reply) => {
-      const { session, created } = await sessions.create(request.body);
-      if (created) request.log.info({ session: session.id, type: session.scheduler.type }, 'session created');
+      const { session, created } = await sessions.create(request.caller, request.body);
+      if (created) {
+        const { id, project, scheduler } = session;
+        request.log.info({ session: id, project, type: scheduler.type, actor: request.caller.actor }, 'session created');
+      }
       return reply.code(created ? 201 : 200).send(session);
     },
   );
@@ -42,13 +47,13 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         operationId: 'listSessions',
-        summary: 'List sessions, newest first, or find the one with a key',
+        summary: "List sessions, newest first (the caller's project's; an admin's: every project's), or find the one with a key",
         tags: ['sessions'],
         querystring: listSessionsQuery,
         response: { 200: sessionListSchema, ...problemResponses('invalid-request') },
       },
     },
-    async (request) => sessions.list(request.query),
+    async (request) => sessions.list(request.caller, request.query),
   );
 
   app.get(
@@ -63,7 +68,7 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: sessionSchema, ...problemResponses('session-not-found') },
       },
     },
-    async (request) => sessions.find(request.params.id),
+    async (request) => sessions.find(request.caller, request.params.id),
   );
 
   app.get(
@@ -78,7 +83,7 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: stateDictExportSchema, ...problemResponses('session-not-found') },
       },
     },
-    async (request) => sessions.exportStateDict(request.params.id),
+    async (request) => sessions.exportStateDict(request.caller, request.params.id),
   );
 
   app.delete(
@@ -95,8 +100,8 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      await sessions.delete(request.params.id);
-      request.log.info({ session: request.params.id }, 'session deleted');
+      await sessions.delete(request.caller, request.params.id);
+      request.log.info({ session: request.params.id, actor: request.caller.actor }, 'session deleted');
       return reply.code(204).send(null);
     },
   );

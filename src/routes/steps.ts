@@ -33,7 +33,7 @@ export const stepRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const { state, replayed } = await sessions.step(request.params.id, request.body);
+      const { state, replayed } = await sessions.step(request.caller, request.params.id, request.body);
       return { ...state, replayed };
     },
   );
@@ -55,8 +55,9 @@ export const stepRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const state = await sessions.rewind(request.params.id, request.body.to_step);
-      request.log.info({ session: request.params.id, to_step: request.body.to_step }, 'session rewound');
+      const { id } = request.params;
+      const state = await sessions.rewind(request.caller, id, request.body.to_step);
+      request.log.info({ session: id, to_step: request.body.to_step, actor: request.caller.actor }, 'session rewound');
       return state;
     },
   );
@@ -73,7 +74,7 @@ export const stepRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: historyPageSchema, ...problemResponses('invalid-request', 'session-not-found') },
       },
     },
-    async (request) => sessions.history(request.params.id, request.query),
+    async (request) => sessions.history(request.caller, request.params.id, request.query),
   );
 
   app.get(
@@ -88,6 +89,6 @@ export const stepRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: historyEntrySchema, ...problemResponses('invalid-request', 'session-not-found', 'step-not-found') },
       },
     },
-    async (request) => sessions.historyEntry(request.params.id, request.params.step),
+    async (request) => sessions.historyEntry(request.caller, request.params.id, request.params.step),
   );
 };

@@ -18,6 +18,6 @@ export const suggestionRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async (request) => app.sessions.suggestion(request.params.id),
+    async (request) => app.sessions.suggestion(request.caller, request.params.id),
   );
 };

@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { atMost, MAX_NESTED_SCHEDULERS } from '../limits.js';
 import type { NestedSchedulers, SchedulerDefinition } from './definition.js';
 import {
   childGroupKeys,
+  childrenWork,
   childStateDicts,
   constructChildren,
   loadChildren,
@@ -14,7 +16,11 @@ import {
 /** Steps all its schedulers every epoch, each on the lrs the previous one left (their effects multiply). */
 export function chainedScheduler(nested: NestedSchedulers) {
   const config = z.strictObject({
-    schedulers: z.array(nested.config).min(1).describe('The schedulers, stepped in this order'),
+    schedulers: z
+      .array(nested.config)
+      .min(1)
+      .max(MAX_NESTED_SCHEDULERS, atMost('MAX_NESTED_SCHEDULERS', MAX_NESTED_SCHEDULERS))
+      .describe('The schedulers, stepped in this order'),
   });
   type Config = z.infer<typeof config>;
 
@@ -62,6 +68,8 @@ export function chainedScheduler(nested: NestedSchedulers) {
     loadStateDict: (c, dict, groups) => loadChildren(nested, c.schedulers, dict, groups),
 
     groupKeys: (c) => childGroupKeys(nested, c.schedulers),
+
+    stepWork: (c, groupCount) => childrenWork(nested, c.schedulers, groupCount),
   };
   return definition;
 }

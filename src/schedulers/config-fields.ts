@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { atMost, MAX_PARAM_GROUPS } from '../limits.js';
 import { InvalidConfig, type FieldPath } from './errors.js';
 
 /** Building blocks for scheduler configs, so every type words its limits the same way. */
@@ -10,7 +11,7 @@ export const positiveInt = z.number().int('must be an integer').positive('must b
 export const nonNegativeInt = z.number().int('must be an integer').nonnegative('must be >= 0');
 
 /** A number for every group, or one number for all of them (PyTorch's scalar-or-list arguments). */
-export const numberOrPerGroup = z.union([finiteNumber, z.array(finiteNumber).min(1)]);
+export const numberOrPerGroup = z.union([finiteNumber, z.array(finiteNumber).min(1).max(MAX_PARAM_GROUPS, atMost('MAX_PARAM_GROUPS', MAX_PARAM_GROUPS))]);
 
 /** A finite number in [0, 1]; `message` words the limit as PyTorch does where it has words for it. */
 export const unitInterval = (message = 'must be between 0 and 1') =>

@@ -3,7 +3,7 @@ import { floatDivide, floatPower } from '../numerics/index.js';
 import { finiteNumber, numberOrPerGroup } from './config-fields.js';
 import { epochScheduler, type LrContext } from './epoch-scheduler.js';
 import { InvalidConfig } from './errors.js';
-import { expressionField, evaluateExpression } from './expression-field.js';
+import { expressionField, evaluateExpression, expressionWorkOf } from './expression-field.js';
 import { perGroup, withMomentum } from './param-groups.js';
 
 const config = z.strictObject({
@@ -133,4 +133,6 @@ export const cyclicLR = epochScheduler({
   },
   cyclesMomentum: (c) => c.cycle_momentum,
   momentums,
+  // scale_fn is evaluated once for the lrs and once for the momentums.
+  stepWork: (c, groupCount) => groupCount + (c.scale_fn === null ? 0 : 2 * expressionWorkOf(c.scale_fn, 'x')),
 });

@@ -83,6 +83,11 @@ export interface SchedulerDefinition<C = any, S = any> {
   loadStateDict(config: C, stateDict: StateDictReader, groups: readonly ParamGroup[]): S;
   /** Group keys later steps read besides lr and momentum, so a resumed schedule needs them. */
   groupKeys(config: C): readonly (keyof ParamGroup)[];
+  /**
+   * Work units of one step (and of constructing, which takes one) over `groupCount` groups,
+   * from the config alone (see work.ts); one per group when absent.
+   */
+  stepWork?(config: C, groupCount: number): number;
   /** Whether every step needs the metric (so composites, which step without one, cannot hold it). */
   readonly needsMetric?: boolean;
   /** Whether it nests other schedulers (SequentialLR, ChainedScheduler), whose step() takes no epoch. */

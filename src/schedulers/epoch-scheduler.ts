@@ -50,6 +50,8 @@ export interface EpochSchedulerSpec<C> {
   callables?(config: C, groups: readonly ParamGroup[]): StateDict;
   /** Group keys `get_lr()` reads besides lr (OneCycleLR's initial_lr, max_lr, ...). */
   groupKeys?(config: C): readonly (keyof ParamGroup)[];
+  /** Work units of a step where `get_lr()` does more than update each group (see work.ts). */
+  stepWork?(config: C, groupCount: number): number;
 }
 
 export function epochScheduler<C>(spec: EpochSchedulerSpec<C>): SchedulerDefinition<C, EpochState> {
@@ -112,6 +114,8 @@ export function epochScheduler<C>(spec: EpochSchedulerSpec<C>): SchedulerDefinit
     },
 
     groupKeys: (config) => spec.groupKeys?.(config) ?? [],
+
+    stepWork: (config, groupCount) => spec.stepWork?.(config, groupCount) ?? groupCount,
   };
 }
 

@@ -1,6 +1,6 @@
 /**
- * The three ways the scheduler core refuses work. The HTTP layer maps them to
- * 400 (config, report) and 422 (step), keeping the core free of HTTP.
+ * The ways the scheduler core refuses work. The HTTP layer maps them to 400 (config,
+ * report) and 422 (step, work limit), keeping the core free of HTTP.
  */
 
 export type FieldPath = readonly (string | number)[];
@@ -46,5 +46,31 @@ export class StepRefused extends Error {
   /** The same refusal seen from one level up, e.g. from inside `schedulers[1]`. */
   under(...prefix: FieldPath): StepRefused {
     return new StepRefused(this.message, this.field.length > 0 ? [...prefix, ...this.field] : []);
+  }
+}
+
+/**
+ * Work beyond a limit of the request (an expression's big-integer work beyond
+ * MAX_BIGINT_WORK): not the config's fault as PyTorch sees it, so a construction does not
+ * turn it into InvalidConfig. `path` names the config field whose work ran over.
+ */
+export class WorkLimitExceeded extends Error {
+  constructor(
+    readonly path: FieldPath,
+    message: string,
+    /** The limit's name in src/limits.ts. */
+    readonly limit: string,
+  ) {
+    super(message);
+    this.name = 'WorkLimitExceeded';
+  }
+
+  under(...prefix: FieldPath): WorkLimitExceeded {
+    return new WorkLimitExceeded([...prefix, ...this.path], this.message, this.limit);
+  }
+
+  /** The same, said of step `step` of a preview. */
+  atStep(step: number): WorkLimitExceeded {
+    return new WorkLimitExceeded(this.path, `step ${step}: ${this.message}`, this.limit);
   }
 }

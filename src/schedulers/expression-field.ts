@@ -1,11 +1,13 @@
 import { z } from 'zod';
+import { atMost, MAX_EXPRESSION_LENGTH } from '../limits.js';
 import {
   compileExpression,
   ExpressionEvaluationError,
   ExpressionSyntaxError,
   type CompiledExpression,
 } from '../expressions/index.js';
-import { StepRefused } from './errors.js';
+import { StepRefused, WorkLimitExceeded } from './errors.js';
+import { expressionWork } from './work.js';
 
 /**
  * Expression strings (lr_lambda, scale_fn) stay plain strings in configs, so configs
@@ -30,9 +32,17 @@ function compiledExpression(source: string, variable: string): CompiledExpressio
   return expression;
 }
 
+/** Work units of one evaluation of a (valid) expression. */
+export function expressionWorkOf(source: string, variable: string): number {
+  return expressionWork(compiledExpression(source, variable).operations);
+}
+
+const expressionLength = atMost('MAX_EXPRESSION_LENGTH', MAX_EXPRESSION_LENGTH);
+
 /** A zod string that must parse as an expression in `variable`; the issue names the position. */
 export function expressionField(variable: string) {
-  return z.string().superRefine((source, ctx) => {
+  return z.string().max(MAX_EXPRESSION_LENGTH, expressionLength).superRefine((source, ctx) => {
+    if (source.length > MAX_EXPRESSION_LENGTH) return; // max() has said so
     try {
       compiledExpression(source, variable);
     } catch (error) {
@@ -55,6 +65,9 @@ export function evaluateExpression(source: string, variable: string, value: numb
     result = compiledExpression(source, variable).evaluate(value);
   } catch (error) {
     if (error instanceof ExpressionEvaluationError) {
+      if (error.kind === 'WorkLimitExceeded') {
+        throw new WorkLimitExceeded(index === undefined ? [field] : [field, index], error.message, 'MAX_BIGINT_WORK');
+      }
       throw refusal(`failed at ${variable} = ${value}: ${error.message}`, field, index);
     }
     throw error;

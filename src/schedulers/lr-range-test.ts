@@ -1,19 +1,18 @@
 import { z } from 'zod';
+import { atMost, MAX_RANGE_TEST_GROUP_POINTS, MAX_RANGE_TEST_ITERATIONS } from '../limits.js';
 import { floatPower } from '../numerics/index.js';
 import { finiteNumber, numberOrPerGroup, positiveInt } from './config-fields.js';
 import { FINISH_REASONS, type RangeTestProgress, type SchedulerDefinition } from './definition.js';
 import { InvalidConfig, InvalidReport, StepRefused, type FieldPath } from './errors.js';
 import { lrsOf, perGroup, withLrs } from './param-groups.js';
 
-/** Range tests keep one history row per batch; beyond this they are not range tests. */
-export const MAX_RANGE_TEST_ITERATIONS = 100_000;
 
 const config = z.strictObject({
   start_lr: numberOrPerGroup.nullable().default(null).describe("First lr, for all groups or per group; null: each group's lr"),
   end_lr: numberOrPerGroup.default(10).describe('Last lr, reached at the last iteration'),
   num_iter: positiveInt
     .min(2, 'must be at least 2 (the lr moves from start_lr to end_lr over num_iter - 1 steps)')
-    .max(MAX_RANGE_TEST_ITERATIONS)
+    .max(MAX_RANGE_TEST_ITERATIONS, atMost('MAX_RANGE_TEST_ITERATIONS', MAX_RANGE_TEST_ITERATIONS))
     .default(100)
     .describe('Number of batches the test runs at most'),
   step_mode: z.enum(['exp', 'linear']).default('exp').describe('Geometric or arithmetic steps from start_lr to end_lr'),
@@ -77,6 +76,12 @@ export const lrRangeTest: SchedulerDefinition<Config, RangeTestState> = {
   needsMetric: true,
 
   construct(c, groups) {
+    if (c.num_iter * groups.length > MAX_RANGE_TEST_GROUP_POINTS) {
+      throw new InvalidConfig(
+        ['num_iter'],
+        `num_iter × param groups is ${c.num_iter * groups.length}; ${atMost('MAX_RANGE_TEST_GROUP_POINTS', MAX_RANGE_TEST_GROUP_POINTS)} (a suggestion reads every batch of every group at once)`,
+      );
+    }
     const starts = c.start_lr === null ? lrsOf(groups) : perGroup('start_lr', c.start_lr, groups.length);
     const ends = endLrs(c, groups.length);
     refuseLrs(c, starts, ends, { starts: ['start_lr'], ends: ['end_lr'] });

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { floatPower } from '../numerics/index.js';
 import { finiteNumber, nonNegativeInt } from './config-fields.js';
+import { atMost, MAX_MILESTONES } from '../limits.js';
 import { currentLrs, epochScheduler } from './epoch-scheduler.js';
+import { milestoneWork } from './work.js';
 
 function countOf(milestones: readonly number[]): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -13,7 +15,10 @@ function countOf(milestones: readonly number[]): Record<string, number> {
 export const multiStepLR = epochScheduler({
   type: 'MultiStepLR',
   config: z.strictObject({
-    milestones: z.array(nonNegativeInt).describe('Epochs at which to decay; repeats decay again'),
+    milestones: z
+      .array(nonNegativeInt)
+      .max(MAX_MILESTONES, atMost('MAX_MILESTONES', MAX_MILESTONES))
+      .describe('Epochs at which to decay; repeats decay again'),
     gamma: finiteNumber.default(0.1).describe('Multiplicative factor of lr decay'),
   }),
   // PyTorch keeps milestones as a Counter: {epoch: times}.
@@ -27,4 +32,6 @@ export const multiStepLR = epochScheduler({
     const passed = milestones.filter((m) => m <= at.last_epoch).length;
     return at.base_lrs.map((base) => base * floatPower(gamma, passed));
   },
+  // Every step scans the milestones.
+  stepWork: ({ milestones }, groupCount) => groupCount + milestoneWork(milestones.length),
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { currentLrs, epochScheduler } from './epoch-scheduler.js';
-import { checkLambdaCount, lambdaAttributes, lambdaFactor, lrLambdaField } from './lambda-lr.js';
+import { checkLambdaCount, lambdaAttributes, lambdaFactor, lambdaWork, lrLambdaField } from './lambda-lr.js';
 
 /** Multiplies the current lr by a function of the epoch, every epoch after the first. */
 export const multiplicativeLR = epochScheduler({
@@ -13,4 +13,5 @@ export const multiplicativeLR = epochScheduler({
   // (as when SequentialLR restarts it); 1.13 skipped epoch 0.
   lrs: ({ lr_lambda }, at) =>
     at.initial ? currentLrs(at) : at.groups.map((g, i) => g.lr * lambdaFactor(lr_lambda, i, at.last_epoch)),
+  stepWork: ({ lr_lambda }, groupCount) => lambdaWork(lr_lambda, groupCount),
 });

@@ -1,7 +1,8 @@
 import type { Advanced, NestedSchedulers, SchedulerConfig, StepReport } from './definition.js';
-import { InvalidConfig, InvalidReport, StepRefused } from './errors.js';
+import { InvalidConfig, InvalidReport, StepRefused, WorkLimitExceeded } from './errors.js';
 import { lrsOf, type ParamGroup } from './param-groups.js';
 import type { StateDict, StateDictReader } from './state-dict.js';
+import { stepWorkOf } from './work.js';
 
 /** What composite schedulers share: building, stepping and inspecting their children. */
 
@@ -27,7 +28,7 @@ export function constructChildren(
       current = built.groups;
       return built.state;
     } catch (error) {
-      throw error instanceof InvalidConfig ? error.under('schedulers', i) : error;
+      throw error instanceof InvalidConfig || error instanceof WorkLimitExceeded ? error.under('schedulers', i) : error;
     }
   });
   return { state: { children, last_lr: lrsOf(current) }, groups: current };
@@ -46,7 +47,7 @@ export function stepChild(
   try {
     stepped = nested.definitionOf(config.type).step(config, state.children[index], groups, report);
   } catch (error) {
-    throw error instanceof StepRefused ? error.under('schedulers', index) : error;
+    throw error instanceof StepRefused || error instanceof WorkLimitExceeded ? error.under('schedulers', index) : error;
   }
   const children = state.children.map((child, i) => (i === index ? stepped.state : child));
   return { state: { ...state, children, last_lr: lrsOf(stepped.groups) }, groups: stepped.groups };
@@ -78,6 +79,11 @@ export function loadChildren(
     }
   });
   return { children, last_lr: dict.has('_last_lr') ? dict.numbers('_last_lr', groups.length) : lrsOf(groups) };
+}
+
+/** Work units of stepping every child (a bound: SequentialLR steps one of them). */
+export function childrenWork(nested: NestedSchedulers, configs: readonly SchedulerConfig[], groupCount: number): number {
+  return configs.reduce((sum, config) => sum + stepWorkOf(nested.definitionOf(config.type), config, groupCount), 0);
 }
 
 export function childGroupKeys(nested: NestedSchedulers, configs: readonly SchedulerConfig[]): (keyof ParamGroup)[] {

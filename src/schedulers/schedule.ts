@@ -1,8 +1,11 @@
+import { meteringBigIntWork } from '../expressions/index.js';
+import { MAX_BIGINT_WORK } from '../limits.js';
 import type { Advanced, FinishReason, SchedulerConfig, StepReport } from './definition.js';
-import { InvalidConfig, InvalidReport, StepRefused } from './errors.js';
+import { InvalidConfig, InvalidReport, StepRefused, WorkLimitExceeded } from './errors.js';
 import { momentumOf, lrsOf, type ParamGroup } from './param-groups.js';
 import { definitionOf } from './registry.js';
 import { StateDictReader, type StateDict } from './state-dict.js';
+import { stepWorkOf } from './work.js';
 
 /**
  * A running schedule: the validated config, the scheduler's state and the optimizer's
@@ -29,10 +32,23 @@ export interface ScheduleView {
   readonly best_loss?: number | null;
 }
 
-/** Constructs the scheduler on the given groups. Throws InvalidConfig. */
+/**
+ * Work units of one step of `config` over `groupCount` groups (see work.ts), known before
+ * any work starts; constructing costs as much.
+ */
+export function scheduleWork(config: SchedulerConfig, groupCount: number): number {
+  return stepWorkOf(definitionOf(config.type), config, groupCount);
+}
+
+/**
+ * Constructs the scheduler on the given groups, within MAX_BIGINT_WORK.
+ * Throws InvalidConfig or WorkLimitExceeded.
+ */
 export function startSchedule(config: SchedulerConfig, groups: readonly ParamGroup[]): Schedule {
-  const { state, groups: after } = definitionOf(config.type).construct(config, groups) as Advanced<unknown>;
-  return { config, state, groups: after };
+  return meteringBigIntWork(MAX_BIGINT_WORK, () => {
+    const { state, groups: after } = definitionOf(config.type).construct(config, groups) as Advanced<unknown>;
+    return { config, state, groups: after };
+  });
 }
 
 /**
@@ -66,15 +82,20 @@ export function exportSchedule(schedule: Schedule): { state_dict: StateDict; par
   };
 }
 
-/** One `step()`. Throws InvalidReport or StepRefused and leaves `schedule` as it was. */
+/**
+ * One `step()`, within MAX_BIGINT_WORK. Throws InvalidReport, StepRefused or
+ * WorkLimitExceeded and leaves `schedule` as it was.
+ */
 export function advanceSchedule(schedule: Schedule, report: StepReport): Schedule {
-  const { state, groups } = definitionOf(schedule.config.type).step(
-    schedule.config,
-    schedule.state,
-    schedule.groups,
-    report,
-  ) as Advanced<unknown>;
-  return { config: schedule.config, state, groups };
+  return meteringBigIntWork(MAX_BIGINT_WORK, () => {
+    const { state, groups } = definitionOf(schedule.config.type).step(
+      schedule.config,
+      schedule.state,
+      schedule.groups,
+      report,
+    ) as Advanced<unknown>;
+    return { config: schedule.config, state, groups };
+  });
 }
 
 export function viewSchedule(schedule: Schedule): ScheduleView {
@@ -94,23 +115,29 @@ export function viewSchedule(schedule: Schedule): ScheduleView {
   };
 }
 
-/** The views after creation and after each report: what a session would answer, without storing. */
+/**
+ * The views after creation and after each report: what a session would answer, without
+ * storing. The whole preview shares one MAX_BIGINT_WORK.
+ */
 export function previewSchedule(
   config: SchedulerConfig,
   groups: readonly ParamGroup[],
   reports: readonly StepReport[],
 ): ScheduleView[] {
-  let schedule = startSchedule(config, groups);
-  const points = [viewSchedule(schedule)];
-  reports.forEach((report, k) => {
-    try {
-      schedule = advanceSchedule(schedule, report);
-    } catch (error) {
-      if (error instanceof InvalidReport) throw new InvalidReport([k, ...error.path], error.message);
-      if (error instanceof StepRefused) throw new StepRefused(`step ${k + 1}: ${error.message}`, error.field);
-      throw error;
-    }
-    points.push(viewSchedule(schedule));
+  return meteringBigIntWork(MAX_BIGINT_WORK, () => {
+    let schedule = startSchedule(config, groups);
+    const points = [viewSchedule(schedule)];
+    reports.forEach((report, k) => {
+      try {
+        schedule = advanceSchedule(schedule, report);
+      } catch (error) {
+        if (error instanceof InvalidReport) throw new InvalidReport([k, ...error.path], error.message);
+        if (error instanceof StepRefused) throw new StepRefused(`step ${k + 1}: ${error.message}`, error.field);
+        if (error instanceof WorkLimitExceeded) throw error.atStep(k + 1);
+        throw error;
+      }
+      points.push(viewSchedule(schedule));
+    });
+    return points;
   });
-  return points;
 }

@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { atMost, MAX_MILESTONES, MAX_NESTED_SCHEDULERS } from '../limits.js';
 import { nonNegativeInt } from './config-fields.js';
 import type { NestedSchedulers, SchedulerDefinition } from './definition.js';
 import { InvalidConfig } from './errors.js';
 import {
   childGroupKeys,
+  childrenWork,
   childStateDicts,
   loadChildren,
   constructChildren,
@@ -36,8 +38,15 @@ function bisectRight(values: readonly number[], x: number): number {
  */
 export function sequentialLR(nested: NestedSchedulers) {
   const config = z.strictObject({
-    schedulers: z.array(nested.config).min(1).describe('The schedulers, in the order they take over'),
-    milestones: z.array(nonNegativeInt).describe('Epochs at which the next scheduler takes over'),
+    schedulers: z
+      .array(nested.config)
+      .min(1)
+      .max(MAX_NESTED_SCHEDULERS, atMost('MAX_NESTED_SCHEDULERS', MAX_NESTED_SCHEDULERS))
+      .describe('The schedulers, in the order they take over'),
+    milestones: z
+      .array(nonNegativeInt)
+      .max(MAX_MILESTONES, atMost('MAX_MILESTONES', MAX_MILESTONES))
+      .describe('Epochs at which the next scheduler takes over'),
   });
   type Config = z.infer<typeof config>;
 
@@ -108,6 +117,9 @@ export function sequentialLR(nested: NestedSchedulers) {
     },
 
     groupKeys: (c) => childGroupKeys(nested, c.schedulers),
+
+    // Resetting the groups' lrs at construction, and the children (the active one steps).
+    stepWork: (c, groupCount) => groupCount + childrenWork(nested, c.schedulers, groupCount),
   };
   return definition;
 }

@@ -1,3 +1,4 @@
+import type { Caller } from '../access/caller.js';
 import type { HistoryEntry } from '../api/sessions.js';
 import {
   blockSize,
@@ -90,9 +91,9 @@ export interface DownsampleQuery {
  * session's length. Throws SessionNotFound, or InvalidInput when `points` cannot hold two
  * entries of every series.
  */
-export function downsampleHistory(store: SessionStore, id: string, query: DownsampleQuery): Promise<HistoryEntry[]> {
+export function downsampleHistory(store: SessionStore, caller: Caller, id: string, query: DownsampleQuery): Promise<HistoryEntry[]> {
   return store.snapshot(async (reads) => {
-    const session = await findSession(reads, id);
+    const session = await findSession(reads, caller, id);
     const range = { first: query.from_step ?? 0, last: Math.min(query.to_step ?? session.step, session.step) };
     const view = (entries: Iterable<StoredHistoryEntry>) => Array.from(entries, (entry) => historyEntryView(session, entry));
     if (range.first > range.last) return [];

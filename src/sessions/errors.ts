@@ -80,3 +80,18 @@ export class StepNotInHistory extends Error {
     this.name = 'StepNotInHistory';
   }
 }
+
+/**
+ * A request beyond a limit that only doing part of its work shows (the state one step of a
+ * new session stores). `limit` is the limit's name in src/limits.ts.
+ */
+export class LimitExceeded extends Error {
+  constructor(
+    readonly path: FieldPath,
+    message: string,
+    readonly limit: string,
+  ) {
+    super(message);
+    this.name = 'LimitExceeded';
+  }
+}

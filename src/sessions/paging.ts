@@ -1,4 +1,4 @@
-import { MAX_PAGE_BYTES } from '../api/sessions.js';
+import { MAX_PAGE_BYTES } from '../limits.js';
 import { InvalidInput } from './errors.js';
 
 /**

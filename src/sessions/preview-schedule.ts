@@ -1,22 +1,20 @@
 import type { Preview, PreviewInput } from '../api/sessions.js';
 import { toState } from '../api/state.js';
 import { previewSchedule } from '../schedulers/schedule.js';
-import type { SessionStore } from '../store/session-store.js';
-import { namesRangeTest, resolveRangeTestReferences, type ResolvedSchedule } from './range-test-references.js';
+import { resolveRangeTestReferences, type RangeTestLookups } from './range-test-references.js';
 import { refusingAtRequestPaths } from './refusals.js';
 
 /**
  * A schedule computed without storing anything: the numbers a session created now would
- * get, range-test references resolved as of now. Throws the core's refusals, at the
- * request's paths, or a bad reference.
+ * get, range-test references (to range tests the caller can see) resolved as of now
+ * through `lookUp`, which only a preview naming one calls: the others answer while the
+ * database is down. Throws the core's refusals, at the request's paths, or a bad
+ * reference. It can take seconds: previews/ runs it on a worker thread, never on the
+ * event loop, and the worker asks the event loop's thread for the range tests it names.
  */
-export async function computePreview(store: SessionStore, input: PreviewInput): Promise<Preview> {
+export async function computePreview(lookUp: RangeTestLookups, input: PreviewInput): Promise<Preview> {
   const { steps, reports } = input;
-  // Only a preview naming a range test reads the database: the others answer while it is
-  // down. Naming none, the request is what the core takes as it is.
-  const { param_groups, scheduler }: ResolvedSchedule = namesRangeTest(input)
-    ? await store.snapshot((reads) => resolveRangeTestReferences(reads, input))
-    : (input as ResolvedSchedule);
+  const { param_groups, scheduler } = await resolveRangeTestReferences(lookUp, input);
   const stepReports = reports ?? Array.from({ length: steps ?? 0 }, () => ({}));
   const views = refusingAtRequestPaths(() => previewSchedule(scheduler, param_groups, stepReports), {
     report: ['reports'],

@@ -1,3 +1,4 @@
+import type { Caller } from '../access/caller.js';
 import { suggest, type RangePoint, type Rule, type Suggestion } from '../range-test/suggestions.js';
 import type { RangeTestState } from '../schedulers/lr-range-test.js';
 import { lrsOf } from '../schedulers/param-groups.js';
@@ -24,8 +25,8 @@ export interface RangeTestSuggestion {
 }
 
 /** The suggested lrs of an LRRangeTest session (reads that see one state of the database). Throws SessionNotFound, NotARangeTest or NotEnoughRangeTestPoints. */
-export async function suggestFromRangeTest(reads: SessionReads, id: string): Promise<RangeTestSuggestion> {
-  const session = await findSession(reads, id);
+export async function suggestFromRangeTest(reads: SessionReads, caller: Caller, id: string): Promise<RangeTestSuggestion> {
+  const session = await findSession(reads, caller, id);
   if (session.schedule.config.type !== 'LRRangeTest') {
     throw new NotARangeTest(id, session.schedule.config.type);
   }

@@ -1,3 +1,4 @@
+import type { Caller } from '../access/caller.js';
 import { DEFAULT_HISTORY_PAGE, type HistoryEntry } from '../api/sessions.js';
 import type { SessionStore } from '../store/session-store.js';
 import { downsampleHistory } from './downsample-history.js';
@@ -20,11 +21,11 @@ export interface HistoryRequest {
  * `points`, a range of them downsampled for a chart, in one answer. Throws SessionNotFound,
  * or InvalidInput for a bad cursor or too few points.
  */
-export async function readHistory(store: SessionStore, id: string, request: HistoryRequest): Promise<Page<HistoryEntry>> {
+export async function readHistory(store: SessionStore, caller: Caller, id: string, request: HistoryRequest): Promise<Page<HistoryEntry>> {
   const { points, from_step, to_step, limit = DEFAULT_HISTORY_PAGE, cursor } = request;
-  if (points !== undefined) return { items: await downsampleHistory(store, id, { points, from_step, to_step }), next_cursor: null };
+  if (points !== undefined) return { items: await downsampleHistory(store, caller, id, { points, from_step, to_step }), next_cursor: null };
   return store.snapshot(async (reads) => {
-    const session = await findSession(reads, id);
+    const session = await findSession(reads, caller, id);
     return readPage(
       {
         // A cursor of one session's history is no cursor of another's.
@@ -42,9 +43,9 @@ export async function readHistory(store: SessionStore, id: string, request: Hist
  * One step of a session's history (what a rank of a distributed job reads when rank 0 has
  * moved on). Throws SessionNotFound, or StepNotInHistory.
  */
-export function readHistoryEntry(store: SessionStore, id: string, step: number): Promise<HistoryEntry> {
+export function readHistoryEntry(store: SessionStore, caller: Caller, id: string, step: number): Promise<HistoryEntry> {
   return store.snapshot(async (reads) => {
-    const session = await findSession(reads, id);
+    const session = await findSession(reads, caller, id);
     const entry = await reads.historyAt(session, step);
     if (!entry) throw new StepNotInHistory(id, step, session.step);
     return historyEntryView(session, entry);

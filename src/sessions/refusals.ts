@@ -1,4 +1,4 @@
-import { InvalidConfig, InvalidReport, StepRefused, type FieldPath } from '../schedulers/errors.js';
+import { InvalidConfig, InvalidReport, StepRefused, WorkLimitExceeded, type FieldPath } from '../schedulers/errors.js';
 
 /** Where the parts of a request the core refused sit in it. */
 export interface RefusalContext {
@@ -21,7 +21,7 @@ function asRequestRefusal(error: unknown, where: RefusalContext): unknown {
   }
   if (error instanceof InvalidReport) return new InvalidReport([...(where.report ?? []), ...error.path], error.message);
   if (error instanceof InvalidConfig) return error.under(...config);
-  if (error instanceof StepRefused) return error.under(...config);
+  if (error instanceof StepRefused || error instanceof WorkLimitExceeded) return error.under(...config);
   return error;
 }
 

@@ -77,7 +77,8 @@ export class InProcessSessionChanges implements SessionChanges {
  */
 export async function retellWatched(store: SessionStore, changes: InProcessSessionChanges): Promise<void> {
   for (const id of changes.watchedSessionIds()) {
-    const session = await store.snapshot((reads) => reads.findById(id));
+    // Whichever project: its watchers were let in when they started watching.
+    const session = await store.snapshot((reads) => reads.findById(id, null));
     if (session) changes.publish({ kind: 'step', sessionId: id, step: session.step, state: currentState(session) });
   }
 }

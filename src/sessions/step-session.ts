@@ -1,9 +1,11 @@
+import type { Caller } from '../access/caller.js';
 import type { ReportInput, StepInput } from '../api/sessions.js';
 import { toState, type State } from '../api/state.js';
 import { advanceSchedule, viewSchedule } from '../schedulers/schedule.js';
 import type { SessionStore, StoredReport } from '../store/session-store.js';
 import { canonicalJson } from './canonical-json.js';
-import { SessionNotFound, StepConflict } from './errors.js';
+import { StepConflict } from './errors.js';
+import { holdSession } from './find-session.js';
 import { refusingAtRequestPaths } from './refusals.js';
 import { currentState } from './views.js';
 
@@ -24,14 +26,14 @@ export function storedReport(input: ReportInput): StoredReport {
  */
 export function stepSession(
   store: SessionStore,
+  caller: Caller,
   id: string,
   input: StepInput,
   now: string,
 ): Promise<{ state: State; replayed: boolean }> {
   return store.transaction(async (tx) => {
     // Held until the commit: the next step of this session, through any replica, reads this one's result.
-    const session = await tx.holdById(id);
-    if (!session) throw new SessionNotFound(id);
+    const session = await holdSession(tx, caller, id);
     const report = storedReport(input);
     const expected = input.expected_step;
     if (expected !== undefined && expected !== session.step) {
@@ -51,7 +53,7 @@ export function stepSession(
         ...(report.epoch !== undefined ? { epoch: report.epoch } : {}),
       }),
     );
-    await tx.appendStep(session, schedule, report, now);
+    await tx.appendStep(session, schedule, report, now, caller.actor);
     const state = toState(session.step + 1, viewSchedule(schedule));
     await tx.announce({ kind: 'step', sessionId: id, step: state.step, state });
     return { state, replayed: false };

@@ -1,5 +1,6 @@
+import type { Caller } from '../access/caller.js';
 import type { WaitQuery } from '../api/live.js';
-import type { PreviewInput, SessionInput, StepInput } from '../api/sessions.js';
+import type { SessionInput, StepInput } from '../api/sessions.js';
 import type { SessionStore } from '../store/session-store.js';
 import { createSession } from './create-session.js';
 import { deleteSession } from './delete-session.js';
@@ -7,7 +8,7 @@ import type { DeletionSweeper } from './deletion-sweeper.js';
 import { exportStateDict } from './export-state-dict.js';
 import { findSession } from './find-session.js';
 import { listSessions, type SessionListRequest } from './list-sessions.js';
-import { computePreview } from './preview-schedule.js';
+import { lookUpRangeTest } from './range-test-references.js';
 import { suggestFromRangeTest } from './range-test-suggestion.js';
 import { readHistory, readHistoryEntry, type HistoryRequest } from './read-history.js';
 import { rewindSession } from './rewind-session.js';
@@ -26,31 +27,37 @@ const now = (): string => new Date().toISOString();
  * they cannot reach the database any other way. Steps, rewinds and deletes announce their
  * changes in their transactions; the store tells `changes` of them once committed (on
  * PostgreSQL, whichever replica committed them), which is what watches and waits listen to.
- * Deletes wake the sweeper that removes what they leave.
+ * Deletes wake the sweeper that removes what they leave. Every use case on sessions acts
+ * for a caller: in its project (an admin's: in every project), recorded as the actor of
+ * what it changes.
  */
 export function sessionUseCases(store: SessionStore, sweeper: DeletionSweeper, changes: SessionChanges) {
   return {
     /** A session created, or found again by its key: `created` tells which. */
-    async create(input: SessionInput) {
-      const { session, created } = await createSession(store, input, now());
+    async create(caller: Caller, input: SessionInput) {
+      const { session, created } = await createSession(store, caller, input, now());
       return { session: sessionView(session), created };
     },
-    find: async (id: string) => sessionView(await store.snapshot((reads) => findSession(reads, id))),
-    list: (request: SessionListRequest) => listSessions(store, request),
-    async delete(id: string) {
-      await deleteSession(store, id, now());
+    find: async (caller: Caller, id: string) => sessionView(await store.snapshot((reads) => findSession(reads, caller, id))),
+    list: (caller: Caller, request: SessionListRequest) => listSessions(store, caller, request),
+    async delete(caller: Caller, id: string) {
+      await deleteSession(store, caller, id, now());
       sweeper.wake();
     },
-    step: (id: string, input: StepInput) => stepSession(store, id, input, now()),
-    rewind: (id: string, toStep: number) => rewindSession(store, id, toStep, now()),
-    history: (id: string, request: HistoryRequest) => readHistory(store, id, request),
-    historyEntry: (id: string, step: number) => readHistoryEntry(store, id, step),
+    step: (caller: Caller, id: string, input: StepInput) => stepSession(store, caller, id, input, now()),
+    rewind: (caller: Caller, id: string, toStep: number) => rewindSession(store, caller, id, toStep, now()),
+    history: (caller: Caller, id: string, request: HistoryRequest) => readHistory(store, caller, id, request),
+    historyEntry: (caller: Caller, id: string, step: number) => readHistoryEntry(store, caller, id, step),
     /** Every step, rewind and deletion of a session from `afterStep` on, as they happen. */
-    watch: (id: string, afterStep: number | undefined, hold: HoldSlot) => watchSession(store, changes, id, afterStep, hold),
-    waitForStep: (id: string, query: WaitQuery, hold: HoldSlot) => waitForStep(store, changes, id, query, hold),
-    exportStateDict: (id: string) => exportStateDict(store, id),
-    suggestion: async (id: string) => suggestionView(await store.snapshot((reads) => suggestFromRangeTest(reads, id))),
-    preview: (input: PreviewInput) => computePreview(store, input),
+    watch: (caller: Caller, id: string, afterStep: number | undefined, hold: HoldSlot) =>
+      watchSession(store, changes, caller, id, afterStep, hold),
+    waitForStep: (caller: Caller, id: string, query: WaitQuery, hold: HoldSlot) =>
+      waitForStep(store, changes, caller, id, query, hold),
+    exportStateDict: (caller: Caller, id: string) => exportStateDict(store, caller, id),
+    suggestion: async (caller: Caller, id: string) =>
+      suggestionView(await store.snapshot((reads) => suggestFromRangeTest(reads, caller, id))),
+    /** What a range-test reference of a preview resolves to now, as the caller sees it (a preview worker asks). */
+    lookUpRangeTest: (caller: Caller, id: string) => store.snapshot((reads) => lookUpRangeTest(reads, caller, id)),
     /** Whether the database answers a query: readiness. */
     databaseAnswers: () => store.isReachable(),
   };

@@ -16,6 +16,7 @@ export function currentState(session: StoredSession): State {
 export function sessionView(session: StoredSession): Session {
   return {
     id: session.id,
+    project: session.project,
     name: session.name,
     key: session.key,
     metadata: session.metadata,
@@ -32,6 +33,7 @@ export function historyEntryView(session: StoredSession, entry: StoredHistoryEnt
   return {
     step: entry.step,
     recorded_at: entry.recorded_at,
+    actor: entry.actor,
     report: entry.report === null ? null : (toWire(entry.report) as HistoryEntry['report']),
     state: toState(entry.step, viewSchedule(schedule)),
   };

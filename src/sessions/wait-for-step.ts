@@ -1,3 +1,4 @@
+import type { Caller } from '../access/caller.js';
 import type { WaitQuery } from '../api/live.js';
 import type { State } from '../api/state.js';
 import type { SessionStore } from '../store/session-store.js';
@@ -16,13 +17,14 @@ import { currentState } from './views.js';
 export async function waitForStep(
   store: SessionStore,
   changes: SessionChanges,
+  caller: Caller,
   id: string,
   query: WaitQuery,
   hold: HoldSlot,
 ): Promise<State> {
   const { min_step: minStep, wait } = query;
   const reached = (state: State) => minStep === undefined || state.step >= minStep;
-  const stateNow = async () => currentState(await store.snapshot((reads) => findSession(reads, id)));
+  const stateNow = async () => currentState(await store.snapshot((reads) => findSession(reads, caller, id)));
   const first = await stateNow();
   if (reached(first) || wait === 0) return first;
 

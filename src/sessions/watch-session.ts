@@ -1,3 +1,4 @@
+import type { Caller } from '../access/caller.js';
 import type { SessionEvent } from '../api/live.js';
 import type { SessionStore, StoredHistoryEntry, StoredSession } from '../store/session-store.js';
 import { findSession } from './find-session.js';
@@ -80,12 +81,13 @@ const changeEvent = (change: SessionChange): WatchedEvent => ({
  * before it reads, and every step it sends is read from the history in order, the
  * changes serving only to wake it and to say where the history was cut.
  *
- * Refuses before anything is streamed: SessionNotFound, or whatever `hold` throws when
- * no slot is left.
+ * Refuses before anything is streamed: SessionNotFound (another project's session
+ * included), or whatever `hold` throws when no slot is left.
  */
 export async function watchSession(
   store: SessionStore,
   changes: SessionChanges,
+  caller: Caller,
   id: string,
   afterStep: number | undefined,
   hold: HoldSlot,
@@ -105,7 +107,7 @@ export async function watchSession(
     // What was told by then committed before the read below: it is in what the read sees.
     await store.settled();
     unread.take();
-    watched = await store.snapshot((reads) => findSession(reads, id));
+    watched = await store.snapshot((reads) => findSession(reads, caller, id));
   } catch (error) {
     close();
     throw error;

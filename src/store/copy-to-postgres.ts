@@ -9,9 +9,10 @@ import type { SessionReads, SessionStore, StoredSession } from './session-store.
 import { SqliteSessionStore } from './sqlite-store.js';
 
 /**
- * Moving an SQLite database to PostgreSQL: every session with its whole history, copied
- * as stored (seqs, ids, times, JSON text), in one PostgreSQL transaction, then read back
- * through both stores and compared session by session and step by step.
+ * Moving an SQLite database to PostgreSQL: every session with its whole history, and the
+ * projects, API keys (their digests) and audit log, copied as stored (seqs, ids, times,
+ * JSON text), in one PostgreSQL transaction, then read back through both stores and
+ * compared session by session and step by step, project by project and key by key.
  */
 
 /** Rows per INSERT: PostgreSQL takes at most 65535 parameters per statement. */
@@ -66,10 +67,13 @@ async function insertRows(client: pg.PoolClient, table: string, columns: readonl
 }
 
 const SESSION_COLUMNS = [
-  'seq', 'id', 'key', 'name', 'metadata', 'param_groups', 'requested_with_references', 'scheduler',
+  'seq', 'id', 'project', 'key', 'name', 'metadata', 'param_groups', 'requested_with_references', 'scheduler',
   'step', 'scheduler_state', 'groups', 'created_at', 'updated_at',
 ] as const;
-const HISTORY_COLUMNS = ['session_seq', 'step', 'recorded_at', 'report', 'scheduler_state', 'groups'] as const;
+const HISTORY_COLUMNS = ['session_seq', 'step', 'recorded_at', 'actor', 'report', 'scheduler_state', 'groups'] as const;
+const PROJECT_COLUMNS = ['name', 'created_at'] as const;
+const KEY_COLUMNS = ['id', 'token_sha256', 'project', 'role', 'name', 'created_at', 'revoked_at'] as const;
+const AUDIT_COLUMNS = ['seq', 'at', 'actor', 'action', 'project', 'subject', 'detail'] as const;
 const EXTREMES_COLUMNS = ['session_seq', 'level', 'last_step', 'series', 'min_step', 'min_value', 'max_step', 'max_value'] as const;
 
 /**
@@ -83,9 +87,18 @@ export async function copyToPostgres(source: Database.Database, pool: pg.Pool): 
   try {
     await client.query('BEGIN');
     // Sessions written meanwhile by a service already running on PostgreSQL would be mixed in: refuse instead.
-    await client.query('LOCK TABLE sessions IN EXCLUSIVE MODE');
-    const { rows } = await client.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM sessions) AS any');
-    if (rows[0]?.any) throw new CopyRefused('the PostgreSQL database holds sessions already: copy into an empty one');
+    await client.query('LOCK TABLE sessions, api_keys, projects IN EXCLUSIVE MODE');
+    const { rows } = await client.query<{ any: boolean }>(
+      'SELECT EXISTS (SELECT 1 FROM sessions) OR EXISTS (SELECT 1 FROM api_keys) AS any',
+    );
+    if (rows[0]?.any) throw new CopyRefused('the PostgreSQL database holds sessions or keys already: copy into an empty one');
+    // The projects come from SQLite, the `default` one with its own time.
+    await client.query('DELETE FROM projects');
+    const all = (table: string) => source.prepare(`SELECT * FROM ${table}`).iterate() as Iterable<Row>;
+    await insertRows(client, 'projects', PROJECT_COLUMNS, all('projects'));
+    await insertRows(client, 'api_keys', KEY_COLUMNS, all('api_keys'));
+    await insertRows(client, 'audit_log', AUDIT_COLUMNS, all('audit_log'));
+    await client.query("SELECT setval(pg_get_serial_sequence('audit_log', 'seq'), GREATEST((SELECT max(seq) FROM audit_log), 1))");
     // A session marked deleted is gone already: neither it nor what is left of its history is copied.
     const sessions = await insertRows(
       client,
@@ -134,7 +147,7 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
 
 /** Every session of a store, newest first, with whole histories, read page by page. */
 async function* sessionsWithHistory(reads: SessionReads): AsyncGenerator<{ session: StoredSession; history: unknown[] }> {
-  for await (const session of reads.newestFirst(Number.MAX_SAFE_INTEGER)) {
+  for await (const session of reads.newestFirst(null, Number.MAX_SAFE_INTEGER)) {
     const history: unknown[] = [];
     for (let after = -1; ; ) {
       const page = await collect(reads.historyAfter(session, after, HISTORY_PAGE));
@@ -157,6 +170,8 @@ export async function verifyCopy(source: Database.Database, pool: pg.Pool): Prom
   return from.snapshot((sqlite) =>
     to.snapshot(async (postgres) => {
       const differences: string[] = [];
+      if (!isDeepStrictEqual(await postgres.projects(), await sqlite.projects())) differences.push('the projects differ');
+      if (!isDeepStrictEqual(await postgres.keys(), await sqlite.keys())) differences.push('the API keys differ');
       // Both newest first: a merge by seq tells a missing or extra session from a changed one.
       const copies = sessionsWithHistory(postgres);
       let copy = await copies.next();

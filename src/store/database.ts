@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readMigrations } from './migration-files.js';
@@ -12,9 +12,21 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.
 /** How long a statement waits for another connection's lock before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5_000;
 
-/** Opens (creating its folder) and migrates the SQLite file. */
+/**
+ * Sessions may hold what a team would not show everyone (metadata, run names): a database
+ * this service creates is readable by its owner only, and so are its -wal and -shm files,
+ * which SQLite creates with the database file's permissions. The folder, if created here,
+ * is the owner's only too. An existing file keeps the permissions its operator gave it.
+ */
+function createPrivately(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  // 'a': creates the file if missing (mode applies only then), leaves an existing one as it is.
+  closeSync(openSync(path, 'a', 0o600));
+}
+
+/** Opens (creating it, and its folder, privately) and migrates the SQLite file. */
 export function openDatabase(path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') createPrivately(path);
   // The busy timeout is set when the connection opens, so the switch to WAL below waits for a lock too.
   const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
   db.pragma('journal_mode = WAL');
@@ -46,17 +58,29 @@ export function migrate(db: Db, dir: string = MIGRATIONS_DIR): string[] {
   );
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   const pending = readMigrations(dir).filter((m) => !applied.has(m.version));
-  for (const migration of pending) {
-    const recordIt = () => record.run(migration.version, migration.name, new Date().toISOString());
-    if (migration.outsideTransaction) {
-      db.exec(migration.sql);
-      recordIt();
-    } else {
-      db.transaction(() => {
+  // A migration may rebuild a table (SQLite cannot drop a constraint in place), and dropping
+  // the old table with foreign keys on would cascade into the rows that point at it. So they
+  // are off while migrations run (the pragma is ignored inside a transaction), and each
+  // migration in a transaction commits only if every reference still holds.
+  const enforced = db.pragma('foreign_keys', { simple: true }) === 1;
+  db.pragma('foreign_keys = OFF');
+  try {
+    for (const migration of pending) {
+      const recordIt = () => record.run(migration.version, migration.name, new Date().toISOString());
+      if (migration.outsideTransaction) {
         db.exec(migration.sql);
         recordIt();
-      })();
+      } else {
+        db.transaction(() => {
+          db.exec(migration.sql);
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length > 0) throw new Error(`migration ${migration.name} leaves ${broken.length} broken references`);
+          recordIt();
+        })();
+      }
     }
+  } finally {
+    if (enforced) db.pragma('foreign_keys = ON');
   }
   return pending.map((m) => m.name);
 }

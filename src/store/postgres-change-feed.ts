@@ -21,7 +21,7 @@ const RECONNECT_MS = 500;
  * Adds `notice` (JSON, at most MAX_NOTICE_BYTES) to the transaction under way on `client`:
  * delivered to every feed when it commits, dropped if it rolls back.
  */
-export async function notifyOnCommit(client: pg.ClientBase, notice: unknown): Promise<void> {
+export async function notifyOnCommit(client: Pick<pg.ClientBase, 'query'>, notice: unknown): Promise<void> {
   const payload = JSON.stringify(notice);
   if (Buffer.byteLength(payload) > MAX_NOTICE_BYTES) {
     throw new Error(`a change notice must be at most ${MAX_NOTICE_BYTES} bytes, not ${Buffer.byteLength(payload)}`);

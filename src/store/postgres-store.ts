@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Schedule } from '../schedulers/schedule.js';
 import type { SessionChange } from '../sessions/session-changes.js';
+import { KEY_COLUMNS, type NewKey, type StoredKey, type StoredProject } from './access-store.js';
+import type { AuditEntry } from './audit-log.js';
 import { DatabaseUnavailable } from './errors.js';
 import {
   blockCandidates,
@@ -32,21 +34,23 @@ import type {
  * then sends only its name and values.
  */
 const SQL = {
-  byId: 'SELECT * FROM sessions WHERE id = $1 AND deleted_at IS NULL',
+  byId: 'SELECT * FROM sessions WHERE id = $1 AND deleted_at IS NULL AND ($2::text IS NULL OR project = $2)',
   // A session deleted while this waited for its lock is not found: the row lock re-reads the row.
-  holdById: 'SELECT * FROM sessions WHERE id = $1 AND deleted_at IS NULL FOR UPDATE',
-  byKey: 'SELECT * FROM sessions WHERE key = $1 AND deleted_at IS NULL',
+  holdById: 'SELECT * FROM sessions WHERE id = $1 AND deleted_at IS NULL AND ($2::text IS NULL OR project = $2) FOR UPDATE',
+  byKey: 'SELECT * FROM sessions WHERE project = $1 AND key = $2 AND deleted_at IS NULL',
   newestFirst: 'SELECT * FROM sessions WHERE seq < $1 AND deleted_at IS NULL ORDER BY seq DESC LIMIT $2',
-  // A key another transaction took meanwhile inserts nothing (and waits for that one to end).
+  newestFirstInProject:
+    'SELECT * FROM sessions WHERE project = $3 AND seq < $1 AND deleted_at IS NULL ORDER BY seq DESC LIMIT $2',
+  // A key another transaction took in this project meanwhile inserts nothing (and waits for that one to end).
   insertSession: `
-    INSERT INTO sessions (id, key, name, metadata, param_groups, requested_with_references, scheduler,
+    INSERT INTO sessions (id, project, key, name, metadata, param_groups, requested_with_references, scheduler,
                           step, scheduler_state, groups, created_at, updated_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10, $10)
-    ON CONFLICT (key) DO NOTHING
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $11, $11)
+    ON CONFLICT (project, key) DO NOTHING
     RETURNING *`,
   insertHistory: `
-    INSERT INTO history (session_seq, step, recorded_at, report, scheduler_state, groups)
-    VALUES ($1, $2, $3, $4, $5, $6)`,
+    INSERT INTO history (session_seq, step, recorded_at, actor, report, scheduler_state, groups)
+    VALUES ($1, $2, $3, $4, $5, $6, $7)`,
   // The key goes with the mark: a new session may take it at once. The update waits for a step holding the row.
   markDeleted: 'UPDATE sessions SET deleted_at = $1, key = NULL WHERE id = $2 AND deleted_at IS NULL',
   oldestDeleted: 'SELECT seq FROM sessions WHERE deleted_at IS NOT NULL ORDER BY seq LIMIT 1',
@@ -81,9 +85,28 @@ const SQL = {
       AND (level, last_step, series) IN (
         SELECT level, last_step, series FROM history_extremes WHERE session_seq = $1 LIMIT $2)`,
   dropHistoryAfter: 'DELETE FROM history WHERE session_seq = $1 AND step > $2',
+  insertAudit: `
+    INSERT INTO audit_log (at, actor, action, project, subject, detail)
+    VALUES ($1, $2, $3, $4, $5, $6)`,
+  // A project made meanwhile by another transaction inserts nothing (and waits for that one to end).
+  insertProject: 'INSERT INTO projects (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING',
+  project: 'SELECT name, created_at FROM projects WHERE name = $1',
+  // Ordered as SQLite orders text (by bytes), whatever the database's locale.
+  projects: 'SELECT name, created_at FROM projects ORDER BY name COLLATE "C"',
+  insertKey: `
+    INSERT INTO api_keys (id, token_sha256, project, role, name, created_at)
+    VALUES ($1, $2, $3, $4, $5, $6)`,
+  keyById: `SELECT ${KEY_COLUMNS} FROM api_keys WHERE id = $1`,
+  keyByDigest: `SELECT ${KEY_COLUMNS} FROM api_keys WHERE token_sha256 = $1`,
+  keys: `SELECT ${KEY_COLUMNS} FROM api_keys ORDER BY created_at, id COLLATE "C"`,
+  anyKey: 'SELECT EXISTS (SELECT 1 FROM api_keys) AS any',
+  revoke: 'UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL',
 } as const;
 
 type StatementName = keyof typeof SQL;
+
+/** Where statements go: a connection (a transaction's) or the pool (each statement on any free connection). */
+type Queryable = Pick<pg.ClientBase, 'query'>;
 
 /**
  * Rows a lazy listing fetches per query: a page that stops early (at its byte budget) has
@@ -94,9 +117,12 @@ const ROWS_PER_FETCH = 64;
 /** PostgreSQL's text cannot hold NUL (a query with one is refused): no session has such an id or key. */
 const cannotBeStored = (text: string) => text.includes('\0');
 
-/** The store's calls inside one transaction, on the connection that transaction holds. */
+/**
+ * The store's calls inside one transaction, on the connection that transaction holds; or,
+ * for a lookup (one statement outside any transaction), on the pool.
+ */
 class PostgresTransaction implements SessionWrites, ExtremesTable {
-  constructor(private readonly client: pg.PoolClient) {}
+  constructor(private readonly client: Queryable) {}
 
   async historyAtSteps(session: StoredSession, steps: readonly number[]): Promise<StoredHistoryEntry[]> {
     return (await this.rows<HistoryRow>('historyAtSteps', [session.seq, steps])).map(toHistoryEntry);
@@ -125,28 +151,35 @@ class PostgresTransaction implements SessionWrites, ExtremesTable {
     return (await this.client.query<Row>({ name, text: SQL[name], values })).rows;
   }
 
-  private async session(name: 'byId' | 'holdById' | 'byKey', value: string): Promise<StoredSession | undefined> {
-    if (cannotBeStored(value)) return undefined;
-    const [row] = await this.rows<SessionRow>(name, [value]);
+  private async session(name: 'byId' | 'holdById' | 'byKey', values: (string | null)[]): Promise<StoredSession | undefined> {
+    if (values.some((value) => value !== null && cannotBeStored(value))) return undefined;
+    const [row] = await this.rows<SessionRow>(name, values);
     return row && toSession(row);
   }
 
-  findById(id: string): Promise<StoredSession | undefined> {
-    return this.session('byId', id);
+  findById(id: string, project: string | null): Promise<StoredSession | undefined> {
+    return this.session('byId', [id, project]);
   }
 
   /** SELECT … FOR UPDATE: the row lock serialises the steps, rewinds and deletes of one session across replicas. */
-  holdById(id: string): Promise<StoredSession | undefined> {
-    return this.session('holdById', id);
+  holdById(id: string, project: string | null): Promise<StoredSession | undefined> {
+    return this.session('holdById', [id, project]);
   }
 
-  findByKey(key: string): Promise<StoredSession | undefined> {
-    return this.session('byKey', key);
+  findByKey(project: string, key: string): Promise<StoredSession | undefined> {
+    return this.session('byKey', [project, key]);
   }
 
-  async *newestFirst(limit: number, beforeSeq: number = Number.MAX_SAFE_INTEGER): AsyncGenerator<StoredSession> {
+  async *newestFirst(
+    project: string | null,
+    limit: number,
+    beforeSeq: number = Number.MAX_SAFE_INTEGER,
+  ): AsyncGenerator<StoredSession> {
     yield* this.inFetches(limit, beforeSeq, async (below, count) => {
-      const rows = await this.rows<SessionRow>('newestFirst', [below, count]);
+      const rows =
+        project === null
+          ? await this.rows<SessionRow>('newestFirst', [below, count])
+          : await this.rows<SessionRow>('newestFirstInProject', [below, count, project]);
       return rows.map((row) => ({ item: toSession(row), position: row.seq }));
     });
   }
@@ -186,6 +219,7 @@ class PostgresTransaction implements SessionWrites, ExtremesTable {
     const { schedule } = session;
     const [row] = await this.rows<SessionRow>('insertSession', [
       session.id,
+      session.project,
       session.key,
       session.name,
       JSON.stringify(session.metadata),
@@ -197,7 +231,7 @@ class PostgresTransaction implements SessionWrites, ExtremesTable {
       session.at,
     ]);
     if (!row) return undefined;
-    await this.rows('insertHistory', [row.seq, 0, session.at, null, encode(schedule.state), encode(schedule.groups)]);
+    await this.rows('insertHistory', [row.seq, 0, session.at, session.actor, null, encode(schedule.state), encode(schedule.groups)]);
     return toSession(row);
   }
 
@@ -224,12 +258,18 @@ class PostgresTransaction implements SessionWrites, ExtremesTable {
     return (await this.client.query({ name, text: SQL[name], values })).rowCount ?? 0;
   }
 
-  async appendStep(session: StoredSession, schedule: Schedule, report: StoredReport, at: string): Promise<void> {
+  async appendStep(
+    session: StoredSession,
+    schedule: Schedule,
+    report: StoredReport,
+    at: string,
+    actor: string | null,
+  ): Promise<void> {
     const step = session.step + 1;
     const state = encode(schedule.state);
     const groups = encode(schedule.groups);
     await this.rows('moveTo', [step, state, groups, at, session.seq]);
-    await this.rows('insertHistory', [session.seq, step, at, encode(report), state, groups]);
+    await this.rows('insertHistory', [session.seq, step, at, actor, encode(report), state, groups]);
     await closeBlocksEndingAt(this, session.seq, step);
   }
 
@@ -245,6 +285,49 @@ class PostgresTransaction implements SessionWrites, ExtremesTable {
     if (Buffer.byteLength(JSON.stringify(inline)) <= MAX_NOTICE_BYTES) return notifyOnCommit(this.client, inline);
     const [row] = await this.rows<{ id: number }>('storeChange', [JSON.stringify(change)]);
     await notifyOnCommit(this.client, { stored: (row as { id: number }).id } satisfies ChangeNotice);
+  }
+
+  async recordAudit({ at, actor, action, project, subject, detail }: AuditEntry): Promise<void> {
+    await this.rows('insertAudit', [at, actor, action, project, subject, JSON.stringify(detail)]);
+  }
+
+  async project(name: string): Promise<StoredProject | undefined> {
+    if (cannotBeStored(name)) return undefined;
+    return (await this.rows<StoredProject & pg.QueryResultRow>('project', [name]))[0];
+  }
+
+  projects(): Promise<StoredProject[]> {
+    return this.rows<StoredProject & pg.QueryResultRow>('projects', []);
+  }
+
+  async insertProject(project: StoredProject): Promise<boolean> {
+    return (await this.changed('insertProject', [project.name, project.created_at])) > 0;
+  }
+
+  async insertKey(key: NewKey): Promise<void> {
+    await this.rows('insertKey', [key.id, key.token_sha256, key.project, key.role, key.name, key.created_at]);
+  }
+
+  async keyById(id: string): Promise<StoredKey | undefined> {
+    if (cannotBeStored(id)) return undefined;
+    return (await this.rows<StoredKey & pg.QueryResultRow>('keyById', [id]))[0];
+  }
+
+  async keyByDigest(digest: string): Promise<StoredKey | undefined> {
+    return (await this.rows<StoredKey & pg.QueryResultRow>('keyByDigest', [digest]))[0];
+  }
+
+  keys(): Promise<StoredKey[]> {
+    return this.rows<StoredKey & pg.QueryResultRow>('keys', []);
+  }
+
+  async anyKeyExists(): Promise<boolean> {
+    const [row] = await this.rows<{ any: boolean }>('anyKey', []);
+    return row?.any === true;
+  }
+
+  async revoke(id: string, at: string): Promise<boolean> {
+    return (await this.changed('revoke', [at, id])) > 0;
   }
 }
 
@@ -351,6 +434,20 @@ export class PostgresSessionStore implements SessionStore {
 
   transaction<T>(work: (tx: SessionWrites) => Promise<T>): Promise<T> {
     return this.run('BEGIN', work);
+  }
+
+  /** The statement goes to the pool: a connection that is free sends it in one round trip, autocommitted. */
+  async lookup<T>(read: (reads: SessionReads) => Promise<T>): Promise<T> {
+    try {
+      return await read(new PostgresTransaction(this.pool));
+    } catch (error) {
+      throw asStoreError(error);
+    }
+  }
+
+  /** What another replica changed is known only by asking the database: nothing read of projects and keys is kept. */
+  accessVersion(): undefined {
+    return undefined;
   }
 
   snapshot<T>(work: (reads: SessionReads) => Promise<T>): Promise<T> {

@@ -12,6 +12,7 @@ import type { StoredHistoryEntry, StoredReport, StoredSession } from './session-
 export interface SessionRow {
   seq: number;
   id: string;
+  project: string;
   key: string | null;
   name: string | null;
   metadata: string;
@@ -28,6 +29,7 @@ export interface SessionRow {
 export interface HistoryRow {
   step: number;
   recorded_at: string;
+  actor: string | null;
   report: string | null;
   scheduler_state: string;
   groups: string;
@@ -93,6 +95,7 @@ export function toSession(row: SessionRow): StoredSession {
   return {
     seq: row.seq,
     id: row.id,
+    project: row.project,
     key: row.key,
     name: row.name,
     metadata: JSON.parse(row.metadata) as Record<string, unknown>,
@@ -113,6 +116,7 @@ export function toHistoryEntry(row: HistoryRow): StoredHistoryEntry {
   return {
     step: row.step,
     recorded_at: row.recorded_at,
+    actor: row.actor,
     report: row.report === null ? null : decode<StoredReport>(row.report),
     state: decode(row.scheduler_state),
     groups: decode<ParamGroup[]>(row.groups),

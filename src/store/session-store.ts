@@ -1,19 +1,27 @@
 import type { Schedule } from '../schedulers/schedule.js';
 import type { ParamGroup } from '../schedulers/param-groups.js';
 import type { SessionChange } from '../sessions/session-changes.js';
+import type { AccessReads, AccessWrites } from './access-store.js';
+import type { AuditEntry } from './audit-log.js';
 import type { BlockRun, Candidate } from './history-extremes.js';
 
 /**
  * What the use cases ask of a database, whichever it is: SQLite in one process
  * (sqlite-store.ts) or PostgreSQL shared by any number of replicas (postgres-store.ts).
  * Every call is asynchronous, and every use case runs its calls inside one `transaction`
- * (changes) or one `snapshot` (reads): all of it lands, or none of it.
+ * (changes) or one `snapshot` (reads): all of it lands, or none of it. Projects, keys and
+ * the audit log live in the same database (access-store.ts, audit-log.ts), so that a
+ * change and the audit row recording it commit together.
+ *
+ * A `project` of null means every project (an admin's view); otherwise another project's
+ * sessions are simply not found.
  */
 
 /** A session as stored: its identity, its config and the schedule after its last step. */
 export interface StoredSession {
   readonly seq: number;
   readonly id: string;
+  readonly project: string;
   readonly key: string | null;
   readonly name: string | null;
   readonly metadata: Record<string, unknown>;
@@ -36,6 +44,8 @@ export interface StoredReport {
 export interface StoredHistoryEntry {
   readonly step: number;
   readonly recorded_at: string;
+  /** Caller.actor of whoever made this step (step 0: created the session). */
+  readonly actor: string | null;
   readonly report: StoredReport | null;
   readonly state: unknown;
   readonly groups: readonly ParamGroup[];
@@ -43,6 +53,7 @@ export interface StoredHistoryEntry {
 
 export interface NewSession {
   readonly id: string;
+  readonly project: string;
   readonly key: string | null;
   readonly name: string | null;
   readonly metadata: Record<string, unknown>;
@@ -50,14 +61,31 @@ export interface NewSession {
   readonly requested_with_references: string | null;
   readonly schedule: Schedule;
   readonly at: string;
+  readonly actor: string | null;
+}
+
+/** The widest a double is written in JSON: -2.2250738585072014e-308 (quoted, as a stand-in). */
+const WIDEST_NUMBER = '-2.2250738585072014e-308';
+
+/**
+ * The most bytes a schedule's state and groups can take in a history row at any step: the
+ * JSON with every number at its widest. Steps change numbers, never the structure.
+ */
+export function widestScheduleBytes(schedule: Schedule): number {
+  const widest = (_key: string, value: unknown) => (typeof value === 'number' ? WIDEST_NUMBER : value);
+  return (
+    Buffer.byteLength(JSON.stringify(schedule.state, widest)) + Buffer.byteLength(JSON.stringify(schedule.groups, widest))
+  );
 }
 
 /** Reads, all seeing one state of the database. */
-export interface SessionReads {
-  findById(id: string): Promise<StoredSession | undefined>;
-  findByKey(key: string): Promise<StoredSession | undefined>;
-  /** At most `limit` sessions, newest first, starting below `beforeSeq`; read lazily. */
-  newestFirst(limit: number, beforeSeq?: number): AsyncIterable<StoredSession>;
+export interface SessionReads extends AccessReads {
+  /** The session with this id in `project` (null: in any project). */
+  findById(id: string, project: string | null): Promise<StoredSession | undefined>;
+  /** Idempotency keys are unique within a project. */
+  findByKey(project: string, key: string): Promise<StoredSession | undefined>;
+  /** At most `limit` sessions of a project (null: of every project), newest first, starting below `beforeSeq`; read lazily. */
+  newestFirst(project: string | null, limit: number, beforeSeq?: number): AsyncIterable<StoredSession>;
   historyAt(session: StoredSession, step: number): Promise<StoredHistoryEntry | undefined>;
   /** At most `limit` steps after `afterStep`, oldest first; read lazily. */
   historyAfter(session: StoredSession, afterStep: number, limit: number): AsyncIterable<StoredHistoryEntry>;
@@ -68,16 +96,16 @@ export interface SessionReads {
 }
 
 /** Reads and changes inside one transaction. */
-export interface SessionWrites extends SessionReads {
+export interface SessionWrites extends SessionReads, AccessWrites {
   /**
-   * The session, held for this transaction: any other transaction that holds it too (a
-   * step, a rewind, a delete, through any replica) waits until this one has ended, and
-   * then reads what this one left.
+   * The session with this id in `project` (null: in any project), held for this
+   * transaction: any other transaction that holds it too (a step, a rewind, a delete,
+   * through any replica) waits until this one has ended, and then reads what this one left.
    */
-  holdById(id: string): Promise<StoredSession | undefined>;
+  holdById(id: string, project: string | null): Promise<StoredSession | undefined>;
   /**
    * Inserts the session and its step-0 history row. Undefined, inserting nothing, when
-   * another transaction took its key meanwhile: findByKey then finds that session.
+   * another transaction took its key in its project meanwhile: findByKey then finds that session.
    */
   insert(session: NewSession): Promise<StoredSession | undefined>;
   /** Marks the session deleted: no read finds it any more, and its key is free. False if there is none. */
@@ -90,8 +118,8 @@ export interface SessionWrites extends SessionReads {
   deleteHistoryChunk(seq: number, rows: number): Promise<number>;
   /** Removes the row of a session marked deleted, once its history and extremes are gone. */
   purgeDeleted(seq: number): Promise<void>;
-  /** Records one applied step of a held session: its new current schedule, its history row, the extremes blocks it completes. */
-  appendStep(session: StoredSession, schedule: Schedule, report: StoredReport, at: string): Promise<void>;
+  /** Records one applied step of a held session: its new current schedule, its history row (made by `actor`), the extremes blocks it completes. */
+  appendStep(session: StoredSession, schedule: Schedule, report: StoredReport, at: string, actor: string | null): Promise<void>;
   /** Makes `entry` the held session's current step again and forgets every step after it. */
   rewindTo(session: StoredSession, entry: StoredHistoryEntry, at: string): Promise<void>;
   /**
@@ -99,6 +127,8 @@ export interface SessionWrites extends SessionReads {
    * replica, of `change` once this transaction has committed; nothing if it rolls back.
    */
   announce(change: SessionChange): Promise<void>;
+  /** Adds an entry to the audit log, committed with the change it records. */
+  recordAudit(entry: AuditEntry): Promise<void>;
 }
 
 /** Told what transactions announced, once they committed. */
@@ -112,11 +142,29 @@ export interface ChangeListener {
   missedSome(): void;
 }
 
+/** See SessionStore.accessVersion: only compared, never read. */
+export type AccessVersion = string;
+
 export interface SessionStore {
   /** Runs `work` as one transaction: it commits once `work` resolves, and is rolled back if it rejects. */
   transaction<T>(work: (tx: SessionWrites) => Promise<T>): Promise<T>;
   /** Runs reads that see one state of the database. */
   snapshot<T>(work: (reads: SessionReads) => Promise<T>): Promise<T>;
+  /**
+   * Runs one read of a single statement, which needs no snapshot to agree with itself, as
+   * cheaply as the store can: PostgreSQL sends it alone, without BEGIN and COMMIT (one round
+   * trip instead of three); SQLite runs it in turn like a snapshot. Work of more than one
+   * statement belongs in `snapshot`: here its statements might see different states.
+   */
+  lookup<T>(read: (reads: SessionReads) => Promise<T>): Promise<T>;
+  /**
+   * A value that changes whenever projects or keys may have changed, by whomever, since it
+   * was last answered; undefined when the store cannot tell (then nothing read of them may
+   * be kept). Synchronous and cheap, so that a cache of keys (access/known-keys.ts) can
+   * check it before every use and read the database only when it changed. PostgreSQL
+   * replicas cannot tell what other replicas changed without asking: always undefined there.
+   */
+  accessVersion(): AccessVersion | undefined;
   /**
    * Gives up to `pages` free pages back to the operating system, outside any transaction;
    * answers how many free pages are left. (SQLite's incremental_vacuum; PostgreSQL's own

@@ -1,4 +1,6 @@
 import type { Schedule } from '../schedulers/schedule.js';
+import { KEY_COLUMNS, type NewKey, type StoredKey, type StoredProject } from './access-store.js';
+import type { AuditEntry } from './audit-log.js';
 import type { Db } from './database.js';
 import { DatabaseUnavailable } from './errors.js';
 import type { ParamGroup } from '../schedulers/param-groups.js';
@@ -7,6 +9,7 @@ import { HotSessions } from './hot-sessions.js';
 import { decode, encode, readsBackAsItself, toHistoryEntry, toSession, type HistoryRow, type SessionRow } from './rows.js';
 import type { SessionChange } from '../sessions/session-changes.js';
 import type {
+  AccessVersion,
   ChangeListener,
   NewSession,
   SessionReads,
@@ -21,16 +24,21 @@ import { WalSync, type SyncFile } from './wal-sync.js';
 function prepareStatements(db: Db) {
   return {
     insertSession: db.prepare(`
-      INSERT INTO sessions (id, key, name, metadata, param_groups, requested_with_references, scheduler,
+      INSERT INTO sessions (id, project, key, name, metadata, param_groups, requested_with_references, scheduler,
                             step, scheduler_state, groups, created_at, updated_at)
-      VALUES (@id, @key, @name, @metadata, @param_groups, @requested_with_references, @scheduler,
+      VALUES (@id, @project, @key, @name, @metadata, @param_groups, @requested_with_references, @scheduler,
               0, @scheduler_state, @groups, @at, @at)`),
     insertHistory: db.prepare(`
-      INSERT INTO history (session_seq, step, recorded_at, report, scheduler_state, groups)
-      VALUES (?, ?, ?, ?, ?, ?)`),
-    byId: db.prepare('SELECT * FROM sessions WHERE id = ? AND deleted_at IS NULL'),
-    byKey: db.prepare('SELECT * FROM sessions WHERE key = ? AND deleted_at IS NULL'),
+      INSERT INTO history (session_seq, step, recorded_at, actor, report, scheduler_state, groups)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`),
+    byId: db.prepare(
+      'SELECT * FROM sessions WHERE id = @id AND deleted_at IS NULL AND (@project IS NULL OR project = @project)',
+    ),
+    byKey: db.prepare('SELECT * FROM sessions WHERE project = ? AND key = ? AND deleted_at IS NULL'),
     newestFirst: db.prepare('SELECT * FROM sessions WHERE seq < ? AND deleted_at IS NULL ORDER BY seq DESC LIMIT ?'),
+    newestFirstInProject: db.prepare(
+      'SELECT * FROM sessions WHERE project = ? AND seq < ? AND deleted_at IS NULL ORDER BY seq DESC LIMIT ?',
+    ),
     // The key goes with the mark: a new session may take it at once.
     markDeleted: db.prepare('UPDATE sessions SET deleted_at = ?, key = NULL WHERE id = ? AND deleted_at IS NULL'),
     oldestDeleted: db.prepare('SELECT seq FROM sessions WHERE deleted_at IS NOT NULL ORDER BY seq LIMIT 1').pluck(),
@@ -48,7 +56,21 @@ function prepareStatements(db: Db) {
       SELECT * FROM history WHERE session_seq = ? AND step IN (SELECT value FROM json_each(?)) ORDER BY step`),
     dropHistoryAfter: db.prepare('DELETE FROM history WHERE session_seq = ? AND step > ?'),
     ping: db.prepare('SELECT 1'),
-    // Moves when another connection commits a change to the file.
+    insertAudit: db.prepare(`
+      INSERT INTO audit_log (at, actor, action, project, subject, detail)
+      VALUES (@at, @actor, @action, @project, @subject, @detail)`),
+    insertProject: db.prepare('INSERT INTO projects (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING'),
+    project: db.prepare('SELECT name, created_at FROM projects WHERE name = ?'),
+    projects: db.prepare('SELECT name, created_at FROM projects ORDER BY name'),
+    insertKey: db.prepare(`
+      INSERT INTO api_keys (id, token_sha256, project, role, name, created_at)
+      VALUES (@id, @token_sha256, @project, @role, @name, @created_at)`),
+    keyById: db.prepare(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE id = ?`),
+    keyByDigest: db.prepare(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE token_sha256 = ?`),
+    keys: db.prepare(`SELECT ${KEY_COLUMNS} FROM api_keys ORDER BY created_at, id`),
+    anyKey: db.prepare('SELECT EXISTS (SELECT 1 FROM api_keys)').pluck(),
+    revoke: db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
+    // Changes whenever another connection (another process: `npm run keys`) commits to the file.
     dataVersion: db.prepare('PRAGMA data_version').pluck(),
     totalChanges: db.prepare('SELECT total_changes()').pluck(),
     // Prepared once: db.exec would parse them again for every unit of every group.
@@ -69,6 +91,13 @@ type Statements = ReturnType<typeof prepareStatements>;
 class SqliteTransaction implements SessionWrites {
   /** What the unit of work under way announced, told once its group is durable. */
   announced: SessionChange[] = [];
+  /**
+   * Counts the changes to projects and keys made on this connection, which its own
+   * data_version does not show (see SqliteSessionStore.accessVersion). Counted when made,
+   * inside the open group, rather than when committed or durable: a version read from then
+   * on is already the new one, and a unit rolled back only costs a cache a needless miss.
+   */
+  accessChanges = 0;
 
   constructor(
     private readonly statements: Statements,
@@ -80,10 +109,11 @@ class SqliteTransaction implements SessionWrites {
     this.announced.push(change);
   }
 
-  async findById(id: string): Promise<StoredSession | undefined> {
+  async findById(id: string, project: string | null): Promise<StoredSession | undefined> {
+    // A session never changes project (and projects are never deleted): the hot entry tells as the row would.
     const hot = this.hot.get(id);
-    if (hot) return hot;
-    const row = this.statements.byId.get(id) as SessionRow | undefined;
+    if (hot) return project === null || hot.project === project ? hot : undefined;
+    const row = this.statements.byId.get({ id, project }) as SessionRow | undefined;
     if (!row) return undefined;
     const session = toSession(row);
     this.hot.remember(session);
@@ -91,17 +121,25 @@ class SqliteTransaction implements SessionWrites {
   }
 
   /** BEGIN IMMEDIATE took the write lock of the whole file: the session is held already. */
-  holdById(id: string): Promise<StoredSession | undefined> {
-    return this.findById(id);
+  holdById(id: string, project: string | null): Promise<StoredSession | undefined> {
+    return this.findById(id, project);
   }
 
-  async findByKey(key: string): Promise<StoredSession | undefined> {
-    const row = this.statements.byKey.get(key) as SessionRow | undefined;
+  async findByKey(project: string, key: string): Promise<StoredSession | undefined> {
+    const row = this.statements.byKey.get(project, key) as SessionRow | undefined;
     return row && toSession(row);
   }
 
-  async *newestFirst(limit: number, beforeSeq: number = Number.MAX_SAFE_INTEGER): AsyncGenerator<StoredSession> {
-    for (const row of this.statements.newestFirst.iterate(beforeSeq, limit)) yield toSession(row as SessionRow);
+  async *newestFirst(
+    project: string | null,
+    limit: number,
+    beforeSeq: number = Number.MAX_SAFE_INTEGER,
+  ): AsyncGenerator<StoredSession> {
+    const rows =
+      project === null
+        ? this.statements.newestFirst.iterate(beforeSeq, limit)
+        : this.statements.newestFirstInProject.iterate(project, beforeSeq, limit);
+    for (const row of rows) yield toSession(row as SessionRow);
   }
 
   async historyAt(session: StoredSession, step: number): Promise<StoredHistoryEntry | undefined> {
@@ -129,6 +167,7 @@ class SqliteTransaction implements SessionWrites {
     const { schedule } = session;
     const info = this.statements.insertSession.run({
       id: session.id,
+      project: session.project,
       key: session.key,
       name: session.name,
       metadata: JSON.stringify(session.metadata),
@@ -140,8 +179,8 @@ class SqliteTransaction implements SessionWrites {
       at: session.at,
     });
     const seq = Number(info.lastInsertRowid);
-    this.statements.insertHistory.run(seq, 0, session.at, null, encode(schedule.state), encode(schedule.groups));
-    return (await this.findById(session.id)) as StoredSession;
+    this.statements.insertHistory.run(seq, 0, session.at, session.actor, null, encode(schedule.state), encode(schedule.groups));
+    return (await this.findById(session.id, session.project)) as StoredSession;
   }
 
   async markDeleted(id: string, at: string): Promise<boolean> {
@@ -165,12 +204,18 @@ class SqliteTransaction implements SessionWrites {
     this.statements.purgeDeleted.run(seq);
   }
 
-  async appendStep(session: StoredSession, schedule: Schedule, report: StoredReport, at: string): Promise<void> {
+  async appendStep(
+    session: StoredSession,
+    schedule: Schedule,
+    report: StoredReport,
+    at: string,
+    actor: string | null,
+  ): Promise<void> {
     const step = session.step + 1;
     const state = encode(schedule.state);
     const groups = encode(schedule.groups);
     this.statements.moveTo.run(step, state, groups, at, session.seq);
-    this.statements.insertHistory.run(session.seq, step, at, encode(report), state, groups);
+    this.statements.insertHistory.run(session.seq, step, at, actor, encode(report), state, groups);
     await closeBlocksEndingAt(this.extremes, session.seq, step);
     // As the row now reads back, so that a step is computed the same whether its session was cached or read.
     const stored =
@@ -186,6 +231,49 @@ class SqliteTransaction implements SessionWrites {
     this.statements.moveTo.run(entry.step, encode(entry.state), encode(entry.groups), at, session.seq);
     const schedule = { config: session.schedule.config, state: entry.state, groups: entry.groups };
     this.hot.remember({ ...session, step: entry.step, schedule, updated_at: at });
+  }
+
+  async recordAudit(entry: AuditEntry): Promise<void> {
+    this.statements.insertAudit.run({ ...entry, detail: JSON.stringify(entry.detail) });
+  }
+
+  async project(name: string): Promise<StoredProject | undefined> {
+    return this.statements.project.get(name) as StoredProject | undefined;
+  }
+
+  async projects(): Promise<StoredProject[]> {
+    return this.statements.projects.all() as StoredProject[];
+  }
+
+  async insertProject(project: StoredProject): Promise<boolean> {
+    this.accessChanges++;
+    return this.statements.insertProject.run(project.name, project.created_at).changes > 0;
+  }
+
+  async insertKey(key: NewKey): Promise<void> {
+    this.accessChanges++;
+    this.statements.insertKey.run(key);
+  }
+
+  async keyById(id: string): Promise<StoredKey | undefined> {
+    return this.statements.keyById.get(id) as StoredKey | undefined;
+  }
+
+  async keyByDigest(digest: string): Promise<StoredKey | undefined> {
+    return this.statements.keyByDigest.get(digest) as StoredKey | undefined;
+  }
+
+  async keys(): Promise<StoredKey[]> {
+    return this.statements.keys.all() as StoredKey[];
+  }
+
+  async anyKeyExists(): Promise<boolean> {
+    return this.statements.anyKey.get() === 1;
+  }
+
+  async revoke(id: string, at: string): Promise<boolean> {
+    this.accessChanges++;
+    return this.statements.revoke.run(at, id).changes > 0;
   }
 }
 
@@ -277,6 +365,7 @@ export class SqliteSessionStore implements SessionStore {
   private readonly statements: Statements;
   private readonly tx: SqliteTransaction;
   private readonly hot = new HotSessions(MAX_HOT_SESSIONS);
+  /** PRAGMA data_version when the last group began: another connection's commits move it. */
   private dataVersion: number;
   private readonly wal: WalSync;
   private changesSoFar: number;
@@ -320,6 +409,45 @@ export class SqliteSessionStore implements SessionStore {
   /** Reads that see one state of the database: what the earlier units of their group left. */
   snapshot<T>(work: (reads: SessionReads) => Promise<T>): Promise<T> {
     return this.enqueue(work);
+  }
+
+  /**
+   * A single statement, run as a unit of the next group like a snapshot: it needs no
+   * snapshot of its own, but nothing overtakes a transaction asked for before it, and it
+   * is answered, like every unit, only once its group is durable.
+   */
+  lookup<T>(read: (reads: SessionReads) => Promise<T>): Promise<T> {
+    return this.enqueue(read);
+  }
+
+  /**
+   * This connection's own changes to projects and keys (counted by the transaction object
+   * as they are made), and PRAGMA data_version, which moves when another connection commits
+   * to the file and stays put for this connection's own commits (steps included, so a step
+   * leaves a cache of keys as it was). Why that is enough under group commit:
+   *
+   * - There is no older snapshot to read it in. Every unit runs inside its group's
+   *   BEGIN IMMEDIATE, which holds the file's write lock, so read between groups or while
+   *   one is open, the pragma sees the file as it is: nobody else can commit while a group
+   *   is open. (Read-only DEFERRED transactions, whose snapshot may be older, are gone.)
+   * - This connection's key and project changes move the count inside the open group,
+   *   before its COMMIT and its sync: a version read after a change is already the new one,
+   *   whether the change will commit, roll back (a needless miss) or become durable later.
+   * - A cache keeps only what it read through lookup(), under a version read before asking:
+   *   the next version that differs drops it. And a lookup is answered only once its group is
+   *   durable: after a sync that began after its COMMIT, which also covers what its group read
+   *   of other connections' commits (runGroup). So nothing kept can be taken back by a power
+   *   loss, even when the version it is kept under was read before a sync had finished.
+   * - Undefined, so that nothing is kept, once a sync has failed (what the disk holds is
+   *   unknown, and the store refuses all work) or when the connection is closed or busy.
+   */
+  accessVersion(): AccessVersion | undefined {
+    if (this.wal.failure || !this.db.open) return undefined;
+    try {
+      return `${this.tx.accessChanges}:${this.statements.dataVersion.get() as number}`;
+    } catch {
+      return undefined; // busy iterating a listing, or locked during a recovery: read the database instead
+    }
   }
 
   /** incremental_vacuum (the database runs in auto_vacuum INCREMENTAL mode), as a unit of the next group. */
@@ -397,9 +525,11 @@ export class SqliteSessionStore implements SessionStore {
     }
     const outcomes: Outcome[] = [];
     const announced: SessionChange[] = [];
+    let othersCommitted: boolean;
     try {
       const dataVersion = this.statements.dataVersion.get() as number;
-      if (dataVersion !== this.dataVersion) this.hot.clear();
+      othersCommitted = dataVersion !== this.dataVersion;
+      if (othersCommitted) this.hot.clear();
       this.dataVersion = dataVersion;
       for (const unit of group) {
         this.statements.savepoint.run();
@@ -426,8 +556,12 @@ export class SqliteSessionStore implements SessionStore {
       this.settleWhenDurable(group, failAll(group, error));
       return;
     }
+    // Another connection committed since the last group (another service process, which
+    // syncs after its COMMIT as this one does, or `npm run keys`): what this group read of
+    // that may not be on the disk yet, so it waits for a sync as if it had written it. The
+    // WAL is one file: syncing it flushes their frames, written before this group began, too.
     const changes = this.statements.totalChanges.get() as number;
-    if (changes !== this.changesSoFar) this.wal.committed();
+    if (changes !== this.changesSoFar || othersCommitted) this.wal.committed();
     this.changesSoFar = changes;
     this.settleWhenDurable(group, { outcomes, announced });
   }

@@ -29,6 +29,8 @@ describe('import boundaries', () => {
     ['src/numerics/probe.ts', "import { SessionStore } from '../store/session-store.js';"],
     ['src/sessions/probe.ts', "import { ProblemError } from '../api/problem.js';"],
     ['src/sessions/probe.ts', "import type { FastifyInstance } from 'fastify';"],
+    ['src/access/probe.ts', "import { ProblemError } from '../api/problem.js';"],
+    ['src/access/probe.ts', "import type { FastifyRequest } from 'fastify';"],
     ['src/routes/probe.ts', "import type { SessionStore } from '../store/session-store.js';"],
     ['src/routes/probe.ts', "import Database from 'better-sqlite3';"],
   ])('%s may not %s', async (path, source) => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_JSON_DEPTH, tooDeepAt } from '../../src/plugins/json-body.js';
+import { MAX_JSON_DEPTH } from '../../src/limits.js';
+import { tooDeepAt } from '../../src/plugins/json-body.js';
 
 /** Wraps `value` in one container per key: a string key an object, a number an array index. */
 function wrap(value: unknown, keys: readonly (string | number)[]): unknown {

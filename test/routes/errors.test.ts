@@ -1,16 +1,14 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BODY_LIMIT } from '../../src/app.js';
-import { MAX_METADATA_BYTES, MAX_PREVIEW_GROUP_STEPS } from '../../src/api/sessions.js';
-import { MAX_JSON_DEPTH } from '../../src/plugins/json-body.js';
-import { call, startTestApp, type App } from '../support/app.js';
+import { MAX_JSON_DEPTH, MAX_METADATA_BYTES, MAX_PREVIEW_GROUP_STEPS, MAX_SESSION_BODY_BYTES } from '../../src/limits.js';
+import { call, startTestService, type Service } from '../support/app.js';
 import { storedRows } from '../support/test-database.js';
 import type { DatabaseOptions } from '../../src/store/open-store.js';
 
-let app: App;
+let app: Service;
 let database: DatabaseOptions;
 let close: () => Promise<void>;
-beforeAll(async () => ({ app, database, close } = await startTestApp()));
+beforeAll(async () => ({ app, database, close } = await startTestService()));
 afterAll(async () => close());
 
 
@@ -49,7 +47,7 @@ describe('problem answers', () => {
       method: 'POST',
       url: '/v1/sessions',
       headers: { 'content-type': 'application/json' },
-      payload: JSON.stringify({ name: 'x'.repeat(BODY_LIMIT), param_groups: [{ lr: 1 }], scheduler: { type: 'StepLR', step_size: 1 } }),
+      payload: JSON.stringify({ name: 'x'.repeat(MAX_SESSION_BODY_BYTES), param_groups: [{ lr: 1 }], scheduler: { type: 'StepLR', step_size: 1 } }),
     });
     expectProblem(response, 413);
     expect(await storedRows(database)).toEqual(before);

@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, startTestApp, type App } from '../support/app.js';
+import { call, startTestService, type Service } from '../support/app.js';
 import { storedRows } from '../support/test-database.js';
 import { expectPoint, GOLDEN_RELEASES, wireReport } from '../support/golden.js';
 import type { DatabaseOptions } from '../../src/store/open-store.js';
 
 /** Every trace of PyTorch 1.13 and 2.13 replayed through HTTP, a real database underneath (SQLite, or PostgreSQL): bit for bit. */
 
-let app: App;
+let app: Service;
 let database: DatabaseOptions;
 let close: () => Promise<void>;
-beforeAll(async () => ({ app, database, close } = await startTestApp()));
+beforeAll(async () => ({ app, database, close } = await startTestService()));
 afterAll(async () => close());
 
 describe.each(GOLDEN_RELEASES)('PyTorch %s traces over HTTP', (_pytorch, file) => {

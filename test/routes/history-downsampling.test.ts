@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_HISTORY_POINTS } from '../../src/api/sessions.js';
+import { MAX_HISTORY_POINTS } from '../../src/limits.js';
 import { chartBuckets, type StepRange } from '../../src/sessions/downsample-history.js';
 import { openStore } from '../../src/store/open-store.js';
 import { startListeningApp } from '../support/listening-app.js';

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, startTestApp, type App } from '../support/app.js';
+import { call, startTestService, type Service } from '../support/app.js';
 import { storedRows } from '../support/test-database.js';
 import type { DatabaseOptions } from '../../src/store/open-store.js';
 
-let app: App;
+let app: Service;
 let database: DatabaseOptions;
 let close: () => Promise<void>;
 let id: string;
 beforeAll(async () => {
-  ({ app, database, close } = await startTestApp());
+  ({ app, database, close } = await startTestService());
   id = (await call(app, 'POST', '/v1/sessions', { param_groups: [{ lr: 0.1 }], scheduler: { type: 'StepLR', step_size: 1 } })).body.id;
 });
 afterAll(async () => close());
@@ -21,6 +21,8 @@ const BODIES: Record<string, unknown> = {
   'POST /v1/sessions/{id}/step': { metric: 1 },
   'POST /v1/sessions/{id}/rewind': { to_step: 0 },
   'POST /v1/preview': { ...schedule, steps: 3 },
+  'POST /v1/projects': { name: 'never-created' },
+  'POST /v1/keys': { project: 'default', role: 'read' },
 };
 
 describe('unknown query parameters', () => {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, startTestApp, type App } from '../support/app.js';
+import { call, startTestService, type Service } from '../support/app.js';
 import { syntheticLoss } from '../support/synthetic-loss.js';
 
-let app: App;
+let app: Service;
 let close: () => Promise<void>;
-beforeAll(async () => ({ app, close } = await startTestApp()));
+beforeAll(async () => ({ app, close } = await startTestService()));
 afterAll(async () => close());
 
 /** A training job running a range test over HTTP until the service says it has finished. */

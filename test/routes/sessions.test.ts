@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, startTestApp, type App } from '../support/app.js';
+import { call, startTestService, type Service } from '../support/app.js';
 import { storedRows } from '../support/test-database.js';
 import type { DatabaseOptions } from '../../src/store/open-store.js';
 
-let app: App;
+let app: Service;
 let database: DatabaseOptions;
 let close: () => Promise<void>;
-beforeAll(async () => ({ app, database, close } = await startTestApp()));
+beforeAll(async () => ({ app, database, close } = await startTestService()));
 afterAll(async () => close());
 
 const stepLR = { type: 'StepLR', step_size: 3 };

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, startTestApp, type App } from '../support/app.js';
+import { call, startTestService, type Service } from '../support/app.js';
 import { storedRows } from '../support/test-database.js';
 import { constructedCases, expectPoint, wireReport } from '../support/golden.js';
 import type { DatabaseOptions } from '../../src/store/open-store.js';
 
-let app: App;
+let app: Service;
 let database: DatabaseOptions;
 let close: () => Promise<void>;
-beforeAll(async () => ({ app, database, close } = await startTestApp()));
+beforeAll(async () => ({ app, database, close } = await startTestService()));
 afterAll(async () => close());
 
 describe('GET /v1/sessions/:id/state_dict and POST /v1/sessions with state_dict', () => {

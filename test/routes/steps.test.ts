@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_PAGE_BYTES } from '../../src/api/sessions.js';
-import { call, startTestApp, type App } from '../support/app.js';
+import { MAX_PAGE_BYTES } from '../../src/limits.js';
+import { call, startTestService, type Service } from '../support/app.js';
 
-let app: App;
+let app: Service;
 let close: () => Promise<void>;
-beforeAll(async () => ({ app, close } = await startTestApp()));
+beforeAll(async () => ({ app, close } = await startTestService()));
 afterAll(async () => close());
 
 async function create(scheduler: object, param_groups: object[] = [{ lr: 0.1 }]): Promise<string> {

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OPEN_MODE_CALLER } from '../../src/access/caller.js';
 import { sessionInputSchema } from '../../src/api/sessions.js';
 import { createSession } from '../../src/sessions/create-session.js';
 import { deleteSession } from '../../src/sessions/delete-session.js';
@@ -28,8 +29,8 @@ async function session(steps: number, groups = 4): Promise<{ id: string; seq: nu
     param_groups: Array.from({ length: groups }, (_, i) => ({ lr: 0.1 + i, momentum: 0.9 })),
     scheduler: { type: 'CosineAnnealingLR', T_max: 50 },
   });
-  const { session: created } = await createSession(store, input, NOW);
-  for (let i = 0; i < steps; i++) await stepSession(store, created.id, { metric: i }, NOW);
+  const { session: created } = await createSession(store, OPEN_MODE_CALLER, input, NOW);
+  for (let i = 0; i < steps; i++) await stepSession(store, OPEN_MODE_CALLER, created.id, { metric: i }, NOW);
   return { id: created.id, seq: created.seq };
 }
 
@@ -48,8 +49,8 @@ describe('DeletionSweeper', () => {
   it("removes every deleted session's history and row, leaves the others, and gives the pages back", async () => {
     const [a, b, kept] = [await session(300), await session(50), await session(20)];
     const pagesBefore = db.pragma('page_count', { simple: true }) as number;
-    await deleteSession(store, a.id, NOW);
-    await deleteSession(store, b.id, NOW);
+    await deleteSession(store, OPEN_MODE_CALLER, a.id, NOW);
+    await deleteSession(store, OPEN_MODE_CALLER, b.id, NOW);
     const swept: number[] = [];
     const sweeping = sweeper(swept);
     sweeping.wake();
@@ -65,12 +66,12 @@ describe('DeletionSweeper', () => {
 
   it('sweeps a session deleted while it sweeps another, in the same run', async () => {
     const [a, b] = [await session(400), await session(10)];
-    await deleteSession(store, a.id, NOW);
+    await deleteSession(store, OPEN_MODE_CALLER, a.id, NOW);
     const swept: number[] = [];
     const sweeping = sweeper(swept);
     sweeping.wake();
     await new Promise((resolve) => setImmediate(resolve));
-    await deleteSession(store, b.id, NOW);
+    await deleteSession(store, OPEN_MODE_CALLER, b.id, NOW);
     sweeping.wake();
     await sweeping.idle();
     expect(swept).toEqual([a.seq, b.seq]);
@@ -79,7 +80,7 @@ describe('DeletionSweeper', () => {
 
   it('stops between chunks, leaving the session deleted, and a later sweeper finishes it', async () => {
     const a = await session(2000, 1);
-    await deleteSession(store, a.id, NOW);
+    await deleteSession(store, OPEN_MODE_CALLER, a.id, NOW);
     const before = rowsOf(a.seq);
     const first = sweeper();
     first.wake();
@@ -90,7 +91,7 @@ describe('DeletionSweeper', () => {
     expect(left.sessions).toBe(1);
     expect(left.history + left.extremes).toBeGreaterThan(0);
     expect(left.history + left.extremes).toBeLessThan(before.history + before.extremes);
-    expect(await store.snapshot((reads) => reads.findById(a.id))).toBeUndefined();
+    expect(await store.snapshot((reads) => reads.findById(a.id, null))).toBeUndefined();
     first.wake(); // stopped: does nothing
     expect(rowsOf(a.seq)).toEqual(left);
 
@@ -110,7 +111,7 @@ describe('DeletionSweeper', () => {
       db = new Database(path, { timeout: 0 });
       store = new SqliteSessionStore(db);
       const a = await session(10);
-      await deleteSession(store, a.id, NOW);
+      await deleteSession(store, OPEN_MODE_CALLER, a.id, NOW);
       const other = new Database(path);
       other.prepare('BEGIN IMMEDIATE').run();
       const failures: unknown[] = [];

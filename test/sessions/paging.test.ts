@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_PAGE_BYTES } from '../../src/api/sessions.js';
+import { MAX_PAGE_BYTES } from '../../src/limits.js';
 import { InvalidInput } from '../../src/sessions/errors.js';
 import { readPage, type Listing } from '../../src/sessions/paging.js';
 

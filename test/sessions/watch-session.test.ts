@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OPEN_MODE_CALLER } from '../../src/access/caller.js';
 import { sessionInputSchema } from '../../src/api/sessions.js';
 import { LiveConnections } from '../../src/live/connections.js';
 import { createSession } from '../../src/sessions/create-session.js';
@@ -34,12 +35,12 @@ afterEach(async () => store.close());
 
 async function newSession(): Promise<string> {
   const input = sessionInputSchema.parse({ param_groups: [{ lr: 1 }], scheduler: { type: 'ExponentialLR', gamma: 0.5 } });
-  return (await createSession(store, input, NOW)).session.id;
+  return (await createSession(store, OPEN_MODE_CALLER, input, NOW)).session.id;
 }
-const step = (id: string, metric: number) => stepSession(store, id, { metric }, NOW);
-const rewind = (id: string, to: number) => rewindSession(store, id, to, NOW);
+const step = (id: string, metric: number) => stepSession(store, OPEN_MODE_CALLER, id, { metric }, NOW);
+const rewind = (id: string, to: number) => rewindSession(store, OPEN_MODE_CALLER, id, to, NOW);
 const openWatch = (id: string, afterStep: number | undefined) =>
-  watchSession(store, changes, id, afterStep, () => connections.hold('client'));
+  watchSession(store, changes, OPEN_MODE_CALLER, id, afterStep, () => connections.hold('client'));
 
 /** The next event, or 'quiet' when the watch has nothing to send (it would wait for a change). */
 async function next(events: AsyncIterator<WatchedEvent>): Promise<string> {
@@ -93,7 +94,7 @@ describe('watchSession', () => {
     await step(id, 1);
     const watch = await openWatch(id, 0);
     const events = watch.events[Symbol.asyncIterator]();
-    await deleteSession(store, id, NOW);
+    await deleteSession(store, OPEN_MODE_CALLER, id, NOW);
     // Deleted before the watch read its history: the history is gone, so the deletion is all there is to say.
     expect([await next(events), await next(events)]).toEqual(['deleted 1 -', 'done']);
     watch.close();

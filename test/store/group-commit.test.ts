@@ -31,13 +31,13 @@ function openStore(syncFile?: SyncFile) {
   const other = new Database(path, { readonly: true });
   const committedSessions = () => other.prepare('SELECT count(*) FROM sessions').pluck().get() as number;
   cleanups.push(remove, () => store.close(), () => void other.close());
-  return { store, committedSessions };
+  return { store, committedSessions, path };
 }
 
 const schedule = startSchedule(schedulerConfig.parse({ type: 'StepLR', step_size: 1, gamma: 0.5 }), [{ lr: 0.1 }]);
 
 function insertSession(tx: SessionWrites, id = randomUUID()) {
-  return tx.insert({ id, key: null, name: null, metadata: {}, param_groups: [{ lr: 0.1 }], requested_with_references: null, schedule, at: '2026-01-01T00:00:00.000Z' });
+  return tx.insert({ id, project: 'default', key: null, name: null, metadata: {}, param_groups: [{ lr: 0.1 }], requested_with_references: null, schedule, at: '2026-01-01T00:00:00.000Z', actor: null });
 }
 
 /** The real fdatasync, counting its calls; between `hold()` and `release()` the calls wait. */
@@ -75,7 +75,7 @@ describe('group commit in the SQLite store', () => {
     const seen = await Promise.all(
       ids.map((id, k) =>
         store.transaction(async (tx) => {
-          const earlier = k === 0 || (await tx.findById(ids[k - 1] as string)) !== undefined;
+          const earlier = k === 0 || (await tx.findById(ids[k - 1] as string, null)) !== undefined;
           await insertSession(tx, id);
           return { earlier, committed: committedSessions() };
         }),
@@ -100,7 +100,7 @@ describe('group commit in the SQLite store', () => {
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((outcomes[1] as PromiseRejectedResult).reason).toEqual(new Error('refused after writing'));
     expect(committedSessions()).toBe(2);
-    const found = await store.snapshot(async (reads) => Promise.all(ids.map((id) => reads.findById(id))));
+    const found = await store.snapshot(async (reads) => Promise.all(ids.map((id) => reads.findById(id, null))));
     expect(found.map((session) => session !== undefined)).toEqual([true, false, true]);
   });
 
@@ -130,7 +130,7 @@ describe('group commit in the SQLite store', () => {
     expect(await settled(first)).toBe(false);
     expect(committedSessions()).toBe(2);
     // Groups committed while that sync runs, a read among them, wait too.
-    const later = [store.transaction((tx) => insertSession(tx)), store.snapshot(async (reads) => reads.findByKey('none'))];
+    const later = [store.transaction((tx) => insertSession(tx)), store.snapshot(async (reads) => reads.findByKey('default', 'none'))];
     expect(await settled(later[0]!)).toBe(false);
     const more = store.transaction((tx) => insertSession(tx));
     expect(await settled(Promise.race([...later, more]))).toBe(false);
@@ -140,7 +140,7 @@ describe('group commit in the SQLite store', () => {
     // The first group's sync, then one for all the groups committed while it ran.
     expect(sync.calls.length).toBe(syncsBefore + 2);
     // With nothing left to sync, a read answers without one.
-    await store.snapshot(async (reads) => reads.findByKey('none'));
+    await store.snapshot(async (reads) => reads.findByKey('default', 'none'));
     expect(sync.calls.length).toBe(syncsBefore + 2);
   });
 
@@ -169,12 +169,57 @@ describe('group commit in the SQLite store', () => {
     expect(told).toEqual(['kept']);
   });
 
+  it("moves the access version with this connection's key changes before they are durable, and answers a lookup only once they are", async () => {
+    const sync = gatedSync();
+    const { store } = openStore(sync.syncFile);
+    await store.transaction((tx) => insertSession(tx));
+    const before = store.accessVersion();
+    expect(before).toBeDefined();
+    sync.hold();
+    const made = store.transaction((tx) => tx.insertProject({ name: 'vision', created_at: '2026-01-01T00:00:00.000Z' }));
+    const found = store.lookup((reads) => reads.project('vision'));
+    // Committed, not yet on the disk: the version has moved already, and neither is answered.
+    expect(await settled(Promise.race([made, found]))).toBe(false);
+    const during = store.accessVersion();
+    expect(during).not.toBe(before);
+    sync.release();
+    expect(await made).toBe(true);
+    expect((await found)?.name).toBe('vision');
+    // Durable now, and nothing else changed: the same version.
+    expect(store.accessVersion()).toBe(during);
+  });
+
+  it("waits for a sync before answering what it read of another connection's commit", async () => {
+    const sync = gatedSync();
+    const { store, path } = openStore(sync.syncFile);
+    await store.transaction((tx) => insertSession(tx));
+    const before = store.accessVersion();
+    const syncsBefore = sync.calls.length;
+    // Another process's commit, made at synchronous=NORMAL: in the WAL, perhaps not on the disk.
+    const writer = new Database(path);
+    cleanups.push(() => void writer.close());
+    writer.pragma('synchronous = NORMAL');
+    writer.prepare("INSERT INTO projects (name, created_at) VALUES ('audio', '2026-01-01T00:00:00.000Z')").run();
+    expect(store.accessVersion()).not.toBe(before);
+    sync.hold();
+    const found = store.lookup((reads) => reads.project('audio'));
+    expect(await settled(found)).toBe(false);
+    sync.release();
+    expect((await found)?.name).toBe('audio');
+    expect(sync.calls.length).toBe(syncsBefore + 1);
+    // Nothing new from anyone: the next read answers without a sync.
+    await store.lookup((reads) => reads.project('audio'));
+    expect(sync.calls.length).toBe(syncsBefore + 1);
+  });
+
   it('fails the waiting transactions and every later one when a sync fails, and says the database is unavailable', async () => {
     const { store, committedSessions } = openStore((_fd, done) => done(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' })));
     await expect(store.transaction((tx) => insertSession(tx))).rejects.toBeInstanceOf(DatabaseUnavailable);
-    await expect(store.snapshot(async (reads) => reads.findByKey('none'))).rejects.toBeInstanceOf(DatabaseUnavailable);
+    await expect(store.snapshot(async (reads) => reads.findByKey('default', 'none'))).rejects.toBeInstanceOf(DatabaseUnavailable);
     await expect(store.transaction((tx) => insertSession(tx))).rejects.toBeInstanceOf(DatabaseUnavailable);
     expect(await store.isReachable()).toBe(false);
+    // What the disk holds is unknown: nothing read of keys may be kept.
+    expect(store.accessVersion()).toBeUndefined();
     // Only the first insert ran: nothing after the failure did.
     expect(committedSessions()).toBe(1);
   });

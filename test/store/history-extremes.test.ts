@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { OPEN_MODE_CALLER } from '../../src/access/caller.js';
 import { deleteSession } from '../../src/sessions/delete-session.js';
 import { DeletionSweeper } from '../../src/sessions/deletion-sweeper.js';
 import { rewindSession } from '../../src/sessions/rewind-session.js';
@@ -46,11 +47,11 @@ describe('the pyramid of history extremes', () => {
     const store = new SqliteSessionStore(db);
     await recordSession(store, cyclingSession, 5_000, bumpyReports(1));
     const rewound = await recordSession(store, cyclingSession, 4_500, bumpyReports(2));
-    await rewindSession(store, rewound, 1_234, NOW);
+    await rewindSession(store, OPEN_MODE_CALLER, rewound, 1_234, NOW);
     await recordSession(store, { param_groups: [{ lr: 1 }], scheduler: { type: 'ExponentialLR', gamma: 0.999 } }, 300, () => ({}));
     // Marked deleted, not swept yet: the sweeper is on its way, so the migration builds it nothing.
     const deleted = await recordSession(store, cyclingSession, 600, bumpyReports(5));
-    await deleteSession(store, deleted, NOW);
+    await deleteSession(store, OPEN_MODE_CALLER, deleted, NOW);
     const maintained = allExtremes(db).filter((row) => row.session_seq !== seqOf(db, deleted));
     expect(new Set(maintained.map((row) => row.level))).toEqual(new Set([1, 2, 3]));
 
@@ -71,7 +72,7 @@ describe('the pyramid of history extremes', () => {
     const [keptSeq, deletedSeq] = [seqOf(db, kept), seqOf(db, deleted)];
     const keptRows = rowsOf(keptSeq);
     expect(rowsOf(deletedSeq)).toBeGreaterThan(0);
-    await deleteSession(store, deleted, NOW);
+    await deleteSession(store, OPEN_MODE_CALLER, deleted, NOW);
     const sweeper = new DeletionSweeper(store, { failed: (error) => expect.unreachable(String(error)) });
     sweeper.wake();
     await sweeper.idle();

@@ -40,20 +40,21 @@ const config = schedulerConfig.parse({ type: 'LambdaLR', lr_lambda: '-0.0 if epo
 async function create(store: SessionStore, id: string): Promise<void> {
   const schedule = startSchedule(config, [{ lr: 0.5 }]);
   await store.transaction((tx) =>
-    tx.insert({ id, key: null, name: null, metadata: {}, param_groups: [{ lr: 0.5 }], requested_with_references: null, schedule, at: AT }),
+    tx.insert({ id, project: 'default', key: null, name: null, metadata: {}, param_groups: [{ lr: 0.5 }], requested_with_references: null, schedule, at: AT, actor: null }),
   );
 }
 
 /** One step of the session, as the step use case takes it. */
 function step(store: SessionStore, id: string, metric: number): Promise<StoredSession> {
   return store.transaction(async (tx) => {
-    const session = (await tx.holdById(id)) as StoredSession;
-    await tx.appendStep(session, advanceSchedule(session.schedule, { metric }), { metric }, AT);
-    return (await tx.findById(id)) as StoredSession;
+    const session = (await tx.holdById(id, null)) as StoredSession;
+    await tx.appendStep(session, advanceSchedule(session.schedule, { metric }), { metric }, AT, null);
+    return (await tx.findById(id, null)) as StoredSession;
   });
 }
 
-const find = (store: SessionStore, id: string) => store.snapshot((reads) => reads.findById(id));
+const find = (store: SessionStore, id: string, project: string | null = null) =>
+  store.snapshot((reads) => reads.findById(id, project));
 
 describe('hot sessions in the SQLite store', () => {
   it('answer what a store reading the file afresh answers, step after step (-0 and all)', async () => {
@@ -74,8 +75,8 @@ describe('hot sessions in the SQLite store', () => {
     const before = await find(store, 's');
     await expect(
       store.transaction(async (tx) => {
-        const session = (await tx.holdById('s')) as StoredSession;
-        await tx.appendStep(session, advanceSchedule(session.schedule, {}), {}, AT);
+        const session = (await tx.holdById('s', null)) as StoredSession;
+        await tx.appendStep(session, advanceSchedule(session.schedule, {}), {}, AT, null);
         throw new Error('refused after writing');
       }),
     ).rejects.toThrow('refused after writing');
@@ -83,7 +84,7 @@ describe('hot sessions in the SQLite store', () => {
 
     await step(store, 's', 2);
     await store.transaction(async (tx) => {
-      const session = (await tx.holdById('s')) as StoredSession;
+      const session = (await tx.holdById('s', null)) as StoredSession;
       await tx.rewindTo(session, (await tx.historyAt(session, 1))!, AT);
     });
     expect(await find(store, 's')).toEqual(await find(open(), 's'));
@@ -91,6 +92,18 @@ describe('hot sessions in the SQLite store', () => {
 
     await store.transaction((tx) => tx.markDeleted('s', AT));
     expect(await find(store, 's')).toBeUndefined();
+  });
+
+  it("find a kept session in its own project only, as its row is found", async () => {
+    const { store, open } = storesOnOneFile();
+    await create(store, 's');
+    await step(store, 's', 1);
+    const fresh = open();
+    for (const project of ['default', 'vision', null]) {
+      expect(await find(store, 's', project)).toEqual(await find(fresh, 's', project));
+    }
+    expect(await find(store, 's', 'vision')).toBeUndefined();
+    expect((await find(store, 's', 'default'))!.step).toBe(1);
   });
 
   it('see what another connection wrote to the file', async () => {

@@ -63,13 +63,25 @@ function inspect<T>(read: (db: Database.Database) => T): T {
   }
 }
 
+/**
+ * What the old service answered, as today's answers it: migration 007 puts every older
+ * session in the `default` project, and their history was made by no key (open mode).
+ */
+const inDefaultProject = (session: object) => ({ ...session, project: 'default' });
+const byNoKey = (page: { items: object[] }) => ({ ...page, items: page.items.map((entry) => ({ ...entry, actor: null })) });
+
 describe('migrating a database made by the schema-002 service', () => {
   it('answers every session, history entry, state_dict and suggestion as the old service did', async () => {
     expect(Object.keys(expected.sessions)).toHaveLength(11);
-    expect((await call(app, 'GET', '/v1/sessions?limit=500')).body).toEqual(expected.listing);
+    expect((await call(app, 'GET', '/v1/sessions?limit=500')).body).toEqual({
+      ...expected.listing,
+      items: expected.listing.items.map(inDefaultProject),
+    });
     for (const [id, old] of Object.entries(expected.sessions)) {
-      expect((await call(app, 'GET', `/v1/sessions/${id}`)).body, id).toEqual(old.session);
-      expect((await call(app, 'GET', `/v1/sessions/${id}/history?limit=1000`)).body, id).toEqual(old.history);
+      expect((await call(app, 'GET', `/v1/sessions/${id}`)).body, id).toEqual(inDefaultProject(old.session as object));
+      expect((await call(app, 'GET', `/v1/sessions/${id}/history?limit=1000`)).body, id).toEqual(
+        byNoKey(old.history as { items: object[] }),
+      );
       expect((await call(app, 'GET', `/v1/sessions/${id}/state_dict`)).body, id).toEqual(old.state_dict);
       if (old.suggestion) expect((await call(app, 'GET', `/v1/sessions/${id}/suggestion`)).body, id).toEqual(old.suggestion);
     }
@@ -77,9 +89,13 @@ describe('migrating a database made by the schema-002 service', () => {
 
   it('leaves STRICT tables with their rows, keys and counter intact, in incremental auto_vacuum mode', () => {
     inspect((db) => {
-      const strict = db.prepare("SELECT name, strict FROM pragma_table_list WHERE name IN ('sessions', 'history') ORDER BY name").all();
-      expect(strict).toEqual([
+      const tables = db.prepare("SELECT name, strict FROM pragma_table_list WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'schema_migrations' ORDER BY name").all();
+      expect(tables).toEqual([
+        { name: 'api_keys', strict: 1 },
+        { name: 'audit_log', strict: 1 },
         { name: 'history', strict: 1 },
+        { name: 'history_extremes', strict: 1 },
+        { name: 'projects', strict: 1 },
         { name: 'sessions', strict: 1 },
       ]);
       expect(db.prepare('SELECT count(*) FROM sessions').pluck().get()).toBe(11);
@@ -92,7 +108,8 @@ describe('migrating a database made by the schema-002 service', () => {
       expect(db.prepare('SELECT "table" FROM pragma_foreign_key_list(\'history\')').pluck().all()).toEqual(['sessions']);
       // The newest session (13) was deleted before the migration; its seq is not handed out again.
       expect(db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'sessions'").pluck().get()).toBe(13);
-      expect(db.prepare("SELECT name FROM sqlite_master WHERE name LIKE '%_v3'").all()).toEqual([]);
+      expect(db.prepare("SELECT name FROM sqlite_master WHERE name LIKE '%_v3' OR name LIKE '%_v7'").all()).toEqual([]);
+      expect(db.prepare('SELECT DISTINCT project FROM sessions').pluck().all()).toEqual(['default']);
     });
   });
 
@@ -135,8 +152,8 @@ describe('migrating a database made by the schema-002 service', () => {
 describe('the migrated tables', () => {
   const db = openDatabase(':memory:');
   const insertSession = db.prepare(`
-    INSERT INTO sessions (id, metadata, param_groups, scheduler, step, scheduler_state, groups, created_at, updated_at)
-    VALUES (@id, @metadata, '[]', '{}', @step, '{}', '[]', 'now', 'now')`);
+    INSERT INTO sessions (id, project, metadata, param_groups, scheduler, step, scheduler_state, groups, created_at, updated_at)
+    VALUES (@id, 'default', @metadata, '[]', '{}', @step, '{}', '[]', 'now', 'now')`);
   const insertHistory = db.prepare(`
     INSERT INTO history (session_seq, step, recorded_at, report, scheduler_state, groups) VALUES (?, ?, 'now', ?, '{}', '[]')`);
   const seq = Number(insertSession.run({ id: 'ok', metadata: '{}', step: 0 }).lastInsertRowid);

@@ -31,11 +31,12 @@ async function all<T>(items: AsyncIterable<T>): Promise<T[]> {
 const read = <T>(work: (reads: SessionReads) => Promise<T>) => store.snapshot(work);
 
 let ids = 0;
-async function insert(fields: { key?: string; schedule?: Schedule; at?: string } = {}): Promise<StoredSession> {
+async function insert(fields: { key?: string; schedule?: Schedule; at?: string; project?: string } = {}): Promise<StoredSession> {
   ids += 1;
   const session = await store.transaction((tx) =>
     tx.insert({
       id: `session-${ids}`,
+      project: fields.project ?? 'default',
       key: fields.key ?? null,
       name: `name ${ids}`,
       metadata: { n: ids },
@@ -43,6 +44,7 @@ async function insert(fields: { key?: string; schedule?: Schedule; at?: string }
       requested_with_references: null,
       schedule: fields.schedule ?? scheduled(),
       at: fields.at ?? '2026-01-01T00:00:00.000Z',
+      actor: 'key_creator',
     }),
   );
   return session!;
@@ -54,8 +56,8 @@ async function stepped(session: StoredSession, count: number): Promise<StoredSes
   for (let i = 0; i < count; i++) {
     const metric = i % 3 === 0 ? Number.NaN : i;
     current = await store.transaction(async (tx) => {
-      await tx.appendStep(current, advanceSchedule(current.schedule, {}), { metric }, `2026-01-01T00:00:0${i}.000Z`);
-      return (await tx.findById(current.id))!;
+      await tx.appendStep(current, advanceSchedule(current.schedule, {}), { metric }, `2026-01-01T00:00:0${i}.000Z`, `key_${i}`);
+      return (await tx.findById(current.id, null))!;
     });
   }
   return current;
@@ -68,30 +70,36 @@ describe(`the ${TEST_STORE} store`, () => {
     expect(session).toMatchObject({ key: 'k', name: session.name, metadata: session.metadata, step: 0, param_groups: groups });
     // ReduceLROnPlateau starts with best = Infinity: the JSON column keeps it.
     expect(session.schedule).toEqual(schedule);
-    expect(await read((r) => r.findById(session.id))).toEqual(session);
-    expect(await read((r) => r.findByKey('k'))).toEqual(session);
-    expect(await read((r) => r.findById('nope'))).toBeUndefined();
+    expect(await read((r) => r.findById(session.id, null))).toEqual(session);
+    expect(await read((r) => r.findByKey('default', 'k'))).toEqual(session);
+    expect(await read((r) => r.findById('nope', null))).toBeUndefined();
     expect(await read((r) => all(r.historyAfter(session, -1, 10)))).toEqual([
-      { step: 0, recorded_at: session.created_at, report: null, state: schedule.state, groups: schedule.groups },
+      { step: 0, recorded_at: session.created_at, actor: 'key_creator', report: null, state: schedule.state, groups: schedule.groups },
     ]);
   });
 
   it('inserts nothing for a key that is taken', async () => {
     await insert({ key: 'taken' });
     const again = store.transaction((tx) =>
-      tx.insert({ id: 'other', key: 'taken', name: null, metadata: {}, param_groups: groups, requested_with_references: null, schedule: scheduled(), at: AT }),
+      tx.insert({ id: 'other', project: 'default', key: 'taken', name: null, metadata: {}, param_groups: groups, requested_with_references: null, schedule: scheduled(), at: AT, actor: null }),
     );
     if (TEST_STORE === 'postgres') expect(await again).toBeUndefined();
     // SQLite's write lock leaves no "meanwhile": the use case looks the key up first, and the UNIQUE constraint refuses a second one.
     else await expect(again).rejects.toThrow(/UNIQUE/);
-    expect((await read((r) => all(r.newestFirst(10)))).map((s) => s.key)).toEqual(['taken']);
+    expect((await read((r) => all(r.newestFirst(null, 10)))).map((s) => s.key)).toEqual(['taken']);
   });
 
   it('appends steps, each moving the session and adding its history row with the report as given', async () => {
     const session = await stepped(await insert(), 4);
     expect(session.step).toBe(4);
     const history = await read((r) => all(r.historyAfter(session, -1, 100)));
-    expect(history.map((e) => e.step)).toEqual([0, 1, 2, 3, 4]);
+    expect(history.map((e) => [e.step, e.actor])).toEqual([
+      [0, 'key_creator'],
+      [1, 'key_0'],
+      [2, 'key_1'],
+      [3, 'key_2'],
+      [4, 'key_3'],
+    ]);
     expect(history[1]!.report).toEqual({ metric: Number.NaN });
     expect(history[4]!.groups).toEqual(session.schedule.groups);
     expect(await read((r) => r.historyAt(session, 2))).toEqual(history[2]);
@@ -102,7 +110,7 @@ describe(`the ${TEST_STORE} store`, () => {
     const session = await stepped(await insert(), 5);
     const entry = (await read((r) => r.historyAt(session, 2)))!;
     await store.transaction((tx) => tx.rewindTo(session, entry, '2026-02-01T00:00:00.000Z'));
-    const rewound = (await read((r) => r.findById(session.id)))!;
+    const rewound = (await read((r) => r.findById(session.id, null)))!;
     expect(rewound).toMatchObject({ step: 2, updated_at: '2026-02-01T00:00:00.000Z' });
     expect(rewound.schedule.state).toEqual(entry.state);
     expect((await read((r) => all(r.historyAfter(session, -1, 100)))).map((e) => e.step)).toEqual([0, 1, 2]);
@@ -110,10 +118,10 @@ describe(`the ${TEST_STORE} store`, () => {
 
   it('lists newest first from below a seq, lazily', async () => {
     const sessions = [await insert(), await insert(), await insert(), await insert()];
-    expect((await read((r) => all(r.newestFirst(10)))).map((s) => s.id)).toEqual(sessions.map((s) => s.id).reverse());
-    expect((await read((r) => all(r.newestFirst(2, sessions[2]!.seq)))).map((s) => s.id)).toEqual([sessions[1]!.id, sessions[0]!.id]);
+    expect((await read((r) => all(r.newestFirst(null, 10)))).map((s) => s.id)).toEqual(sessions.map((s) => s.id).reverse());
+    expect((await read((r) => all(r.newestFirst(null, 2, sessions[2]!.seq)))).map((s) => s.id)).toEqual([sessions[1]!.id, sessions[0]!.id]);
     const first = await read(async (r) => {
-      const reading = r.newestFirst(10)[Symbol.asyncIterator]();
+      const reading = r.newestFirst(null, 10)[Symbol.asyncIterator]();
       const { value } = await reading.next();
       await reading.return?.(); // a page that stops early lets go of its statement
       return value as StoredSession;
@@ -122,24 +130,59 @@ describe(`the ${TEST_STORE} store`, () => {
     expect((await insert()).seq).toBeGreaterThan(sessions[3]!.seq);
   });
 
+  it("finds and lists a project's sessions only, unless asked for every project's; keys are per project", async () => {
+    await store.transaction((tx) => tx.insertProject({ name: 'vision', created_at: AT }));
+    const mine = await insert({ key: 'run-1' });
+    const theirs = await insert({ key: 'run-1', project: 'vision' });
+    expect(await read((r) => r.findById(theirs.id, 'default'))).toBeUndefined();
+    expect(await read((r) => r.findById(theirs.id, 'vision'))).toEqual(theirs);
+    expect(await read((r) => r.findById(theirs.id, null))).toEqual(theirs);
+    expect(await read((r) => r.findByKey('default', 'run-1'))).toEqual(mine);
+    expect(await read((r) => r.findByKey('vision', 'run-1'))).toEqual(theirs);
+    const listed = async (project: string | null) => (await read((r) => all(r.newestFirst(project, 10)))).map((s) => s.id);
+    expect(await listed('default')).toEqual([mine.id]);
+    expect(await listed('vision')).toEqual([theirs.id]);
+    expect(await listed(null)).toEqual([theirs.id, mine.id]);
+    await expect(insert({ project: 'nowhere' })).rejects.toThrow(/FOREIGN KEY|foreign key/);
+  });
+
+  it('keeps projects, keys (never their digests in a read) and audit rows beside the sessions', async () => {
+    expect(await store.transaction((tx) => tx.insertProject({ name: 'nlp', created_at: AT }))).toBe(true);
+    expect(await store.transaction((tx) => tx.insertProject({ name: 'nlp', created_at: AT }))).toBe(false);
+    expect(await read((r) => r.anyKeyExists())).toBe(false);
+    const digest = 'ab'.repeat(32);
+    await store.transaction(async (tx) => {
+      await tx.insertKey({ id: 'key_1', token_sha256: digest, project: 'nlp', role: 'write', name: null, created_at: AT });
+      await tx.recordAudit({ at: AT, actor: 'cli', action: 'key.create', project: 'nlp', subject: 'key_1', detail: { role: 'write' } });
+    });
+    const key = { id: 'key_1', project: 'nlp', role: 'write', name: null, created_at: AT, revoked_at: null };
+    expect(await read((r) => r.keyByDigest(digest))).toEqual(key);
+    expect(await read((r) => r.keys())).toEqual([key]);
+    expect(await read((r) => r.anyKeyExists())).toBe(true);
+    expect(await store.transaction((tx) => tx.revoke('key_1', AT))).toBe(true);
+    expect(await store.transaction((tx) => tx.revoke('key_1', AT))).toBe(false);
+    expect(await read((r) => r.keyById('key_1'))).toEqual({ ...key, revoked_at: AT });
+    expect((await read((r) => r.projects())).map((p) => p.name)).toEqual(['default', 'nlp']);
+  });
+
   it('runs a transaction whole or not at all', async () => {
-    const before = (await read((r) => all(r.newestFirst(100)))).length;
+    const before = (await read((r) => all(r.newestFirst(null, 100)))).length;
     await expect(
       store.transaction(async (tx) => {
-        await tx.insert({ id: 'half', key: null, name: null, metadata: {}, param_groups: groups, requested_with_references: null, schedule: scheduled(), at: AT });
+        await tx.insert({ id: 'half', project: 'default', key: null, name: null, metadata: {}, param_groups: groups, requested_with_references: null, schedule: scheduled(), at: AT, actor: null });
         throw new Error('half-way');
       }),
     ).rejects.toThrow('half-way');
-    expect(await read((r) => all(r.newestFirst(100)))).toHaveLength(before);
+    expect(await read((r) => all(r.newestFirst(null, 100)))).toHaveLength(before);
   });
 
   it('hides a session marked deleted from every read at once, and frees its key', async () => {
     const session = await stepped(await insert({ key: 'taken' }), 3);
     expect(await store.transaction((tx) => tx.markDeleted(session.id, AT))).toBe(true);
     expect(await store.transaction((tx) => tx.markDeleted(session.id, AT))).toBe(false);
-    expect(await read((r) => r.findById(session.id))).toBeUndefined();
-    expect(await read((r) => r.findByKey('taken'))).toBeUndefined();
-    expect((await read((r) => all(r.newestFirst(10)))).map((s) => s.id)).not.toContain(session.id);
+    expect(await read((r) => r.findById(session.id, null))).toBeUndefined();
+    expect(await read((r) => r.findByKey('default', 'taken'))).toBeUndefined();
+    expect((await read((r) => all(r.newestFirst(null, 10)))).map((s) => s.id)).not.toContain(session.id);
     expect((await insert({ key: 'taken' })).key).toBe('taken');
     expect(await store.transaction((tx) => tx.oldestDeleted())).toBe(session.seq);
   });
@@ -157,7 +200,7 @@ describe(`the ${TEST_STORE} store`, () => {
       expect(await tx.oldestDeleted()).toBeUndefined();
       // Only marked sessions are purged, and only their own history is swept.
       await tx.purgeDeleted(kept.seq);
-      expect(await tx.findById(kept.id)).toEqual(kept);
+      expect(await tx.findById(kept.id, null)).toEqual(kept);
       expect(await all(tx.historyAfter(kept, -1, 10))).toHaveLength(3);
     });
   });

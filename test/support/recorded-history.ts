@@ -1,3 +1,4 @@
+import { OPEN_MODE_CALLER } from '../../src/access/caller.js';
 import { sessionInputSchema, type StepInput } from '../../src/api/sessions.js';
 import { advanceSchedule } from '../../src/schedulers/schedule.js';
 import { createSession } from '../../src/sessions/create-session.js';
@@ -21,7 +22,7 @@ export async function recordSession(
   steps: number,
   report: (step: number) => StepInput,
 ): Promise<string> {
-  let { session } = await createSession(store, sessionInputSchema.parse(body), new Date().toISOString());
+  let { session } = await createSession(store, OPEN_MODE_CALLER, sessionInputSchema.parse(body), new Date().toISOString());
   for (let done = 0; done < steps; done += BATCH) {
     await store.transaction(async (tx) => {
       for (let step = done; step < Math.min(steps, done + BATCH); step++) {
@@ -30,7 +31,7 @@ export async function recordSession(
           ...(reported.metric !== undefined ? { metric: reported.metric } : {}),
           ...(reported.epoch !== undefined ? { epoch: reported.epoch } : {}),
         });
-        await tx.appendStep(session, schedule, reported, new Date().toISOString());
+        await tx.appendStep(session, schedule, reported, new Date().toISOString(), OPEN_MODE_CALLER.actor);
         session = { ...session, step: session.step + 1, schedule };
       }
     });

@@ -13,19 +13,31 @@ export interface ServerProcess {
 }
 
 /** The environment that makes the server use `database`. */
-function databaseEnvironment(database: DatabaseOptions): Record<string, string | undefined> {
+export function databaseEnvironment(database: DatabaseOptions): Record<string, string | undefined> {
   return database.kind === 'sqlite'
     ? { DATABASE_PATH: database.path, DATABASE_URL: undefined }
     : { DATABASE_URL: database.url, DATABASE_POOL_SIZE: String(database.poolSize) };
 }
 
-/** The real server (src/server.ts) in its own process, on a free port. */
-export async function startServerProcess(database: DatabaseOptions): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+/** How the server process starts: from the TypeScript sources, or a compiled server.js (node only, as `npm start` runs it). */
+const FROM_SOURCES = ['--import', 'tsx', 'src/server.ts'];
+
+/** The real server (src/server.ts) in its own process, on a free port; `env` adds to or overrides its environment. */
+export function spawnServer(database: DatabaseOptions, env: NodeJS.ProcessEnv = {}, entry: readonly string[] = FROM_SOURCES) {
+  return spawn(process.execPath, entry, {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...databaseEnvironment(database) },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...databaseEnvironment(database), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/** The real server in its own process, once it listens. */
+export async function startServerProcess(
+  database: DatabaseOptions,
+  env: NodeJS.ProcessEnv = {},
+  entry: readonly string[] = FROM_SOURCES,
+): Promise<ServerProcess> {
+  const child = spawnServer(database, env, entry);
   const logs: string[] = [];
   const exited = new Promise<number | string>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
@@ -55,10 +67,14 @@ export async function startServerProcess(database: DatabaseOptions): Promise<Ser
   return { url, child, logs, exited };
 }
 
-export async function http(url: string, method: string, body?: unknown) {
+export async function http(url: string, method: string, body?: unknown, token?: string) {
   const response = await fetch(url, {
     method,
-    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
@@ -42,11 +43,23 @@ export async function createPostgresTestDatabase(poolSize = 5): Promise<TestData
  * API: a refused request must have stored nothing, whatever a listing would show.
  */
 export async function storedRows(database: DatabaseOptions): Promise<{ sessions: number; history: number }> {
-  const counts = 'SELECT (SELECT count(*) FROM sessions) AS sessions, (SELECT count(*) FROM history) AS history';
+  const [row] = await selectRows<{ sessions: number | string; history: number | string }>(
+    database,
+    'SELECT (SELECT count(*) FROM sessions) AS sessions, (SELECT count(*) FROM history) AS history',
+  );
+  return { sessions: Number(row?.sessions), history: Number(row?.history) };
+}
+
+/**
+ * The rows of a SELECT, run through a connection of the test's own (read-only on SQLite):
+ * what the database holds, whatever the API would show. Values come as each driver gives
+ * them (PostgreSQL's bigint and numeric as text), so compare rows of one store with each other.
+ */
+export async function selectRows<Row = Record<string, unknown>>(database: DatabaseOptions, sql: string): Promise<Row[]> {
   if (database.kind === 'sqlite') {
     const db = new Database(database.path, { readonly: true, fileMustExist: true });
     try {
-      return db.prepare(counts).get() as { sessions: number; history: number };
+      return db.prepare(sql).all() as Row[];
     } finally {
       db.close();
     }
@@ -54,10 +67,31 @@ export async function storedRows(database: DatabaseOptions): Promise<{ sessions:
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ sessions: string; history: string }>(counts);
-    const [row] = rows as [{ sessions: string; history: string }];
-    return { sessions: Number(row.sessions), history: Number(row.history) };
+    return (await client.query(sql)).rows as Row[];
   } finally {
     await client.end();
   }
+}
+
+/** Every row of each table, as sorted JSON: equal before and after exactly when nothing in them changed. */
+export async function tableContents(database: DatabaseOptions, tables: readonly string[]): Promise<string> {
+  const contents = [];
+  for (const table of tables) {
+    const rows = await selectRows(database, `SELECT * FROM ${table}`);
+    contents.push(rows.map((row) => JSON.stringify(row)).sort());
+  }
+  return JSON.stringify(contents);
+}
+
+/**
+ * Everything the database keeps, as text to search: the SQLite file's bytes (once its
+ * server has closed it, the WAL checkpointed), or every row of every PostgreSQL table.
+ */
+export async function storedText(database: DatabaseOptions): Promise<string> {
+  if (database.kind === 'sqlite') return readFileSync(database.path).toString('latin1');
+  const tables = await selectRows<{ name: string }>(
+    database,
+    "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+  );
+  return tableContents(database, tables.map((t) => t.name));
 }

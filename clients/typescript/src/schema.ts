@@ -17,6 +17,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List projects, by name */
+        get: operations["listProjects"];
+        put?: never;
+        /** Create a project (or find the one with this name) */
+        post: operations["createProject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List API keys (never their tokens), revoked ones included */
+        get: operations["listKeys"];
+        put?: never;
+        /** Create an API key: the only answer that shows its token */
+        post: operations["createKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an API key: its next request is refused, on every replica */
+        delete: operations["revokeKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sessions": {
         parameters: {
             query?: never;
@@ -24,7 +77,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List sessions, newest first, or find the one with a key */
+        /** List sessions, newest first (the caller's project's; an admin's: every project's), or find the one with a key */
         get: operations["listSessions"];
         put?: never;
         /** Create a scheduler session (or find the one with this key) */
@@ -213,6 +266,18 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ApiKey: {
+            /** @description Public id: listings, revocation, the actor in history and the audit log */
+            id: string;
+            project: string;
+            /** @enum {string} */
+            role: "read" | "write" | "admin";
+            name: string | null;
+            /** @description ISO 8601 timestamp */
+            created_at: string;
+            /** @description ISO 8601 timestamp; null while the key is valid */
+            revoked_at: string | null;
+        };
         /** @description torch.optim.lr_scheduler.ChainedScheduler arguments */
         ChainedScheduler: {
             /** @description The schedulers, stepped in this order */
@@ -338,6 +403,20 @@ export interface components {
              * @constant
              */
             type: "CosineAnnealingWarmRestarts";
+        };
+        CreatedApiKey: {
+            /** @description Public id: listings, revocation, the actor in history and the audit log */
+            id: string;
+            project: string;
+            /** @enum {string} */
+            role: "read" | "write" | "admin";
+            name: string | null;
+            /** @description ISO 8601 timestamp */
+            created_at: string;
+            /** @description ISO 8601 timestamp; null while the key is valid */
+            revoked_at: string | null;
+            /** @description The bearer token: shown in this answer only, never stored (the service keeps its SHA-256) */
+            token: string;
         };
         /** @description torch.optim.lr_scheduler.CyclicLR arguments */
         CyclicLR: {
@@ -466,6 +545,8 @@ export interface components {
         HistoryEntry: {
             step: number;
             recorded_at: string;
+            /** @description Who made this step (step 0: created the session): an API key id, LRSCHED_ADMIN_KEY for the environment admin token; null in open mode */
+            actor: string | null;
             /** @description null for step 0, the creation */
             report: components["schemas"]["RecordedReport"] | null;
             state: components["schemas"]["State"];
@@ -664,6 +745,21 @@ export interface components {
              */
             type: "MultiStepLR";
         };
+        NewApiKeyInput: {
+            /** @description The project the key acts for (it must exist) */
+            project: string;
+            /**
+             * @description read: GET routes and previews of its project; write: everything on its sessions; admin: keys, projects, and every project
+             * @enum {string}
+             */
+            role: "read" | "write" | "admin";
+            /** @description What the key is for (e.g. ci, dashboard) */
+            name?: string;
+        };
+        NewProjectInput: {
+            /** @description Project name */
+            name: string;
+        };
         NewSessionInput: {
             /** @description Free-form display name */
             name?: string;
@@ -692,7 +788,7 @@ export interface components {
                 base_momentum?: number;
             }[];
             scheduler: components["schemas"]["SchedulerConfigRequestInput"];
-            /** @description Free-form JSON kept with the session (at most 65536 bytes) */
+            /** @description Free-form JSON kept with the session (at most 65536 bytes as JSON) */
             metadata?: {
                 [key: string]: unknown;
             };
@@ -877,7 +973,7 @@ export interface components {
              * @description What happened, as a stable URN to switch on (the README lists them)
              * @enum {string}
              */
-            type: "urn:lrsched:problem:invalid-request" | "urn:lrsched:problem:invalid-json" | "urn:lrsched:problem:unauthorized" | "urn:lrsched:problem:forbidden" | "urn:lrsched:problem:session-not-found" | "urn:lrsched:problem:step-not-found" | "urn:lrsched:problem:route-not-found" | "urn:lrsched:problem:key-conflict" | "urn:lrsched:problem:step-conflict" | "urn:lrsched:problem:rewind-conflict" | "urn:lrsched:problem:not-a-range-test" | "urn:lrsched:problem:not-enough-range-test-points" | "urn:lrsched:problem:body-too-large" | "urn:lrsched:problem:unsupported-media-type" | "urn:lrsched:problem:step-refused" | "urn:lrsched:problem:too-many-live-connections" | "urn:lrsched:problem:internal-error" | "urn:lrsched:problem:database-unavailable" | "urn:lrsched:problem:live-connections-exhausted" | "urn:lrsched:problem:dashboard-not-built" | "urn:lrsched:problem:shutting-down";
+            type: "urn:lrsched:problem:invalid-request" | "urn:lrsched:problem:invalid-json" | "urn:lrsched:problem:malformed-request" | "urn:lrsched:problem:unauthorized" | "urn:lrsched:problem:forbidden" | "urn:lrsched:problem:session-not-found" | "urn:lrsched:problem:key-not-found" | "urn:lrsched:problem:step-not-found" | "urn:lrsched:problem:route-not-found" | "urn:lrsched:problem:request-timeout" | "urn:lrsched:problem:key-conflict" | "urn:lrsched:problem:step-conflict" | "urn:lrsched:problem:rewind-conflict" | "urn:lrsched:problem:not-a-range-test" | "urn:lrsched:problem:not-enough-range-test-points" | "urn:lrsched:problem:body-too-large" | "urn:lrsched:problem:unsupported-media-type" | "urn:lrsched:problem:step-refused" | "urn:lrsched:problem:work-limit-exceeded" | "urn:lrsched:problem:too-many-live-connections" | "urn:lrsched:problem:headers-too-large" | "urn:lrsched:problem:internal-error" | "urn:lrsched:problem:database-unavailable" | "urn:lrsched:problem:live-connections-exhausted" | "urn:lrsched:problem:previews-busy" | "urn:lrsched:problem:dashboard-not-built" | "urn:lrsched:problem:shutting-down";
             /** @description The type's title, the same for every answer of that type */
             title: string;
             status: number;
@@ -890,6 +986,13 @@ export interface components {
             }[];
             /** @description The session state now, on a step or rewind conflict */
             state?: components["schemas"]["State"];
+            /** @description The limit the request is beyond, as the README's limits table names it (e.g. MAX_STEP_WORK) */
+            limit?: string;
+        };
+        Project: {
+            name: string;
+            /** @description ISO 8601 timestamp */
+            created_at: string;
         };
         /** @description A range test's suggested lr, resolved when the request is made; the session records the number */
         RangeTestReferenceInput: {
@@ -1088,6 +1191,8 @@ export interface components {
         };
         Session: {
             id: string;
+            /** @description The project it belongs to: that of the key that created it (default in open mode) */
+            project: string;
             name: string | null;
             key: string | null;
             metadata: {
@@ -1216,7 +1321,7 @@ export interface components {
         StepReportInput: {
             /** @description The metric ReduceLROnPlateau watches; stored for the others */
             metric?: number | ("NaN" | "Infinity" | "-Infinity");
-            /** @description Other named numbers to keep in the history */
+            /** @description Other named numbers to keep in the history (at most 64) */
             metrics?: {
                 [key: string]: number | ("NaN" | "Infinity" | "-Infinity");
             };
@@ -1226,7 +1331,7 @@ export interface components {
         StepRequestInput: {
             /** @description The metric ReduceLROnPlateau watches; stored for the others */
             metric?: number | ("NaN" | "Infinity" | "-Infinity");
-            /** @description Other named numbers to keep in the history */
+            /** @description Other named numbers to keep in the history (at most 64) */
             metrics?: {
                 [key: string]: number | ("NaN" | "Infinity" | "-Infinity");
             };
@@ -1295,6 +1400,307 @@ export interface operations {
             };
             /** @description Problem document (RFC 9457): urn:lrsched:problem:database-unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listProjects: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Project"][];
+                    };
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createProject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewProjectInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-json, urn:lrsched:problem:invalid-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:body-too-large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:unsupported-media-type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ApiKey"][];
+                    };
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewApiKeyInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKey"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-json, urn:lrsched:problem:invalid-request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:body-too-large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:unsupported-media-type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:invalid-json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:key-not-found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:body-too-large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:unsupported-media-type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1438,6 +1844,15 @@ export interface operations {
             };
             /** @description Problem document (RFC 9457): urn:lrsched:problem:unsupported-media-type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:work-limit-exceeded */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2229,8 +2644,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem document (RFC 9457): urn:lrsched:problem:step-refused */
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:step-refused, urn:lrsched:problem:work-limit-exceeded */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem document (RFC 9457): urn:lrsched:problem:previews-busy */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

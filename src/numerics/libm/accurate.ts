@@ -126,18 +126,39 @@ function expFixed(t: bigint, bits: number): { mantissa: bigint; exponent: number
   return { mantissa: sum, exponent: Number(k) - work };
 }
 
+/**
+ * What one fixed-point exp, log, pow or trig evaluation below costs, in 64-bit word
+ * products: 10–20 µs of BigInt series at BITS precision, as much as ~20 000 of them.
+ */
+const SERIES_WORK = 20_000;
+
+let workDone = 0;
+
+/**
+ * Word products this fallback has spent so far in this thread. Rare for arbitrary
+ * arguments, it can be hit on every call (exact midpoints such as x ** 2.0 with a 27-bit
+ * x): the expression evaluator reads it around each evaluation and charges the difference
+ * to the work meter of the request (see expressions/work-meter.ts).
+ */
+export function fallbackWork(): number {
+  return workDone;
+}
+
 export function accurateExp(x: number): number {
+  workDone += SERIES_WORK;
   const { mantissa, exponent } = decompose(x);
   const { mantissa: m, exponent: e } = expFixed(shiftBy(mantissa, exponent + BITS), BITS);
   return roundToDouble(m, e);
 }
 
 export function accurateLog(x: number): number {
+  workDone += SERIES_WORK;
   return roundToDouble(logFixed(x, BITS), -BITS);
 }
 
 /** x^y for x > 0, x != 1 and y finite with |y log x| < 746; exact midpoints (x = a², y = 1.5, ...) round to even. */
 export function accuratePow(x: number, y: number): number {
+  workDone += SERIES_WORK;
   const { mantissa: my, exponent: ey } = decompose(y);
   // |y| may reach 2^63 when x is close to 1, so log x needs that many more bits.
   const bits = BITS + Math.max(0, ey + 53) + 16;
@@ -150,6 +171,8 @@ export function accuratePow(x: number, y: number): number {
 export function accuratePowInteger(x: number, n: number): number {
   const { mantissa, exponent } = decompose(x);
   const power = mantissa ** BigInt(Math.abs(n));
+  const words = Math.ceil(bitLength(power) / 64);
+  workDone += words * words;
   if (n > 0) return roundToDouble(power, exponent * n);
   // x^n = 2^(exponent * n) / mantissa^|n|, never a midpoint (the odd part of the
   // denominator stays), so BITS more bits than the quotient needs decide the rounding.
@@ -189,6 +212,7 @@ function sinCosFixed(r: bigint, start: 0 | 1): bigint {
 }
 
 function trig(x: number, f: 'sin' | 'cos' | 'tan'): number {
+  workDone += SERIES_WORK;
   const { quadrant, r } = reduceFixed(Math.abs(x));
   const sin = sinCosFixed(r, 1);
   const cos = sinCosFixed(r, 0);
