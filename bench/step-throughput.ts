@@ -43,6 +43,8 @@ heading(
     (PINNING ? `; servers on core ${SERVER_CORE}, load on the other` : '; NOT pinned (needs 2 cores and taskset)'),
 );
 const results = new Map<string, LoadResult>();
+const cpu = (result: LoadResult) =>
+  result.cpuMicrosPerRequest === undefined ? '' : `  server CPU ${result.cpuMicrosPerRequest.toFixed(0)} µs/request`;
 try {
   for (const [label, start] of targets) {
     const server = await start();
@@ -52,9 +54,10 @@ try {
         String(WARM_UP_SECONDS),
         String(MEASURED_SECONDS),
         String(CONNECTIONS),
+        String(server.child.pid),
       ]);
       results.set(label, result);
-      line(label, `${result.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms${trouble(result)}`);
+      line(label, `${result.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms${cpu(result)}${trouble(result)}`);
     } finally {
       await server.stop();
     }
@@ -68,7 +71,11 @@ const ratios = (label: string, of: LoadResult) => {
   for (const [name, base] of [['bare', bare], ['NORMAL', normal], ['FULL', full]] as const) {
     const throughput = (of.requestsPerSecond / base!.requestsPerSecond).toFixed(2);
     const p99 = (of.p99 / Math.max(base!.p99, 1)).toFixed(2);
-    line(`  ${label} vs ${name} anchor`, `throughput x${throughput}  p99 x${p99}`);
+    const cpuRatio =
+      of.cpuMicrosPerRequest === undefined || base!.cpuMicrosPerRequest === undefined
+        ? ''
+        : `  CPU per request x${(of.cpuMicrosPerRequest / base!.cpuMicrosPerRequest).toFixed(2)}`;
+    line(`  ${label} vs ${name} anchor`, `throughput x${throughput}  p99 x${p99}${cpuRatio}`);
   }
 };
 heading('Ratios (issue 13 asks, with FULL kept: throughput >= 0.8 x NORMAL, p99 <= 2 x NORMAL)');

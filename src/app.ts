@@ -1,13 +1,15 @@
 import Fastify, { type FastifyBaseLogger } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { validatorCompiler } from 'fastify-type-provider-zod';
 import { MAX_SMALL_BODY_BYTES } from './limits.js';
 import { CONNECTION_OPTIONS, connections } from './plugins/connections.js';
 import { authentication } from './plugins/authentication.js';
 import { drainOnClose } from './plugins/drain-on-close.js';
 import { jsonBodies } from './plugins/json-body.js';
+import { jsonSchemaSerializerCompiler } from './plugins/json-serializer.js';
 import { liveConnections } from './plugins/live-connections.js';
 import { openApi } from './plugins/openapi.js';
 import { previewsPlugin } from './plugins/previews.js';
+import { OneLinePerRequest } from './plugins/request-log.js';
 import { answerFrameworkError, problemHandling } from './plugins/problems.js';
 import { securityHeaders } from './plugins/security-headers.js';
 import { sessionsPlugin } from './plugins/sessions.js';
@@ -56,6 +58,7 @@ export const SHUTDOWN_GRACE_MS = DRAIN_GRACE_MS + 5_000;
 export async function buildApp(options: AppOptions) {
   const app = Fastify({
     loggerInstance: options.logger,
+    logController: new OneLinePerRequest(),
     // Routes with larger bodies (creating a session, previews) say so themselves.
     bodyLimit: MAX_SMALL_BODY_BYTES,
     // drainOnClose answers requests arriving while closing, as problem documents.
@@ -64,7 +67,7 @@ export async function buildApp(options: AppOptions) {
     ...CONNECTION_OPTIONS,
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(jsonSchemaSerializerCompiler);
 
   await app.register(connections);
   await app.register(securityHeaders);

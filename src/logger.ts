@@ -12,7 +12,14 @@ export const REDACTED_PATHS = [
   'authorization',
 ];
 
-/** The service's logger: JSON lines (on stdout unless a destination is given), tokens censored. */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+/**
+ * The service's logger: JSON lines, tokens censored. On stdout unless a destination is given,
+ * written synchronously: pino's default writes each line through libuv's thread pool, which
+ * the WAL's fdatasyncs use too, and a request's line then cost the server some 8 µs of CPU
+ * more than a write of its own (measured under 64 stepping jobs, 73 against 63 µs per step).
+ * A line is on stdout when logged, even if the process is killed right after; a stdout that
+ * stops reading (a full pipe) holds the service up rather than filling memory.
+ */
+export function createLogger(level: string, destination: DestinationStream = pino.destination({ dest: 1, sync: true })): Logger {
   return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
 }

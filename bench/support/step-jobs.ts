@@ -2,14 +2,15 @@
  * The load generator of bench/step-throughput.ts, run as its own process on its own core:
  * `connections` training jobs, each on its own connection stepping its own ReduceLROnPlateau
  * session with expected_step, one step in flight at a time. Warms up, then measures.
- * Prints autocannon's figures of the measured run as JSON.
+ * Prints autocannon's figures of the measured run as JSON, with the server's CPU time per
+ * request over it when given the server's process id.
  *
- *   step-jobs.ts <url> <warm-up seconds> <measured seconds> <connections>
+ *   step-jobs.ts <url> <warm-up seconds> <measured seconds> <connections> [server pid]
  */
 import autocannon from 'autocannon';
-import { summarize } from './load-result.js';
+import { cpuSecondsOf, summarize } from './load-result.js';
 
-const [url, warmUp, measured, connections] = process.argv.slice(2) as [string, string, string, string];
+const [url, warmUp, measured, connections, serverPid] = process.argv.slice(2) as [string, string, string, string, string?];
 const jobs = Number(connections);
 
 async function createSession(): Promise<string> {
@@ -67,5 +68,9 @@ function run(seconds: number): Promise<autocannon.Result> {
   });
 }
 
+const serverCpu = () => (serverPid === undefined ? undefined : cpuSecondsOf(Number(serverPid)));
 await run(Number(warmUp));
-console.log(JSON.stringify(summarize(await run(Number(measured)))));
+const cpuBefore = serverCpu();
+const result = await run(Number(measured));
+const cpuAfter = serverCpu();
+console.log(JSON.stringify(summarize(result, cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore)));

@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import fp from 'fastify-plugin';
 import { ProblemError } from '../api/problem.js';
 
@@ -17,7 +16,11 @@ export interface DrainOptions {
  */
 export const drainOnClose = fp<DrainOptions>(
   async (app, { graceMs }) => {
-    const unfinished = new Set<ServerResponse>();
+    // A count, not a Set of the responses: measured under 64 stepping jobs, with the Set
+    // (each response added, deleted on 'finish') three times as much survived each young-
+    // generation GC, about 1.2 MB instead of 0.4, and each took 4.3 ms instead of 1.8: the
+    // requests' objects lived on into the old generation. Why V8 keeps them is not plain.
+    let unfinished = 0;
     let closing = false;
 
     app.addHook('onRequest', async (_request, reply) => {
@@ -25,21 +28,26 @@ export const drainOnClose = fp<DrainOptions>(
         reply.header('connection', 'close');
         throw new ProblemError('shutting-down', 'the service is shutting down and takes no new requests');
       }
-      const response = reply.raw;
-      unfinished.add(response);
-      const done = () => unfinished.delete(response);
-      response.once('finish', done);
-      response.once('close', done);
+      unfinished += 1;
+      let finished = false;
+      // 'finish' once handed to the operating system, 'close' if cut before: whichever comes first counts.
+      const done = () => {
+        if (finished) return;
+        finished = true;
+        unfinished -= 1;
+      };
+      reply.raw.once('finish', done);
+      reply.raw.once('close', done);
     });
 
     app.addHook('preClose', async () => {
       closing = true;
       const deadline = Date.now() + graceMs;
-      while (unfinished.size > 0 && Date.now() < deadline) {
+      while (unfinished > 0 && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
-      if (unfinished.size > 0) {
-        app.log.warn({ unfinished: unfinished.size, graceMs }, 'answers still unfinished after the drain grace; cutting them');
+      if (unfinished > 0) {
+        app.log.warn({ unfinished, graceMs }, 'answers still unfinished after the drain grace; cutting them');
       }
       // In the same tick as the check: every answer begun so far is handed over or out of time.
       if (app.server.listening) app.server.closeAllConnections();

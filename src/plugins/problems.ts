@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { KeyNotFound, UnknownProject } from '../access/errors.js';
 import { problem, ProblemError, PROBLEM_CONTENT_TYPE, type FieldError, type Problem } from '../api/problem.js';
 import { PROBLEM_TYPES, problemTypeName, type ProblemTypeDefinition, type ProblemTypeName } from '../api/problem-types.js';
@@ -196,10 +196,6 @@ export const problemHandling = fp(
         // after an unanswered `Expect: 100-continue` Node closes anyway, the body never sent.
         reply.removeHeader('connection');
         return send(reply, bodyTooLarge(request));
-      }
-      if (isResponseSerializationError(error)) {
-        request.log.error({ err: error, issues: error.cause.issues }, 'response does not match its schema');
-        return send(reply, problem('internal-error', 'the service failed to answer; the error is logged'));
       }
       const known = error.code ? FASTIFY_CODES[error.code] : undefined;
       if (known) return send(reply, problem(known.type, known.detail));

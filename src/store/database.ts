@@ -30,7 +30,9 @@ export function openDatabase(path: string): Db {
   // The busy timeout is set when the connection opens, so the switch to WAL below waits for a lock too.
   const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
   db.pragma('journal_mode = WAL');
-  // FULL: an answered step survives power loss too, not only a killed process.
+  // FULL: what is committed through this connection survives power loss too, not only a
+  // killed process. The session store then takes the WAL's per-commit sync over itself,
+  // off the main thread (sqlite-store.ts), with the same guarantee for what it answers.
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   migrate(db);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventStream } from '../support/event-stream.js';
 import { constructedCases, expectPoint, wireReport } from '../support/golden.js';
 import { expectHistoryReplays, type Request } from '../support/history-replay.js';
+import { expectNoStepLostOrDoubled, startSteppingLoad } from '../support/stepping-load.js';
 import { http, startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { createPostgresTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -128,52 +129,12 @@ describe('three replicas on PostgreSQL, requests round-robin', () => {
   it('under 32 clients stepping, with a replica killed -9 and restarted again and again, lose no answered step and double none', async () => {
     const CLIENTS = 32;
     const STEPS = 30;
-    /** What each client reports at each step: distinct, so a doubled or lost step changes the history. */
-    const report = (client: number, step: number) => ({ metric: ((client * 7 + step * 13) % 17) / 4 });
-    /** Steps answered so far, all clients together: the kills come at fixed points of the run. */
-    let answeredSteps = 0;
-    /** Requests that got no answer (their replica killed under them or down) or a 503. */
-    let unanswered = 0;
-
-    /** Sends one step until some replica answers it: through the next replica after a refused connection or a 503. */
-    async function stepUntilAnswered(id: string, client: number, step: number) {
-      for (;;) {
-        try {
-          const answer = await roundRobin('POST', `/v1/sessions/${id}/step`, { ...report(client, step), expected_step: step });
-          if (answer.status !== 503) return answer;
-        } catch {
-          // The replica was killed under the request, or is down: the step may or may not have landed.
-        }
-        unanswered++;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    }
-
-    async function runClient(client: number) {
-      let created;
-      do {
-        created = await roundRobin('POST', '/v1/sessions', {
-          key: `load-${client}`,
-          param_groups: [{ lr: 1 }],
-          scheduler: { type: 'ReduceLROnPlateau', patience: 1, factor: 0.5 },
-        }).catch(() => undefined);
-      } while (created === undefined || created.status >= 500);
-      const id = created.body.id as string;
-      const answers = [];
-      for (let step = 0; step < STEPS; step++) {
-        const answer = await stepUntilAnswered(id, client, step);
-        expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-        expect(answer.body.step).toBe(step + 1);
-        answers.push(answer.body);
-        answeredSteps++;
-      }
-      return { id, answers };
-    }
+    const load = startSteppingLoad(roundRobin, { name: 'load', clients: CLIENTS, steps: STEPS });
 
     /** Kills replica k mod 3 with SIGKILL, requests in flight and all, once each share of the steps is answered, then starts it again. */
     async function killAndRestart(shares: number[]) {
       for (const [k, share] of shares.entries()) {
-        while (answeredSteps < share * CLIENTS * STEPS) await new Promise((resolve) => setTimeout(resolve, 10));
+        await load.reached(share * CLIENTS * STEPS);
         const victim = replicas[k % replicas.length] as ServerProcess;
         victim.child.kill('SIGKILL');
         await victim.exited;
@@ -182,19 +143,11 @@ describe('three replicas on PostgreSQL, requests round-robin', () => {
     }
 
     const killer = killAndRestart([0.1, 0.3, 0.5, 0.7]);
-    const results = await Promise.all(Array.from({ length: CLIENTS }, (_, client) => runClient(client)));
+    const runs = await load.runs;
     await killer;
     // The kills did cut requests: some were retried, and those that had landed were answered as replays.
-    expect(unanswered).toBeGreaterThan(0);
-    const replays = results.flatMap((r) => r.answers).filter((answer) => answer.replayed).length;
-    console.info(`${CLIENTS * STEPS} steps answered, ${unanswered} requests cut or refused and sent again, ${replays} answered as replays`);
-
-    for (const [client, { id, answers }] of results.entries()) {
-      const history = await expectHistoryReplays(roundRobin, id);
-      expect(history).toHaveLength(STEPS + 1);
-      expect(history.slice(1).map((entry) => entry.report)).toEqual(answers.map((_, step) => report(client, step)));
-      // Every answered state is the state the history holds for that step.
-      for (const answer of answers) expect(history[answer.step].state).toEqual({ ...answer, replayed: undefined });
-    }
+    expect(load.unanswered()).toBeGreaterThan(0);
+    const replays = await expectNoStepLostOrDoubled(roundRobin, runs);
+    console.info(`${CLIENTS * STEPS} steps answered, ${load.unanswered()} requests cut or refused and sent again, ${replays} answered as replays`);
   });
 });

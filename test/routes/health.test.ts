@@ -1,7 +1,8 @@
 import Fastify from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { validatorCompiler } from 'fastify-type-provider-zod';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROBLEM_CONTENT_TYPE } from '../../src/api/problem.js';
+import { jsonSchemaSerializerCompiler } from '../../src/plugins/json-serializer.js';
 import { problemHandling } from '../../src/plugins/problems.js';
 import { sessionsPlugin } from '../../src/plugins/sessions.js';
 import { healthRoutes } from '../../src/routes/health.js';
@@ -15,7 +16,7 @@ async function healthApp() {
   const store = await openStore(database.options);
   const app = Fastify();
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(jsonSchemaSerializerCompiler);
   await app.register(problemHandling);
   await app.register(sessionsPlugin, { store });
   await app.register(healthRoutes);
