@@ -96,14 +96,19 @@ export async function watchSession(
   const unread = new Unread();
   const unsubscribe = changes.subscribe(id, (change) => unread.note(change));
   const stopped = new AbortController();
+  let unmark = () => {};
   const close = () => {
     stopped.abort();
     unsubscribe();
+    unmark();
     slot.release();
   };
   slot.signal.addEventListener('abort', close);
   let watched: StoredSession;
   try {
+    // Before reading: every change committed after the read below is then told (see markWatched).
+    unmark = await store.markWatched(id);
+    if (stopped.signal.aborted) unmark();
     // What was told by then committed before the read below: it is in what the read sees.
     await store.settled();
     unread.take();

@@ -342,6 +342,11 @@ export class SqliteSessionStore implements SessionStore {
     this.listeners.push(listener);
   }
 
+  /** Every change is told to this process's listeners: nothing to mark. */
+  async markWatched(): Promise<() => void> {
+    return () => {};
+  }
+
   /** Changes are told right after their COMMIT: settled already. */
   async settled(): Promise<void> {}
 
