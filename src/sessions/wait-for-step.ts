@@ -1,4 +1,4 @@
-import type { Caller } from '../access/caller.js';
+import { visibleProject, type Caller } from '../access/caller.js';
 import type { WaitQuery } from '../api/live.js';
 import type { State } from '../api/state.js';
 import type { SessionStore } from '../store/session-store.js';
@@ -47,7 +47,7 @@ export async function waitForStep(
       // change, and every step after this read is told (see markWatched). The first read needs no mark:
       // it only answers at once.
       void (async () => {
-        const marked = await store.markWatched(id);
+        const marked = await store.markWatched(id, visibleProject(caller));
         if (done) marked();
         else unmark = marked;
         const again = await stateNow();

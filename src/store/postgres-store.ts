@@ -453,8 +453,9 @@ export class PostgresSessionStore implements SessionStore {
   }
 
   /** Holds this replica's lease on the session (WatchLeases): steps of it notify from when this resolves. */
-  async markWatched(sessionId: string): Promise<() => void> {
-    if (cannotBeStored(sessionId)) return () => {};
+  async markWatched(sessionId: string, project: string | null): Promise<() => void> {
+    // A session the caller may not see is not marked: a refused watch changes nothing.
+    if (!(await this.lookup((reads) => reads.findById(sessionId, project)))) return () => {};
     try {
       return await this.leases.hold(sessionId);
     } catch (error) {

@@ -183,9 +183,10 @@ export interface SessionStore {
    * the listener, until the returned function is called; a watcher or waiter calls it
    * before it reads the session. PostgreSQL replicas notify each other only of sessions
    * some replica marks so (a lease in the database, renewed while marked, lapsing when
-   * the replica dies); SQLite tells its one process of every change anyway.
+   * the replica dies); SQLite tells its one process of every change anyway. A session
+   * not found in `project` (null: in any) is not marked.
    */
-  markWatched(sessionId: string): Promise<() => void>;
+  markWatched(sessionId: string, project: string | null): Promise<() => void>;
   /**
    * Resolves once every change committed before the call has been told to the listener
    * (on PostgreSQL notices arrive a moment after their commit), so that a reader who
