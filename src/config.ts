@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DatabaseOptions } from './store/open-store.js';
+import { WATCH_LEASE_SECONDS } from './store/postgres-watch-leases.js';
 
 /** The service's environment, as the contract names it. */
 const environment = z.object({
@@ -12,6 +13,8 @@ const environment = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  /** How long a replica's mark that it watches a session lasts unrenewed (src/store/postgres-watch-leases.ts). */
+  LRSCHED_WATCH_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(WATCH_LEASE_SECONDS),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Set but empty (as compose files and `-e VAR=` write it) counts as unset.
   LRSCHED_ADMIN_KEY: z.preprocess(
@@ -38,7 +41,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
 export function databaseOptions(config: Config): DatabaseOptions {
   return config.DATABASE_URL === undefined
     ? { kind: 'sqlite', path: config.DATABASE_PATH }
-    : { kind: 'postgres', url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE };
+    : {
+        kind: 'postgres',
+        url: config.DATABASE_URL,
+        poolSize: config.DATABASE_POOL_SIZE,
+        watchLeaseSeconds: config.LRSCHED_WATCH_LEASE_SECONDS,
+      };
 }
 
 /** A database URL fit for a log line: its password, if any, replaced by ***. */

@@ -1,4 +1,4 @@
-import type { Caller } from '../access/caller.js';
+import { visibleProject, type Caller } from '../access/caller.js';
 import type { WaitQuery } from '../api/live.js';
 import type { State } from '../api/state.js';
 import type { SessionStore } from '../store/session-store.js';
@@ -30,6 +30,8 @@ export async function waitForStep(
 
   const slot = hold();
   let unsubscribe = () => {};
+  let unmark = () => {};
+  let done = false;
   let timer: NodeJS.Timeout | undefined;
   try {
     return await new Promise<State>((resolve, reject) => {
@@ -41,14 +43,22 @@ export async function waitForStep(
       });
       timer = setTimeout(asItIsNow, wait * 1000);
       slot.signal.addEventListener('abort', asItIsNow);
-      // Read again after subscribing: a step committed since the first read is in the store, not in a change.
-      void stateNow().then((again) => {
+      // Marked watched, then read again: a step committed since the first read is in the store, not in a
+      // change, and every step after this read is told (see markWatched). The first read needs no mark:
+      // it only answers at once.
+      void (async () => {
+        const marked = await store.markWatched(id, visibleProject(caller));
+        if (done) marked();
+        else unmark = marked;
+        const again = await stateNow();
         if (reached(again)) resolve(again);
-      }, reject);
+      })().catch(reject);
     });
   } finally {
+    done = true;
     clearTimeout(timer);
     unsubscribe();
+    unmark();
     slot.release();
   }
 }

@@ -1,4 +1,4 @@
-import type { Caller } from '../access/caller.js';
+import { visibleProject, type Caller } from '../access/caller.js';
 import type { SessionEvent } from '../api/live.js';
 import type { SessionStore, StoredHistoryEntry, StoredSession } from '../store/session-store.js';
 import { findSession } from './find-session.js';
@@ -96,14 +96,19 @@ export async function watchSession(
   const unread = new Unread();
   const unsubscribe = changes.subscribe(id, (change) => unread.note(change));
   const stopped = new AbortController();
+  let unmark = () => {};
   const close = () => {
     stopped.abort();
     unsubscribe();
+    unmark();
     slot.release();
   };
   slot.signal.addEventListener('abort', close);
   let watched: StoredSession;
   try {
+    // Before reading: every change committed after the read below is then told (see markWatched).
+    unmark = await store.markWatched(id, visibleProject(caller));
+    if (stopped.signal.aborted) unmark();
     // What was told by then committed before the read below: it is in what the read sees.
     await store.settled();
     unread.take();

@@ -12,6 +12,8 @@ export type DatabaseOptions =
       readonly url: string;
       /** Connections this process keeps at most. */
       readonly poolSize: number;
+      /** How long a mark that this process watches a session lasts unrenewed; WATCH_LEASE_SECONDS if unset. */
+      readonly watchLeaseSeconds?: number;
     };
 
 export interface StoreEvents {
@@ -31,5 +33,5 @@ export async function openStore(options: DatabaseOptions, events: StoreEvents = 
     await pool.end();
     throw error;
   }
-  return new PostgresSessionStore(pool, events.changeFeedFailed);
+  return new PostgresSessionStore(pool, events.changeFeedFailed, options.watchLeaseSeconds);
 }

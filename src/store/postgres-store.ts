@@ -17,6 +17,7 @@ import {
   type SeriesExtremes,
 } from './history-extremes.js';
 import { CHANGES_CHANNEL, MAX_NOTICE_BYTES, notifyOnCommit, PostgresChangeFeed } from './postgres-change-feed.js';
+import { WATCH_LEASE_SECONDS, WatchLeases } from './postgres-watch-leases.js';
 import { encode, toHistoryEntry, toSession, type HistoryRow, type SessionRow } from './rows.js';
 import type {
   ChangeListener,
@@ -35,8 +36,11 @@ import type {
  */
 const SQL = {
   byId: 'SELECT * FROM sessions WHERE id = $1 AND deleted_at IS NULL AND ($2::text IS NULL OR project = $2)',
-  // A session deleted while this waited for its lock is not found: the row lock re-reads the row.
-  holdById: 'SELECT * FROM sessions WHERE id = $1 AND deleted_at IS NULL AND ($2::text IS NULL OR project = $2) FOR UPDATE',
+  // A session deleted while this waited for its lock is not found: the row lock re-reads the row,
+  // and `watched` is computed from the row as re-read (see announce).
+  holdById: `
+    SELECT *, coalesce(watched_until > now(), false) AS watched FROM sessions
+    WHERE id = $1 AND deleted_at IS NULL AND ($2::text IS NULL OR project = $2) FOR UPDATE`,
   byKey: 'SELECT * FROM sessions WHERE project = $1 AND key = $2 AND deleted_at IS NULL',
   newestFirst: 'SELECT * FROM sessions WHERE seq < $1 AND deleted_at IS NULL ORDER BY seq DESC LIMIT $2',
   newestFirstInProject:
@@ -122,6 +126,9 @@ const cannotBeStored = (text: string) => text.includes('\0');
  * for a lookup (one statement outside any transaction), on the pool.
  */
 class PostgresTransaction implements SessionWrites, ExtremesTable {
+  /** Whether each session this transaction holds was watched when its row was locked (see announce). */
+  private readonly heldWatched = new Map<string, boolean>();
+
   constructor(private readonly client: Queryable) {}
 
   async historyAtSteps(session: StoredSession, steps: readonly number[]): Promise<StoredHistoryEntry[]> {
@@ -151,9 +158,13 @@ class PostgresTransaction implements SessionWrites, ExtremesTable {
     return (await this.client.query<Row>({ name, text: SQL[name], values })).rows;
   }
 
-  private async session(name: 'byId' | 'holdById' | 'byKey', values: (string | null)[]): Promise<StoredSession | undefined> {
+  private async sessionRow<Row extends SessionRow>(name: 'byId' | 'holdById' | 'byKey', values: (string | null)[]): Promise<Row | undefined> {
     if (values.some((value) => value !== null && cannotBeStored(value))) return undefined;
-    const [row] = await this.rows<SessionRow>(name, values);
+    return (await this.rows<Row>(name, values))[0];
+  }
+
+  private async session(name: 'byId' | 'byKey', values: (string | null)[]): Promise<StoredSession | undefined> {
+    const row = await this.sessionRow(name, values);
     return row && toSession(row);
   }
 
@@ -162,8 +173,11 @@ class PostgresTransaction implements SessionWrites, ExtremesTable {
   }
 
   /** SELECT … FOR UPDATE: the row lock serialises the steps, rewinds and deletes of one session across replicas. */
-  holdById(id: string, project: string | null): Promise<StoredSession | undefined> {
-    return this.session('holdById', [id, project]);
+  async holdById(id: string, project: string | null): Promise<StoredSession | undefined> {
+    const row = await this.sessionRow<SessionRow & { watched: boolean }>('holdById', [id, project]);
+    if (!row) return undefined;
+    this.heldWatched.set(id, row.watched);
+    return toSession(row);
   }
 
   findByKey(project: string, key: string): Promise<StoredSession | undefined> {
@@ -279,8 +293,21 @@ class PostgresTransaction implements SessionWrites, ExtremesTable {
     await this.rows('moveTo', [entry.step, encode(entry.state), encode(entry.groups), at, session.seq]);
   }
 
-  /** NOTIFY carries the change itself, or, when it is too large for NOTIFY, the id of a change_notices row. */
+  /**
+   * NOTIFY carries the change itself, or, when it is too large for NOTIFY, the id of a
+   * change_notices row; but only for a session watched (by any replica's WatchLeases) when
+   * this transaction locked its row. NOTIFY is what makes commits queue for one global
+   * lock, so a change nobody watches sends none.
+   *
+   * Race-free: a watcher's marking (an UPDATE of watched_until) takes the same row lock as
+   * holdById, and the watcher reads the session only once its marking has committed. So
+   * either this transaction locked the row first, and the marking waited for its commit,
+   * so the watcher's first read sees this change; or the marking committed first, and
+   * holdById (READ COMMITTED re-reads a row once its lock is granted) saw the lease, and
+   * this transaction notifies. A session this transaction did not hold is always told.
+   */
   async announce(change: SessionChange): Promise<void> {
+    if (this.heldWatched.get(change.sessionId) === false) return;
     const inline: ChangeNotice = { change };
     if (Buffer.byteLength(JSON.stringify(inline)) <= MAX_NOTICE_BYTES) return notifyOnCommit(this.client, inline);
     const [row] = await this.rows<{ id: number }>('storeChange', [JSON.stringify(change)]);
@@ -375,15 +402,29 @@ export class PostgresSessionStore implements SessionStore {
   private noticesHandled: Promise<void> = Promise.resolve();
   /** The settled() calls waiting for their marker, by marker. */
   private readonly settling = new Map<string, () => void>();
+  private readonly leases: WatchLeases;
+  private listener: ChangeListener | undefined;
 
   constructor(
     private readonly pool: pg.Pool,
-    /** Told when the change feed's connection fails (it reconnects by itself) or a notice cannot be read. */
+    /**
+     * Told when the change feed's connection fails (it reconnects by itself), a notice
+     * cannot be read, or renewing a watch lease fails (it tries again).
+     */
     private readonly changeFeedFailed: (error: Error) => void = () => {},
-  ) {}
+    /** How long a replica's mark that it watches a session lasts without renewal (WatchLeases). */
+    watchLeaseSeconds: number = WATCH_LEASE_SECONDS,
+  ) {
+    this.leases = new WatchLeases(pool, watchLeaseSeconds, {
+      failed: (error) => this.changeFeedFailed(error),
+      // A lease may have lapsed: changes meanwhile may have been committed without a notice.
+      recovered: () => this.listener?.missedSome(),
+    });
+  }
 
   /** Listens on a connection of its own (PostgresChangeFeed), outside the pool. */
   async listen(listener: ChangeListener): Promise<void> {
+    this.listener = listener;
     this.feed = new PostgresChangeFeed(this.pool.options.connectionString as string, {
       notice: (notice) => {
         const told = notice as ChangeNotice;
@@ -400,10 +441,26 @@ export class PostgresSessionStore implements SessionStore {
             listener.missedSome();
           });
       },
-      resumed: () => listener.missedSome(),
+      // Marked again before the watchers read again: a lease may have lapsed while the database was away.
+      resumed: () =>
+        void this.leases
+          .renewAll()
+          .catch((error: unknown) => this.changeFeedFailed(error as Error))
+          .finally(() => listener.missedSome()),
       failed: (error) => this.changeFeedFailed(error),
     });
     await this.feed.start();
+  }
+
+  /** Holds this replica's lease on the session (WatchLeases): steps of it notify from when this resolves. */
+  async markWatched(sessionId: string, project: string | null): Promise<() => void> {
+    // A session the caller may not see is not marked: a refused watch changes nothing.
+    if (!(await this.lookup((reads) => reads.findById(sessionId, project)))) return () => {};
+    try {
+      return await this.leases.hold(sessionId);
+    } catch (error) {
+      throw asStoreError(error);
+    }
   }
 
   /** Sends a marker through the database and waits for it to come back through the feed. */
@@ -471,6 +528,7 @@ export class PostgresSessionStore implements SessionStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.leases.close();
     await this.feed?.close();
     await this.pool.end();
   }

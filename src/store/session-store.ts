@@ -125,6 +125,8 @@ export interface SessionWrites extends SessionReads, AccessWrites {
   /**
    * Tells every listener (ChangeListener), in this process and, on PostgreSQL, in every
    * replica, of `change` once this transaction has committed; nothing if it rolls back.
+   * On PostgreSQL only while some replica marks the session watched (markWatched) when
+   * this transaction holds it; otherwise nobody needs to hear, and nothing is sent.
    */
   announce(change: SessionChange): Promise<void>;
   /** Adds an entry to the audit log, committed with the change it records. */
@@ -171,8 +173,20 @@ export interface SessionStore {
    * autovacuum does this, so there it answers 0.)
    */
   freePages(pages: number): Promise<number>;
-  /** Starts telling `listener` of committed changes; resolves once every change committed from now on will reach it. */
+  /**
+   * Starts telling `listener` of committed changes; resolves once every change committed
+   * from now on will reach it (on PostgreSQL: of the sessions watched, see markWatched).
+   */
   listen(listener: ChangeListener): Promise<void>;
+  /**
+   * Makes sure that every change of this session committed after this resolves reaches
+   * the listener, until the returned function is called; a watcher or waiter calls it
+   * before it reads the session. PostgreSQL replicas notify each other only of sessions
+   * some replica marks so (a lease in the database, renewed while marked, lapsing when
+   * the replica dies); SQLite tells its one process of every change anyway. A session
+   * not found in `project` (null: in any) is not marked.
+   */
+  markWatched(sessionId: string, project: string | null): Promise<() => void>;
   /**
    * Resolves once every change committed before the call has been told to the listener
    * (on PostgreSQL notices arrive a moment after their commit), so that a reader who

@@ -467,6 +467,11 @@ export class SqliteSessionStore implements SessionStore {
     this.listeners.push(listener);
   }
 
+  /** Every change is told to this process's listeners: nothing to mark. */
+  async markWatched(): Promise<() => void> {
+    return () => {};
+  }
+
   /** Changes are told when their group is durable: settled once the last group committed is. */
   settled(): Promise<void> {
     return this.answered;
