@@ -24,12 +24,30 @@ function createPrivately(path: string): void {
   closeSync(openSync(path, 'a', 0o600));
 }
 
+/**
+ * Puts the file in WAL mode. The switch of a fresh file needs its exclusive lock, and
+ * SQLite answers SQLITE_BUSY at once, without waiting out the busy timeout, when another
+ * connection holds a lock at that moment (two processes opening one fresh file together):
+ * so it is tried again, a few milliseconds apart, for as long as the busy timeout.
+ */
+function switchToWal(db: Db): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (const giveUpAt = Date.now() + BUSY_TIMEOUT_MS; ; ) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= giveUpAt) throw error;
+      Atomics.wait(pause, 0, 0, 5); // a synchronous pause: opening the database is synchronous
+    }
+  }
+}
+
 /** Opens (creating it, and its folder, privately) and migrates the SQLite file. */
 export function openDatabase(path: string): Db {
   if (path !== ':memory:') createPrivately(path);
-  // The busy timeout is set when the connection opens, so the switch to WAL below waits for a lock too.
   const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
-  db.pragma('journal_mode = WAL');
+  switchToWal(db);
   // FULL: what is committed through this connection survives power loss too, not only a
   // killed process. The session store then takes the WAL's per-commit sync over itself,
   // off the main thread (sqlite-store.ts), with the same guarantee for what it answers.
