@@ -17,7 +17,7 @@ import type { DatabaseOptions } from '../src/store/open-store.js';
 import { createDatabase, startPostgresServer, type PostgresServer } from '../test/support/postgres-server.js';
 import { http } from '../test/support/server-process.js';
 import { heading, line } from './support/report.js';
-import { ensureBuilt, PINNING, pinned, SERVER_CORE, startServer, type Running } from './support/processes.js';
+import { ensureBuilt, PINNING, pinned, SERVER_CORE, serviceNodeFlags, startServer, type Running } from './support/processes.js';
 import { benchDirectory } from './support/temporary.js';
 
 const CLIENTS = 32;
@@ -60,7 +60,9 @@ async function measure(label: string, database: DatabaseOptions, processes: numb
   const replicas: Running[] = [];
   try {
     for (let k = 0; k < processes; k++) {
-      replicas.push(await startServer(pinned(SERVER_CORE, [process.execPath, 'dist/server.js']), { ...environment(database), LOG_LEVEL: 'warn' }));
+      replicas.push(
+        await startServer(pinned(SERVER_CORE, [process.execPath, ...serviceNodeFlags(), 'dist/server.js']), { ...environment(database), LOG_LEVEL: 'warn' }),
+      );
     }
     return await stepsPerSecond(replicas, label.replace(/\W+/g, '-'));
   } finally {

@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -81,9 +82,17 @@ export async function startServer(argv: readonly string[], env: Record<string, s
   };
 }
 
-/** The service as npm start runs it (from dist/), on `databasePath`. */
+/** The node flags `npm start` runs dist/server.js with, read from package.json's start script. */
+export function serviceNodeFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: { start: string } };
+  const flags = /\bnode((?: --\S+)*) dist\/server\.js/.exec(scripts.start);
+  if (!flags) throw new Error(`package.json's start script does not run node … dist/server.js: ${scripts.start}`);
+  return (flags[1] as string).split(' ').filter(Boolean);
+}
+
+/** The service as npm start runs it (from dist/, with its node flags), on `databasePath`. */
 export function startService(databasePath: string, logLevel = 'info'): Promise<Running> {
-  return startServer(pinned(SERVER_CORE, [process.execPath, 'dist/server.js']), {
+  return startServer(pinned(SERVER_CORE, [process.execPath, ...serviceNodeFlags(), 'dist/server.js']), {
     DATABASE_PATH: databasePath,
     LOG_LEVEL: logLevel,
   });
