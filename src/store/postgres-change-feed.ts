@@ -23,9 +23,17 @@ const RECONNECT_MS = 500;
  */
 export async function notifyOnCommit(client: Pick<pg.ClientBase, 'query'>, notice: unknown): Promise<void> {
   const payload = JSON.stringify(notice);
-  if (Buffer.byteLength(payload) > MAX_NOTICE_BYTES) {
+  if (!fitsNotify(payload)) {
     throw new Error(`a change notice must be at most ${MAX_NOTICE_BYTES} bytes, not ${Buffer.byteLength(payload)}`);
   }
+  await notifyPayloadOnCommit(client, payload);
+}
+
+/** Whether a notice's JSON fits one NOTIFY. */
+export const fitsNotify = (payload: string): boolean => Buffer.byteLength(payload) <= MAX_NOTICE_BYTES;
+
+/** notifyOnCommit for a notice already written as JSON and known to fit (fitsNotify). */
+export async function notifyPayloadOnCommit(client: Pick<pg.ClientBase, 'query'>, payload: string): Promise<void> {
   await client.query({ name: 'notifyOnCommit', text: 'SELECT pg_notify($1, $2)', values: [CHANGES_CHANNEL, payload] });
 }
 

@@ -16,7 +16,7 @@ import {
   type ExtremesTable,
   type SeriesExtremes,
 } from './history-extremes.js';
-import { CHANGES_CHANNEL, MAX_NOTICE_BYTES, notifyOnCommit, PostgresChangeFeed } from './postgres-change-feed.js';
+import { CHANGES_CHANNEL, fitsNotify, notifyOnCommit, notifyPayloadOnCommit, PostgresChangeFeed } from './postgres-change-feed.js';
 import { WATCH_LEASE_SECONDS, WatchLeases } from './postgres-watch-leases.js';
 import { encode, toHistoryEntry, toSession, type HistoryRow, type SessionRow } from './rows.js';
 import type {
@@ -308,8 +308,9 @@ class PostgresTransaction implements SessionWrites, ExtremesTable {
    */
   async announce(change: SessionChange): Promise<void> {
     if (this.heldWatched.get(change.sessionId) === false) return;
-    const inline: ChangeNotice = { change };
-    if (Buffer.byteLength(JSON.stringify(inline)) <= MAX_NOTICE_BYTES) return notifyOnCommit(this.client, inline);
+    // Written as JSON once: the same text is measured and, if it fits, sent.
+    const inline = JSON.stringify({ change } satisfies ChangeNotice);
+    if (fitsNotify(inline)) return notifyPayloadOnCommit(this.client, inline);
     const [row] = await this.rows<{ id: number }>('storeChange', [JSON.stringify(change)]);
     await notifyOnCommit(this.client, { stored: (row as { id: number }).id } satisfies ChangeNotice);
   }
